@@ -1,0 +1,50 @@
+"""The application factory: load settings, wire each subsystem, register blueprints and commands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+import workers
+from commands import register_commands
+from config import Settings, load_settings
+from config.logs import configure_logging
+from ivr import actions, extensions, health, sms, voice
+from models import Database, EventBuffer
+from workers import runtime
+
+# Used when REDIS_URL is unset outside production (the embedded runner always sets it).
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the hotline app from ``config`` (a Settings, overrides, or the environment)."""
+    settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
+    configure_logging(settings.log_level)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_SECURE=settings.is_production,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    database = Database(settings.database_url)
+    runtime.configure(settings, database)
+    extensions.init_app(
+        app,
+        extensions.Hotline(
+            settings=settings,
+            database=database,
+            events=EventBuffer(database, settings.event_flush_interval),
+            redis=workers.connect(settings.redis_url or LOCAL_REDIS),
+        ),
+    )
+    actions.load_all()
+    for blueprint in (voice.bp, sms.bp, health.bp):
+        app.register_blueprint(blueprint)
+    register_commands(app)
+    return app

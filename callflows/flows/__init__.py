@@ -1,0 +1,12 @@
+"""The hotline's call tree, assembled from one module per part of the service."""
+
+from __future__ import annotations
+
+from callflows.flows import callback, custody, main, office, operator
+from callflows.tree import Tree
+
+TREE = Tree.build(
+    [*main.NODES, *custody.NODES, *callback.NODES, *operator.NODES, *office.NODES],
+    entry="welcome",
+    operator="operator",
+)

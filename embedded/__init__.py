@@ -1,0 +1,1 @@
+"""The embedded mode: a real Redis server the project starts and stops itself."""

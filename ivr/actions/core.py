@@ -1,0 +1,1 @@
+"""Effects that belong to no single part of the tree."""

@@ -1,0 +1,81 @@
+"""Every Twilio-facing route checks ``X-Twilio-Signature`` before doing anything."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+from werkzeug.exceptions import HTTPException
+
+from config import Settings
+from config.logs import mask_phone
+
+log = logging.getLogger("voice.ivr.signature")
+
+
+def public_url(settings: Settings) -> str:
+    """The URL Twilio requested, as Twilio saw it.
+
+    Behind a TLS-terminating proxy ``request.url`` is the internal http URL, and
+    Werkzeug re-escapes some query characters, which breaks signatures: build it
+    from the configured public base (or trusted forwarded headers), the path and
+    the raw query string instead.
+    """
+    if settings.trust_proxy_headers and request.headers.get("X-Forwarded-Host"):
+        proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+        host = request.headers["X-Forwarded-Host"].split(",")[0].strip()
+        base = f"{proto}://{host}"
+    else:
+        base = settings.public_base_url.rstrip("/")
+    url = base + request.path
+    if request.query_string:
+        url += "?" + request.query_string.decode("latin-1")
+    return url
+
+
+def is_signed(settings: Settings) -> bool:
+    """True when the request carries a valid Twilio signature."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    validator = current_app.extensions.get("twilio_validator")
+    if validator is None:
+        validator = current_app.extensions["twilio_validator"] = RequestValidator(settings.twilio_auth_token)
+    params = request.form if request.method == "POST" else {}
+    return validator.validate(public_url(settings), params, signature)
+
+
+def twilio_request(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse (403) any request not signed by Twilio with the hotline's auth token."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from ivr.extensions import settings
+
+        current = settings()
+        if not is_signed(current):
+            log.warning(
+                "twilio signature rejected",
+                extra={
+                    "path": request.path,
+                    "sid": form_field("CallSid") or form_field("MessageSid"),
+                    "from": mask_phone(form_field("From")),
+                    "has_signature": "X-Twilio-Signature" in request.headers,
+                },
+            )
+            abort(403, description="Twilio signature missing or invalid")
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def form_field(name: str) -> str | None:
+    """A form value for log lines, or None when the body could not be read (too large, malformed)."""
+    try:
+        return request.form.get(name)
+    except HTTPException:
+        return None

@@ -1,0 +1,114 @@
+"""Turning an engine Turn into TwiML with the twilio library's VoiceResponse."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from callflows.catalogue import Catalogue, catalogue
+from callflows.engine import CallState, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
+
+STEP_PATH = "/voice/step"
+HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
+
+
+def step_url(state: CallState) -> str:
+    """The Gather/Record/Enqueue action URL that carries ``state``."""
+    return f"{STEP_PATH}?{urlencode(state.to_query())}"
+
+
+def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue) -> None:
+    """Add one ``<Say>`` per line, in the line's language and voice."""
+    for line in lines:
+        language = cat.language(line.lang)
+        target.say(
+            cat.text(line.lang, line.key, dict(line.params)),
+            voice=language.voice,
+            language=language.say_language,
+        )
+
+
+def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -> str:
+    """The TwiML document for a turn without a pending effect."""
+    cat = cat or catalogue()
+    response = VoiceResponse()
+    if turn.listen is not None:
+        gather = response.gather(**_gather_attributes(turn.listen, step_url(turn.state)))
+        # Prompts sit inside the Gather so a caller can press a key before they end (barge-in).
+        say_lines(gather, turn.lines, cat)
+        return str(response)
+    say_lines(response, turn.lines, cat)
+    lang = cat.resolve(turn.state.lang)
+    if isinstance(turn.end, RecordMessage):
+        response.record(
+            action=step_url(turn.state),
+            method="POST",
+            max_length=turn.end.max_seconds,
+            timeout=5,
+            finish_on_key="#",
+            play_beep=True,
+            recording_status_callback="/voice/recording",
+            recording_status_callback_method="POST",
+            # Twilio's built-in transcription is English only.
+            transcribe=lang == "en",
+            transcribe_callback="/voice/transcription" if lang == "en" else None,
+        )
+    elif isinstance(turn.end, JoinQueue):
+        response.enqueue(
+            operator_queue,
+            action=step_url(turn.state),
+            method="POST",
+            wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
+            wait_url_method="POST",
+        )
+    else:
+        if not isinstance(turn.end, Hangup):
+            raise ValueError(f"turn at {turn.state.node!r} neither listens nor ends")
+        response.hangup()
+    return str(response)
+
+
+def _gather_attributes(listen: Listen, action: str) -> dict[str, object]:
+    attributes: dict[str, object] = {
+        "input": "dtmf speech",
+        "action": action,
+        "method": "POST",
+        "timeout": listen.timeout,
+        # Without this a timeout falls through to the next verb; with it, silence
+        # comes to the action like any other answer and the engine re-prompts.
+        "action_on_empty_result": True,
+        "language": listen.speech_language,
+    }
+    if listen.num_digits:
+        attributes["num_digits"] = listen.num_digits
+    if listen.finish_on_key:
+        attributes["finish_on_key"] = listen.finish_on_key
+    if listen.digits_only_speech:
+        # speechTimeout="auto" is not allowed with an explicit speechModel.
+        attributes["speech_model"] = "numbers_and_commands"
+        attributes["speech_timeout"] = 3
+        attributes["hints"] = "$OOV_CLASS_DIGIT_SEQUENCE"
+    else:
+        attributes["speech_timeout"] = "auto"
+        if listen.hints:
+            attributes["hints"] = ", ".join(dict.fromkeys(listen.hints[:HINT_LIMIT]))
+    return attributes
+
+
+@lru_cache(maxsize=64)
+def apology(lang: str | None, operator_number: str) -> str:
+    """The calm answer when something broke: apologise, give the operator number, hang up.
+
+    Without a known language (a fallback request) it is said in every language.
+    """
+    cat = catalogue()
+    codes = [cat.resolve(lang)] if lang in cat.codes else list(cat.codes)
+    spoken = " ".join(operator_number.removeprefix("+1").removeprefix("+"))
+    response = VoiceResponse()
+    for code in codes:
+        lines = (Line("error.apology", code), Line("error.operator", code, (("number", spoken),)))
+        say_lines(response, lines, cat)
+    response.hangup()
+    return str(response)

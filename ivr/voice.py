@@ -1,0 +1,193 @@
+"""Voice webhooks: a call arrives, each answer steps the call tree, Twilio reports status.
+
+Each route reads like a sentence: check the signature, read the state from the
+URL, ask the engine, carry out the side effects, render TwiML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from functools import lru_cache
+
+from flask import Blueprint, Response, g, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from callflows import engine
+from callflows.engine import CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
+from callflows.flows import TREE
+from callflows.phones import to_e164
+from callflows.tree import Ask
+from config.logs import mask_phone
+from ivr import actions
+from ivr.extensions import hotline, settings
+from ivr.signature import form_field, twilio_request
+from ivr.twiml import apology, render_turn
+from models.base import utcnow
+
+log = logging.getLogger("voice.ivr.voice")
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+_KEYS = re.compile(r"[0-9*#]{1,64}")
+
+
+def twiml(document: str) -> Response:
+    """A TwiML answer (Twilio wants text/xml, not chunked)."""
+    return Response(document, status=200, mimetype="text/xml")
+
+
+def call_sid() -> str:
+    """The request's CallSid; a request without one is not a call (400)."""
+    sid = request.form.get("CallSid", "").strip()
+    if not sid or len(sid) > 64:
+        raise BadRequest("CallSid is missing or malformed")
+    return sid
+
+
+def event_from_form() -> Event:
+    """What the caller did, from a Gather, Record or Enqueue action request."""
+    form = request.form
+    if form.get("RecordingUrl"):
+        seconds = form.get("RecordingDuration", "0")
+        return Recorded(form["RecordingUrl"], int(seconds) if seconds.isdigit() else 0)
+    if form.get("QueueResult"):
+        return Outcome(form["QueueResult"])
+    speech = form.get("SpeechResult", "").strip()
+    if speech:
+        try:
+            confidence = float(form["Confidence"]) if form.get("Confidence") else None
+        except ValueError:
+            confidence = None
+        return Speech(speech[:500], confidence)
+    digits = form.get("Digits", "").strip()
+    if digits:
+        # Anything but keypad characters (a malformed or hostile request) counts as invalid input.
+        return Digits(digits if _KEYS.fullmatch(digits) else "invalid")
+    return Silence()
+
+
+@lru_cache(maxsize=8192)
+def _navigate(state: CallState, event: Event, operator_queue: str) -> tuple[Turn, str | None]:
+    # The engine is pure, so a step without a side effect always gives the same
+    # TwiML for the same state and input: render it once per process.
+    turn = engine.step(TREE, state, event)
+    return turn, None if turn.effect else render_turn(turn, operator_queue)
+
+
+def answer(state: CallState, event: Event, sid: str) -> str:
+    """Step the call, carry out any effects, record the event, and render TwiML."""
+    current = hotline()
+    turn, document = _navigate(state, event, current.settings.operator_queue_name)
+    while turn.effect is not None:
+        context = actions.CallContext(
+            call_sid=sid,
+            caller=to_e164(request.form.get("From")),
+            settings=current.settings,
+            now=utcnow(),
+            idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
+        )
+        outcome = actions.run(turn.effect.name, turn.effect.state, context)
+        turn = engine.resume(TREE, turn, outcome)
+        document = None
+    if document is None:
+        document = render_turn(turn, current.settings.operator_queue_name)
+    g.node = state.node
+    current.events.record(
+        sid,
+        state.node,
+        input=_loggable_input(state, event),
+        outcome=turn.outcome,
+        language=turn.state.lang,
+    )
+    return document
+
+
+def _loggable_input(state: CallState, event: Event) -> str | None:
+    node = TREE.nodes.get(state.node)
+    if isinstance(event, Digits):
+        raw = event.value
+    elif isinstance(event, Speech):
+        raw = event.text
+    elif isinstance(event, Outcome):
+        return event.name
+    else:
+        return None
+    if isinstance(node, Ask) and node.sensitive:
+        return f"(withheld: {len(raw)} characters)"
+    return raw
+
+
+@bp.post("/incoming")
+@twilio_request
+def incoming() -> Response:
+    """Twilio's Voice URL: a new call hears the welcome and the language menu."""
+    sid = call_sid()
+    form = request.form
+    hotline().events.start_call(sid, to_e164(form.get("From")), form.get("To"), form.get("Direction"))
+    return twiml(answer(engine.start(TREE), Enter(), sid))
+
+
+@bp.post("/step")
+@twilio_request
+def step() -> Response:
+    """A Gather, Record or Enqueue action: the caller's answer at the node in the URL."""
+    state = CallState.from_query(request.args)
+    return twiml(answer(state, event_from_form(), call_sid()))
+
+
+@bp.post("/status")
+@twilio_request
+def status() -> Response:
+    """Twilio's status callback: the call's final status and duration."""
+    sid = call_sid()
+    duration = request.form.get("CallDuration", "")
+    hotline().events.record_status(
+        sid, request.form.get("CallStatus", "unknown")[:32], int(duration) if duration.isdigit() else None
+    )
+    return Response(status=204)
+
+
+@bp.post("/fallback")
+@twilio_request
+def fallback() -> Response:
+    """Twilio's fallback URL: the main webhook failed; apologise without touching the database."""
+    log.error(
+        "voice fallback",
+        extra={
+            "call_sid": request.form.get("CallSid"),
+            "error_code": request.form.get("ErrorCode"),
+            "error_url": request.form.get("ErrorUrl"),
+        },
+    )
+    return twiml(apology(request.args.get("l"), settings().operator_number))
+
+
+@bp.before_request
+def start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+@bp.after_request
+def log_request(response: Response) -> Response:
+    log.info(
+        "voice webhook",
+        extra={
+            "route": request.path,
+            "call_sid": form_field("CallSid"),
+            "node": g.get("node"),
+            "from": mask_phone(form_field("From")),
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+        },
+    )
+    return response
+
+
+@bp.errorhandler(Exception)
+def fail_calmly(error: Exception) -> Response | HTTPException:
+    """Never a 500 to Twilio: log the cause and answer with apology TwiML."""
+    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
+        return error
+    log.exception("voice webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
+    return twiml(apology(request.args.get("l"), settings().operator_number))

@@ -1,0 +1,211 @@
+"""Calls: one session row per CallSid and an append-only event per webhook step.
+
+Navigation steps are the hot path, so their events are buffered in the process
+and batch-inserted by a background thread (see "The hot path" in the style
+guide); ``EventBuffer.flush`` also runs at process exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, Integer, String, Text, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, Database, utcnow
+
+log = logging.getLogger("voice.models.call")
+
+
+class CallSession(Base):
+    """One phone call, keyed by Twilio's CallSid."""
+
+    __tablename__ = "call_sessions"
+
+    call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    from_number: Mapped[str | None] = mapped_column(String(32))
+    to_number: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str | None] = mapped_column(String(32))
+    language: Mapped[str | None] = mapped_column(String(8))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    status: Mapped[str | None] = mapped_column(String(32))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+
+    @staticmethod
+    def record_status(session: Session, call_sid: str, status: str, duration: int | None, now: datetime) -> None:
+        """Record a status callback: the final status and, on completion, the duration."""
+        final = status in {"completed", "busy", "failed", "no-answer", "canceled"}
+        values: dict[str, Any] = {"status": status}
+        if duration is not None:
+            values["duration_seconds"] = duration
+        if final:
+            values["ended_at"] = now
+        changed = session.execute(update(CallSession).where(CallSession.call_sid == call_sid).values(**values))
+        if changed.rowcount == 0:
+            # The status callback can overtake the buffered start of the call.
+            session.add(CallSession(call_sid=call_sid, started_at=now, **values))
+
+
+class CallEvent(Base):
+    """One step of a call or text thread: which node, what input, what came of it."""
+
+    __tablename__ = "call_events"
+    __table_args__ = (Index("ix_call_events_call_sid_at", "call_sid", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(8), default="voice")
+    node: Mapped[str] = mapped_column(String(64))
+    input: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def for_call(session: Session, call_sid: str) -> list[CallEvent]:
+        """Every event of one call, oldest first."""
+        query = select(CallEvent).where(CallEvent.call_sid == call_sid).order_by(CallEvent.at, CallEvent.id)
+        return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class _CallStart:
+    call_sid: str
+    from_number: str | None
+    to_number: str | None
+    direction: str | None
+    at: datetime
+
+
+class EventBuffer:
+    """Collects call starts and events in memory and writes them in batches."""
+
+    def __init__(self, database: Database, interval: float = 0.05) -> None:
+        self.database = database
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._starts: list[_CallStart] = []
+        self._events: list[dict[str, Any]] = []
+        self._statuses: list[tuple[str, str, int | None, datetime]] = []
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._failures = 0
+        self._closed = False
+        atexit.register(self.flush)
+
+    def start_call(self, call_sid: str, from_number: str | None, to_number: str | None, direction: str | None) -> None:
+        """Note a new call; its session row is written with the next batch."""
+        with self._lock:
+            self._starts.append(_CallStart(call_sid, from_number, to_number, direction, utcnow()))
+        self._ensure_thread()
+
+    def record(
+        self,
+        call_sid: str,
+        node: str,
+        *,
+        input: str | None = None,
+        outcome: str | None = None,
+        language: str | None = None,
+        channel: str = "voice",
+    ) -> None:
+        """Note one step of a call; it is written with the next batch."""
+        event = {
+            "call_sid": call_sid,
+            "channel": channel,
+            "node": node,
+            "input": input,
+            "outcome": outcome,
+            "language": language,
+            "at": utcnow(),
+        }
+        with self._lock:
+            self._events.append(event)
+        self._ensure_thread()
+
+    def record_status(self, call_sid: str, status: str, duration: int | None) -> None:
+        """Note a status callback; written with the next batch, retried if the database is down."""
+        with self._lock:
+            self._statuses.append((call_sid, status, duration, utcnow()))
+        self._ensure_thread()
+
+    def flush(self) -> int:
+        """Write everything buffered now; returns how many rows were written."""
+        with self._lock:
+            starts, self._starts = self._starts, []
+            events, self._events = self._events, []
+            statuses, self._statuses = self._statuses, []
+        if not starts and not events and not statuses:
+            return 0
+        try:
+            with self.database.session() as session:
+                for start in starts:
+                    self._insert_start(session, start)
+                if events:
+                    session.execute(insert(CallEvent), events)
+                for call_sid, status, duration, at in statuses:
+                    CallSession.record_status(session, call_sid, status, duration, at)
+        except Exception:
+            # Keep the rows for the next attempt rather than lose the call history.
+            log.exception("call event flush failed", extra={"pending": len(starts) + len(events) + len(statuses)})
+            with self._lock:
+                self._starts[:0] = starts
+                self._events[:0] = events
+                self._statuses[:0] = statuses
+            self._failures += 1
+            return 0
+        self._failures = 0
+        return len(starts) + len(events) + len(statuses)
+
+    def _insert_start(self, session: Session, start: _CallStart) -> None:
+        existing = session.get(CallSession, start.call_sid)
+        if existing is None:
+            session.add(
+                CallSession(
+                    call_sid=start.call_sid,
+                    from_number=start.from_number,
+                    to_number=start.to_number,
+                    direction=start.direction,
+                    started_at=start.at,
+                )
+            )
+            session.flush()
+        elif existing.from_number is None:
+            existing.from_number = start.from_number
+            existing.to_number = start.to_number
+            existing.direction = start.direction
+            existing.started_at = min(existing.started_at, start.at)
+
+    def close(self) -> None:
+        """Write what is buffered and stop the background thread."""
+        self._closed = True
+        self._wake.set()
+        if self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=5)
+        self.flush()
+
+    def _ensure_thread(self) -> None:
+        # gunicorn forks workers after the app is built: each process needs its own thread.
+        if self._closed or (self._thread is not None and self._pid == os.getpid() and self._thread.is_alive()):
+            return
+        with self._lock:
+            if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+                return
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="call-event-flush", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._closed:
+            # Back off while the database is down instead of logging every 50 ms.
+            self._wake.wait(self.interval * min(2**self._failures, 100))
+            self._wake.clear()
+            self.flush()

@@ -1,0 +1,112 @@
+"""A local stand-in for Twilio's REST API that records what the real client sends.
+
+Only the HTTP boundary is replaced: the hotline's code uses the real ``twilio``
+client, pointed here with ``TWILIO_API_BASE_URL``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class RecordedRequest:
+    """One request the client made."""
+
+    method: str
+    path: str
+    form: dict[str, list[str]]
+    account_sid: str | None
+
+    def value(self, name: str) -> str | None:
+        """The first value of a form field."""
+        values = self.form.get(name)
+        return values[0] if values else None
+
+
+@dataclass
+class FakeTwilio:
+    """The fake server's recording, and knobs for failures."""
+
+    requests: list[RecordedRequest] = field(default_factory=list)
+    # Numbers that answer like an opted-out number (Twilio error 21610).
+    opted_out: set[str] = field(default_factory=set)
+    fail_next: int = 0
+    base_url: str = ""
+
+    def messages(self) -> list[RecordedRequest]:
+        """Messages.json creations, oldest first."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith("/Messages.json")]
+
+    def calls(self) -> list[RecordedRequest]:
+        """Calls.json creations, oldest first."""
+        return [r for r in self.requests if r.method == "POST" and r.path.endswith("/Calls.json")]
+
+
+def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
+    """Start the fake on a free loopback port; returns its state and server."""
+    state = FakeTwilio()
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+            auth = self.headers.get("Authorization", "")
+            account = None
+            if auth.startswith("Basic "):
+                account = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+            path = urlsplit(self.path).path
+            request = RecordedRequest("POST", path, form, account)
+            with lock:
+                state.requests.append(request)
+                failing = state.fail_next > 0
+                if failing:
+                    state.fail_next -= 1
+            if failing:
+                return self._json(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
+            match = re.search(r"/Accounts/(AC\w+)/(Messages|Calls)\.json$", path)
+            if not match:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            kind = match[2]
+            if kind == "Messages" and request.value("To") in state.opted_out:
+                return self._json(
+                    400,
+                    {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400},
+                )
+            sid = ("SM" if kind == "Messages" else "CA") + secrets.token_hex(16)
+            body = {
+                "sid": sid,
+                "account_sid": match[1],
+                "to": request.value("To"),
+                "from": request.value("From"),
+                "status": "queued",
+                "body": request.value("Body"),
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
+            }
+            self._json(201, body)
+
+        def _json(self, code: int, body: dict[str, object]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return state, server
