@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 import workers
+from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
@@ -39,7 +40,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         extensions.Hotline(
             settings=settings,
             database=database,
-            events=EventBuffer(database, settings.event_flush_interval),
+            events=EventBuffer(database, settings.event_flush_interval, normalize_number=to_e164),
             redis=workers.connect(settings.redis_url or LOCAL_REDIS),
         ),
     )

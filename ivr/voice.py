@@ -124,7 +124,7 @@ def incoming() -> Response:
     """Twilio's Voice URL: a new call hears the welcome and the language menu."""
     sid = call_sid()
     form = request.form
-    hotline().events.start_call(sid, to_e164(form.get("From")), form.get("To"), form.get("Direction"))
+    hotline().events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"))
     return twiml(answer(engine.start(TREE), Enter(), sid))
 
 

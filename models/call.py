@@ -11,11 +11,15 @@ import atexit
 import logging
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, Database, utcnow
@@ -87,9 +91,16 @@ class _CallStart:
 class EventBuffer:
     """Collects call starts and events in memory and writes them in batches."""
 
-    def __init__(self, database: Database, interval: float = 0.05) -> None:
+    def __init__(
+        self,
+        database: Database,
+        interval: float = 0.05,
+        normalize_number: Callable[[str | None], str | None] = lambda number: number,
+    ) -> None:
         self.database = database
         self.interval = interval
+        # Caller IDs are parsed off the request path, in the flush thread.
+        self.normalize_number = normalize_number
         self._lock = threading.Lock()
         self._starts: list[_CallStart] = []
         self._events: list[dict[str, Any]] = []
@@ -147,14 +158,14 @@ class EventBuffer:
             return 0
         try:
             with self.database.session() as session:
-                for start in starts:
-                    self._insert_start(session, start)
+                if starts:
+                    self._insert_starts(session, starts)
                 if events:
                     session.execute(insert(CallEvent), events)
                 for call_sid, status, duration, at in statuses:
                     CallSession.record_status(session, call_sid, status, duration, at)
-        except Exception:
-            # Keep the rows for the next attempt rather than lose the call history.
+        except OperationalError:
+            # The database is unreachable: keep the rows for the next attempt rather than lose them.
             log.exception("call event flush failed", extra={"pending": len(starts) + len(events) + len(statuses)})
             with self._lock:
                 self._starts[:0] = starts
@@ -162,27 +173,30 @@ class EventBuffer:
                 self._statuses[:0] = statuses
             self._failures += 1
             return 0
+        except Exception:
+            # A batch the database refuses (bad data) would fail forever: log it and move on.
+            log.exception("call event batch dropped", extra={"dropped": len(starts) + len(events) + len(statuses)})
+            return 0
         self._failures = 0
         return len(starts) + len(events) + len(statuses)
 
-    def _insert_start(self, session: Session, start: _CallStart) -> None:
-        existing = session.get(CallSession, start.call_sid)
-        if existing is None:
-            session.add(
-                CallSession(
-                    call_sid=start.call_sid,
-                    from_number=start.from_number,
-                    to_number=start.to_number,
-                    direction=start.direction,
-                    started_at=start.at,
-                )
+    def _insert_starts(self, session: Session, starts: list[_CallStart]) -> None:
+        # Several processes (and Twilio retries) may note the same call: the first row wins.
+        rows = {}
+        for start in starts:
+            rows.setdefault(
+                start.call_sid,
+                {
+                    "call_sid": start.call_sid,
+                    "from_number": self.normalize_number(start.from_number),
+                    "to_number": start.to_number,
+                    "direction": start.direction,
+                    "started_at": start.at,
+                },
             )
-            session.flush()
-        elif existing.from_number is None:
-            existing.from_number = start.from_number
-            existing.to_number = start.to_number
-            existing.direction = start.direction
-            existing.started_at = min(existing.started_at, start.at)
+        dialect = session.get_bind().dialect.name
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(CallSession)
+        session.execute(statement.on_conflict_do_nothing(index_elements=["call_sid"]), list(rows.values()))
 
     def close(self) -> None:
         """Write what is buffered and stop the background thread."""

@@ -223,3 +223,22 @@ def test_healthz_reports_redis_down(app, client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["redis"].startswith("error")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"CallSid": "CA1", "From": "+12025550143"},
+        {"Body": "STATUS A201345678 méxico ✓", "To": "+18554886423"},
+        {},
+    ],
+)
+def test_fast_signature_matches_twilios_validator(params: dict[str, str]) -> None:
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from ivr.signature import compute_signature
+
+    url = "https://voice.example.org/voice/step?n=main&t=0"
+    expected = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
+    assert compute_signature(AUTH_TOKEN, url, MultiDict(params)) == expected
