@@ -242,3 +242,11 @@ def test_fast_signature_matches_twilios_validator(params: dict[str, str]) -> Non
     url = "https://voice.example.org/voice/step?n=main&t=0"
     expected = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
     assert compute_signature(AUTH_TOKEN, url, MultiDict(params)) == expected
+
+
+def test_calls_are_answered_while_redis_is_down(app, call) -> None:
+    import workers
+
+    app.extensions["hotline"].redis = workers.connect("redis://127.0.0.1:1/0")
+    caller = call().press("1")
+    assert "Main menu" in caller.last_heard()
