@@ -49,6 +49,7 @@ class Catalogue:
         self.entries = entries
         self.codes = tuple(lang.code for lang in self.languages)
         self.default = self.codes[0]
+        self._placeholders: dict[str, dict[str, set[str]]] = {}
 
     @classmethod
     def load(cls, root: Path = PROMPTS_DIR) -> Catalogue:
@@ -109,12 +110,15 @@ class Catalogue:
         return sorted(f"{code}:{key}" for code in self.codes for key in wanted if key not in self.entries[code])
 
     def placeholders(self, key: str) -> dict[str, set[str]]:
-        """The ``{name}`` fields each language's ``key`` uses (for the consistency check)."""
+        """The ``{name}`` fields each language's ``key`` uses."""
+        if key in self._placeholders:
+            return self._placeholders[key]
         out = {}
         for code in self.codes:
             template = self.entries[code].get(key)
             if isinstance(template, str):
                 out[code] = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        self._placeholders[key] = out
         return out
 
 

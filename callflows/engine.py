@@ -212,6 +212,10 @@ class Turn:
         return replace(later, lines=self.lines + later.lines)
 
 
+class StaleState(Exception):
+    """A state whose context does not fit its node (an old or damaged URL)."""
+
+
 @dataclass
 class _Builder:
     tree: Tree
@@ -222,6 +226,9 @@ class _Builder:
         lang = self.cat.resolve(state.lang)
         merged = {**context_params(state.context), **params}
         for key in keys:
+            needed = self.cat.placeholders(key).get(lang, set())
+            if not needed <= merged.keys():
+                raise StaleState(f"{state.node}: {key} needs {sorted(needed - merged.keys())}")
             self.lines.append(Line(key, lang, tuple(sorted(merged.items()))))
 
 
@@ -236,11 +243,22 @@ def start(tree: Tree) -> CallState:
 def step(tree: Tree, state: CallState, event: Event, cat: Catalogue | None = None) -> Turn:
     """Advance a call by one event."""
     cat = cat or catalogue()
-    build = _Builder(tree, cat)
-    node = tree.nodes.get(state.node)
-    if node is None:
+    if state.node not in tree.nodes:
         # An unknown node (an old URL after a deploy): start over rather than fail.
-        return _arrive(build, CallState(node=tree.entry, lang=state.lang), "unknown_node")
+        return _arrive(_Builder(tree, cat), _fresh(tree, cat, state), "unknown_node")
+    try:
+        return _step(_Builder(tree, cat), state, event)
+    except StaleState:
+        return _arrive(_Builder(tree, cat), _fresh(tree, cat, state), "stale_state")
+
+
+def _fresh(tree: Tree, cat: Catalogue, state: CallState) -> CallState:
+    return CallState(node=tree.entry, lang=state.lang if state.lang in cat.codes else None)
+
+
+def _step(build: _Builder, state: CallState, event: Event) -> Turn:
+    tree = build.tree
+    node = tree[state.node]
     if isinstance(event, Enter):
         return _arrive(build, state, "enter")
     if isinstance(node, (Menu, LanguageMenu)):
