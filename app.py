@@ -12,7 +12,10 @@ from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import actions, extensions, health, sms, voice
+from ivr import actions, auth, bridge, dashboard, extensions, health, sms, voice
+from ivr import api as operator_api
+from ivr import queue as voice_queue
+from ivr import recordings as voice_recordings
 from models import Database, EventBuffer
 from workers import runtime
 
@@ -45,7 +48,10 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         ),
     )
     actions.load_all()
-    for blueprint in (voice.bp, sms.bp, health.bp):
+    auth.init_app(app)
+    for blueprint in (operator_api.bp, bridge.bp, dashboard.bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, health.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

@@ -79,7 +79,9 @@ class SignedRequest:
     signature: str
 
 
-def sign_requests(base_url: str, path: str, forms: list[dict[str, str]], token: str = AUTH_TOKEN) -> list[SignedRequest]:
+def sign_requests(
+    base_url: str, path: str, forms: list[dict[str, str]], token: str = AUTH_TOKEN
+) -> list[SignedRequest]:
     """Sign each form for ``base_url + path`` with ``token``."""
     validator = RequestValidator(token)
     return [SignedRequest(path, urlencode(form), validator.compute_signature(base_url + path, form)) for form in forms]
@@ -141,7 +143,10 @@ def run_wrk(base_url: str, requests: list[SignedRequest], seconds: int = 10, con
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M)[1])  # type: ignore[index]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M)[1])  # type: ignore[index]
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"):
+    for pattern in (
+        r"Non-2xx or 3xx responses: (\d+)",
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+    ):
         match = re.search(pattern, output)
         if match:
             errors += sum(int(g) for g in match.groups())

@@ -41,7 +41,9 @@ def main() -> int:
     forms = call_forms(2000)
     print(f"signed POST /voice/incoming, {args.connections} connections, {args.seconds} s each, gunicorn 2 workers")
     with gunicorn("bench.bare:app") as bare_url:
-        run_wrk(bare_url, sign_requests(bare_url, "/voice/incoming", forms[:10]), seconds=2, connections=args.connections)
+        run_wrk(
+            bare_url, sign_requests(bare_url, "/voice/incoming", forms[:10]), seconds=2, connections=args.connections
+        )
         bare = run_wrk(bare_url, sign_requests(bare_url, "/voice/incoming", forms), args.seconds, args.connections)
     print(report("bare Flask (constant TwiML)", bare, bare))
     with embedded_backend(args.database_url) as env:

@@ -27,8 +27,8 @@ __all__ = [
 
 _DATA = Path(__file__).parent / "data" / "countries.csv"
 
-# The most common countries of birth among detained callers' relatives, in keypad order
-# (1 Mexico, 2 Guatemala, 3 Honduras, 4 El Salvador); the next key is "say another country".
+# The most common countries of birth of detained people, in keypad order (1 Mexico,
+# 2 Guatemala, 3 Honduras, 4 El Salvador); the menu's next key is "say another country".
 COMMON_COUNTRIES: tuple[str, ...] = ("MX", "GT", "HN", "SV")
 
 

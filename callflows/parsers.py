@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from callflows import phones, speech
+from callflows import countries, phones, speech
 
 Parser = Callable[[str, str, bool], str | None]
 
@@ -34,10 +34,29 @@ def _phone(text: str, lang: str, keypad: bool) -> str | None:
     return phones.parse_callback_number(digits) if digits else None
 
 
+# A country heard by a fuzzy match is stored with this mark; the call flow asks the caller to confirm it.
+UNSURE_COUNTRY = "?"
+
+
+def _country(text: str, lang: str, keypad: bool) -> str | None:
+    # Keys 1-4 pick the most common countries of birth (countries.COMMON_COUNTRIES); said as a digit too.
+    key = text.strip().rstrip("#") if keypad else speech.spoken_digit(text, lang)
+    if key is not None and key.isdigit():
+        index = int(key) - 1
+        return countries.COMMON_COUNTRIES[index] if 0 <= index < len(countries.COMMON_COUNTRIES) else None
+    if keypad:
+        return None
+    match = countries.match_country(text, lang)
+    if match is None:
+        return None
+    return match.code if match.certain else match.code + UNSURE_COUNTRY
+
+
 PARSERS: dict[str, Parser] = {
     "a_number": _a_number,
     "zip": _zip,
     "phone": _phone,
+    "country": _country,
 }
 
 # Parsers whose speech input is a spoken number (Twilio gets digit hints for them).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -41,52 +42,18 @@ _UNIT, _WHOLE, _TENS, _HUNDREDS, _HUNDRED, _SCALE, _AND, _REPEAT, _LITERAL = (
 )
 _OH = "oh"
 
+# fmt: off
+_ENGLISH_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_ENGLISH_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+                  "nineteen")
+_ENGLISH_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# fmt: on
 _ENGLISH_WORDS: dict[str, tuple[str, int]] = {
-    **{
-        word: (_UNIT, value)
-        for value, word in enumerate(
-            [
-                "zero",
-                "one",
-                "two",
-                "three",
-                "four",
-                "five",
-                "six",
-                "seven",
-                "eight",
-                "nine",
-            ]
-        )
-    },
+    **{word: (_UNIT, value) for value, word in enumerate(_ENGLISH_DIGITS)},
+    **{word: (_WHOLE, value) for value, word in enumerate(_ENGLISH_TEENS, start=10)},
+    **{word: (_TENS, value) for value, word in zip(range(20, 100, 10), _ENGLISH_TENS, strict=True)},
     "niner": (_UNIT, 9),
-    **{
-        word: (_WHOLE, value)
-        for value, word in enumerate(
-            [
-                "ten",
-                "eleven",
-                "twelve",
-                "thirteen",
-                "fourteen",
-                "fifteen",
-                "sixteen",
-                "seventeen",
-                "eighteen",
-                "nineteen",
-            ],
-            start=10,
-        )
-    },
-    "twenty": (_TENS, 20),
-    "thirty": (_TENS, 30),
-    "forty": (_TENS, 40),
     "fourty": (_TENS, 40),
-    "fifty": (_TENS, 50),
-    "sixty": (_TENS, 60),
-    "seventy": (_TENS, 70),
-    "eighty": (_TENS, 80),
-    "ninety": (_TENS, 90),
     "hundred": (_HUNDRED, 100),
     "thousand": (_SCALE, 1_000),
     "million": (_SCALE, 1_000_000),
@@ -95,90 +62,35 @@ _ENGLISH_WORDS: dict[str, tuple[str, int]] = {
     "triple": (_REPEAT, 3),
 }
 
+# fmt: off
+_SPANISH_DIGITS = ("cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve")
+_SPANISH_TEENS = ("diez", "once", "doce", "trece", "catorce", "quince", "dieciseis", "diecisiete", "dieciocho",
+                  "diecinueve")
+_SPANISH_TWENTIES = ("veintiuno", "veintidos", "veintitres", "veinticuatro", "veinticinco", "veintiseis",
+                     "veintisiete", "veintiocho", "veintinueve")
+_SPANISH_TENS = ("veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa")
+_SPANISH_HUNDREDS = ("dosc", "tresc", "cuatroc", "quin", "seisc", "setec", "ochoc", "novec")
+# fmt: on
 _SPANISH_WORDS: dict[str, tuple[str, int]] = {
+    **{word: (_UNIT, value) for value, word in enumerate(_SPANISH_DIGITS)},
+    **{word: (_WHOLE, value) for value, word in enumerate(_SPANISH_TEENS, start=10)},
+    **{word: (_WHOLE, value) for value, word in enumerate(_SPANISH_TWENTIES, start=21)},
+    **{word: (_TENS, value) for value, word in zip(range(20, 100, 10), _SPANISH_TENS, strict=True)},
+    # "doscientos"/"doscientas" ... "quinientos" ... "novecientos".
     **{
-        word: (_UNIT, value)
-        for value, word in enumerate(
-            [
-                "cero",
-                "uno",
-                "dos",
-                "tres",
-                "cuatro",
-                "cinco",
-                "seis",
-                "siete",
-                "ocho",
-                "nueve",
-            ]
-        )
+        stem + ending: (_HUNDREDS, value)
+        for value, stem in zip(range(200, 1000, 100), _SPANISH_HUNDREDS, strict=True)
+        for ending in ("ientos", "ientas")
     },
     "un": (_UNIT, 1),
     "una": (_UNIT, 1),
-    **{
-        word: (_WHOLE, value)
-        for value, word in enumerate(
-            [
-                "diez",
-                "once",
-                "doce",
-                "trece",
-                "catorce",
-                "quince",
-                "dieciseis",
-                "diecisiete",
-                "dieciocho",
-                "diecinueve",
-            ],
-            start=10,
-        )
-    },
-    **{
-        word: (_WHOLE, value)
-        for value, word in enumerate(
-            [
-                "veintiuno",
-                "veintidos",
-                "veintitres",
-                "veinticuatro",
-                "veinticinco",
-                "veintiseis",
-                "veintisiete",
-                "veintiocho",
-                "veintinueve",
-            ],
-            start=21,
-        )
-    },
     "veintiun": (_WHOLE, 21),
     "veintiuna": (_WHOLE, 21),
     # Recognizers sometimes split "dieci seis" / "veinti tres".
     "dieci": (_TENS, 10),
     "veinti": (_TENS, 20),
-    "veinte": (_TENS, 20),
-    "treinta": (_TENS, 30),
-    "cuarenta": (_TENS, 40),
-    "cincuenta": (_TENS, 50),
-    "sesenta": (_TENS, 60),
-    "setenta": (_TENS, 70),
-    "ochenta": (_TENS, 80),
-    "noventa": (_TENS, 90),
     "cien": (_HUNDREDS, 100),
     "ciento": (_HUNDREDS, 100),
-    **{
-        f"{stem}{ending}": (_HUNDREDS, value)
-        for stem, value in [
-            ("dosc", 200),
-            ("tresc", 300),
-            ("cuatroc", 400),
-            ("quin", 500),
-            ("seisc", 600),
-            ("setec", 700),
-            ("ochoc", 800),
-            ("novec", 900),
-        ]
-        for ending in ("ientos", "ientas")
-    },
     "mil": (_SCALE, 1_000),
     "millon": (_SCALE, 1_000_000),
     "millones": (_SCALE, 1_000_000),
@@ -337,7 +249,7 @@ def _find_contained(words: list[str], choices: Mapping[str, Iterable[str]]) -> l
                 spans.setdefault(key, []).extend(found)
     # "not correct" also contains "correct": a key whose every span lies inside another key's
     # longer span was only heard as part of that longer phrase.
-    survivors = [
+    return [
         key
         for key, key_spans in spans.items()
         if not all(
@@ -349,35 +261,41 @@ def _find_contained(words: list[str], choices: Mapping[str, Iterable[str]]) -> l
             for span in key_spans
         )
     ]
-    return survivors
 
 
 def _find_fuzzy(words: list[str], choices: Mapping[str, Iterable[str]]) -> ChoiceMatch | None:
     """Find the key with a phrase closest to some stretch of the utterance, if clearly best."""
-    matchers: dict[int, list[difflib.SequenceMatcher[str]]] = {}
-    for size in range(1, len(words) + 1):
-        matchers[size] = [
-            difflib.SequenceMatcher(None, "", "".join(words[start : start + size]), autojunk=False)
-            for start in range(len(words) - size + 1)
-        ]
-    best: dict[str, float] = {}
+    # Phrases by letter count, so each stretch of the utterance is compared only with phrases
+    # long enough to reach the threshold (a country list has a thousand phrases).
+    by_length: dict[int, list[tuple[str, str, int]]] = {}
     for key, phrases in choices.items():
         for phrase in phrases:
             phrase_words = _phrase_words(phrase)
             letters = "".join(phrase_words)
             # Short words are too easy to confuse ("no"/"yo", "iran"/"iraq").
-            if len(letters) < _FUZZY_MIN_LETTERS:
+            if len(letters) >= _FUZZY_MIN_LETTERS:
+                by_length.setdefault(len(letters), []).append((key, letters, len(phrase_words)))
+    if not by_length:
+        return None
+    longest_phrase = max(count for bucket in by_length.values() for _, _, count in bucket)
+    best: dict[str, float] = {}
+    matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None, autojunk=False)
+    seen: set[tuple[str, int]] = set()
+    for size in range(1, min(len(words), longest_phrase + 1) + 1):
+        for start in range(len(words) - size + 1):
+            stretch = "".join(words[start : start + size])
+            if (stretch, size) in seen:
                 continue
-            low = max(1, len(phrase_words) - 1)
-            high = min(len(words), len(phrase_words) + 1)
-            for size in range(low, high + 1):
-                for matcher in matchers[size]:
-                    upper = 2 * min(len(letters), len(matcher.b)) / (len(letters) + len(matcher.b))
-                    if upper < max(_FUZZY_THRESHOLD, best.get(key, 0.0)):
+            seen.add((stretch, size))
+            matcher.set_seq2(stretch)
+            # ratio = 2 * matches / total length, so lengths alone rule most phrases out.
+            shortest = math.ceil(len(stretch) * _FUZZY_THRESHOLD / (2 - _FUZZY_THRESHOLD))
+            longest = math.floor(len(stretch) * (2 - _FUZZY_THRESHOLD) / _FUZZY_THRESHOLD)
+            for length in range(shortest, longest + 1):
+                for key, letters, count in by_length.get(length, ()):
+                    if abs(count - size) > 1:
                         continue
                     matcher.set_seq1(letters)
-                    if matcher.real_quick_ratio() < _FUZZY_THRESHOLD:
-                        continue
                     if matcher.quick_ratio() < _FUZZY_THRESHOLD:
                         continue
                     score = matcher.ratio()

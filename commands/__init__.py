@@ -7,7 +7,19 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Add every command group to ``app.cli``."""
-    from commands import db, demo, simulate, worker
+    from commands import audit as audit_commands
+    from commands import callflow, db, demo, operators, simulate, worker
+    from commands import custody as custody_commands
 
-    for command in (db.group, demo.group, worker.command, simulate.call, simulate.sms):
+    for command in (
+        db.group,
+        demo.group,
+        worker.command,
+        simulate.call,
+        simulate.sms,
+        custody_commands.group,
+        audit_commands.group,
+        operators.group,
+        callflow.group,
+    ):
         app.cli.add_command(command)

@@ -16,6 +16,33 @@ group = AppGroup("demo", help="Generated demo data.")
 LOADERS: list[tuple[str, Callable[[Database, Callable[[str], None]], None]]] = []
 
 
+def _load_custody(database: Database, echo: Callable[[str], None]) -> None:
+    from commands.custody import load_demo
+
+    load_demo(database, echo)
+
+
+LOADERS.append(("custody", _load_custody))
+
+
+def _load_operators(database: Database, echo: Callable[[str], None]) -> None:
+    from commands.operators import load_demo
+
+    load_demo(database, echo)
+
+
+LOADERS.append(("operators", _load_operators))
+
+
+def _load_callbacks(database: Database, echo: Callable[[str], None]) -> None:
+    from commands.callflow import load_demo
+
+    load_demo(database, echo)
+
+
+LOADERS.append(("callback requests", _load_callbacks))
+
+
 @group.command("load")
 def load() -> None:
     """Load the demo data of every part of the service (safe to run twice)."""

@@ -11,6 +11,7 @@ from rq import Worker
 from ivr.extensions import hotline
 from workers import queues
 from workers.outbox import RelayLoop
+from workers.queue import schedule as schedule_queue_upkeep
 
 log = logging.getLogger("voice.workers")
 
@@ -28,6 +29,8 @@ def command(burst: bool, relay_interval: float) -> None:
     relay = RelayLoop(current.database, current.redis, relay_interval)
     relay.pass_once()
     relay.start()
+    if not burst:
+        schedule_queue_upkeep(current.redis, current.settings.queue_tick_seconds)
     log.info("worker starting", extra={"queues": "high,default,low", "burst": burst})
     try:
         Worker(queues(current.redis), connection=current.redis).work(burst=burst, with_scheduler=not burst)

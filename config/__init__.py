@@ -88,6 +88,9 @@ class Settings:
     callback_retry_minutes: int = 60
     urgent_wait_alert_minutes: int = 30
     supervisor_numbers: tuple[str, ...] = ()
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    queue_tick_seconds: int = 60
     audit_hash_key: str = "dev-audit-key-not-for-production"
     disclosure: DisclosurePolicy = field(default_factory=DisclosurePolicy)
     lookup_limits: LookupLimits = field(default_factory=LookupLimits)
@@ -183,6 +186,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "CALLBACK_MAX_ATTEMPTS": "callback_max_attempts",
         "CALLBACK_RETRY_MINUTES": "callback_retry_minutes",
         "URGENT_WAIT_ALERT_MINUTES": "urgent_wait_alert_minutes",
+        "LOGIN_MAX_FAILURES": "login_max_failures",
+        "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
+        "QUEUE_TICK_SECONDS": "queue_tick_seconds",
     }
     for variable, name in numbers.items():
         if env.get(variable):
@@ -209,6 +215,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
+    if env.get("DISCLOSE_IN_CUSTODY_FIELDS"):
+        fields = tuple(f.strip() for f in env["DISCLOSE_IN_CUSTODY_FIELDS"].split(",") if f.strip())
+        policy["in_custody_fields"] = fields
     if policy:
         values["disclosure"] = DisclosurePolicy(**policy)
 
@@ -228,6 +237,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"HOTLINE_TIMEZONE: unknown time zone {settings.timezone!r}") from None
     if not settings.public_base_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_BASE_URL: expected an http(s) URL, got {settings.public_base_url!r}")
+    fields = set(settings.disclosure.in_custody_fields)
+    # The answer names the facility and where it is; only its phone number is optional.
+    if not {"facility_name", "city", "state"} <= fields or not fields <= {"facility_name", "city", "state", "phone"}:
+        raise ConfigError(
+            "DISCLOSE_IN_CUSTODY_FIELDS: expected facility_name,city,state and optionally phone, "
+            f"got {','.join(settings.disclosure.in_custody_fields)!r}"
+        )
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")

@@ -1,4 +1,10 @@
-"""SMS webhooks: a text arrives, the hotline replies with one short message."""
+"""SMS webhooks: a text arrives, the hotline replies with one short message (at most 2 segments).
+
+``STATUS A201345678 MEXICO`` / ``ESTADO ...`` is an audited custody look-up;
+HELP/AYUDA (and anything unrecognised) gets the help text; the opt-out and
+opt-in words are recorded and get no reply from us (Twilio and the carrier
+answer those themselves). A MessageSid delivered twice is answered once.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +12,32 @@ import logging
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
+from callflows.phones import to_e164
+from callflows.sms import START, STATUS, STOP, TextCommand, parse_text
 from config.logs import mask_phone
+from ivr.actions.custody import LookupRequest, look_up, lookup_desk
+from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
+from models.audit import SMS, hash_caller
+from models.base import utcnow
+from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.sms")
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+
+# The reply for each look-up outcome (found-not-disclosed and not-found share one).
+_STATUS_REPLIES = {
+    "in_custody": "sms.found",
+    "in_custody_no_phone": "sms.found_no_phone",
+    "no_information": "sms.no_information",
+    "released": "sms.status.released",
+    "removed": "sms.status.removed",
+    "not_in_custody": "sms.status.not_in_custody",
+    "limited": "sms.limited",
+}
 
 
 def reply(text: str | None) -> Response:
@@ -24,15 +48,89 @@ def reply(text: str | None) -> Response:
     return Response(str(response), status=200, mimetype="text/xml")
 
 
+def message_sid() -> str:
+    """The request's MessageSid; a request without one is not a text (400)."""
+    sid = request.form.get("MessageSid", "").strip()
+    if not sid or len(sid) > 64:
+        raise BadRequest("MessageSid is missing or malformed")
+    return sid
+
+
+def sender() -> str:
+    """The texter's number in E.164 (or as sent, for short codes and the like)."""
+    raw = request.form.get("From", "").strip()
+    return to_e164(raw) or raw[:32]
+
+
 @bp.post("/incoming")
 @twilio_request
 def incoming() -> Response:
-    """Twilio's Messaging URL: every text gets the help text for now."""
-    log.info(
-        "sms received",
-        extra={"message_sid": request.form.get("MessageSid"), "from": mask_phone(request.form.get("From"))},
+    """Twilio's Messaging URL: read the text, act on it, reply once."""
+    sid, number = message_sid(), sender()
+    command = parse_text(request.form.get("Body", "")[:1600])
+    log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
+    if command.kind == STATUS:
+        return reply(answer_status(command, sid, number))
+    return reply(answer_other(command, sid, number))
+
+
+def answer_status(command: TextCommand, sid: str, number: str) -> str | None:
+    """The audited look-up a STATUS text asks for, as the reply's text (None: no reply)."""
+    if SmsConsent.is_opted_out(db_session(), number):
+        # The texter said STOP: nothing goes back until they opt in again.
+        return None
+    current = settings()
+    country = command.country
+    answer = look_up(
+        lookup_desk(),
+        current,
+        LookupRequest(
+            channel=SMS,
+            sid=sid,
+            # The per-thread limit counts a texter's failed attempts over the window.
+            thread="sms:" + hash_caller(number, current.audit_hash_key)[:60],
+            caller=number,
+            a_number=command.a_number,
+            country=country,
+            request_key="sms:" + sid,
+            now=utcnow(),
+        ),
+        claim=True,
     )
-    return reply(catalogue().text("en", "sms.help"))
+    if answer is None:
+        log.info("sms duplicate delivery", extra={"message_sid": sid})
+        return None
+    lang = command.language
+    cat = catalogue()
+    if answer.outcome == "incomplete":
+        if command.a_number is None:
+            return cat.text(lang, "sms.bad_a_number")
+        return cat.text(lang, "sms.unknown_country" if command.country_text else "sms.need_country")
+    params = {**answer.values, "a_last3": (command.a_number or "")[-3:]}
+    if "facility_phone" in params:
+        digits = params["facility_phone"].removeprefix("+1")
+        params["facility_phone"] = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
+    return cat.text(lang, _STATUS_REPLIES[answer.outcome], params)
+
+
+def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
+    """Opt-out, opt-in, help: recorded once per MessageSid; the reply's text (None: no reply)."""
+    session = db_session()
+    if not ProcessedMessage.claim(session, sid):
+        session.rollback()
+        log.info("sms duplicate delivery", extra={"message_sid": sid})
+        return None
+    text = None
+    if command.kind == STOP:
+        SmsConsent.record(session, number, OPT_OUT, command.keyword, sid)
+    elif command.kind == START:
+        SmsConsent.record(session, number, OPT_IN, command.keyword, sid)
+    elif not SmsConsent.is_opted_out(session, number):
+        text = catalogue().text(command.language, "sms.help")
+    session.commit()
+    if command.kind in (STOP, START):
+        log.info("sms consent recorded", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
+    return text
 
 
 @bp.post("/fallback")

@@ -1,17 +1,32 @@
 """The hotline's data: SQLAlchemy 2 models, one module per aggregate."""
 
+from models.audit import LookupAudit
 from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
+from models.claims import CallbackAttempt, RequestHistory
+from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.texting import ProcessedMessage, SmsConsent
 
 __all__ = [
+    "ApiToken",
     "Base",
     "CallEvent",
     "CallSession",
+    "CallbackAttempt",
     "CallbackRequest",
+    "CustodyEvent",
+    "CustodyRecord",
     "Database",
     "EventBuffer",
+    "Facility",
+    "LookupAudit",
+    "Operator",
     "OutboxMessage",
+    "ProcessedMessage",
+    "RequestHistory",
+    "SmsConsent",
     "utcnow",
 ]

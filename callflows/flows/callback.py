@@ -1,7 +1,81 @@
-"""The callback part of the call tree (placeholder until its issue lands)."""
+"""Request a call back: triage, the number to call, an optional message, then the stored request."""
 
-from callflows.tree import Say
+from callflows.flows.triage import triage_nodes
+from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
 NODES = [
-    Say("callback", prompts=("placeholder.unavailable",), goto="main"),
+    Say("callback", prompts=("callback.intro",), goto="callback.who"),
+    *triage_nodes("callback", then="callback.phone", urgent_prompts=("callback.marked_urgent",)),
+    # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
+    Action(
+        "callback.phone",
+        effect="callback.caller_id",
+        outcomes={"known": "callback.confirm_phone", "withheld": "callback.withheld"},
+    ),
+    Menu(
+        "callback.confirm_phone",
+        prompts=("callback.your_number",),
+        options=(
+            Option("1", "callback.use_this", "callback.message_offer", sets={"callback_to": "caller"}),
+            Option("2", "callback.use_other", "callback.enter_phone"),
+        ),
+        on_invalid=Reprompt("menu.invalid", then="operator"),
+        on_silence=Reprompt("menu.silence", then="operator"),
+    ),
+    Say("callback.withheld", prompts=("callback.withheld",), goto="callback.enter_phone"),
+    Ask(
+        "callback.enter_phone",
+        prompts=("callback.enter_phone",),
+        parser="phone",
+        store="phone",
+        goto="callback.read_back",
+        on_invalid=Reprompt("callback.phone_refused", then="operator"),
+        on_silence=Reprompt("ask.silence", then="operator"),
+        sensitive=True,
+    ),
+    Action("callback.read_back", effect="callback.spell_phone", outcomes={"ok": "callback.confirm_entered"}),
+    Menu(
+        "callback.confirm_entered",
+        prompts=("callback.you_entered",),
+        options=(
+            Option("1", "callback.entered_right", "callback.message_offer", sets={"callback_to": "entered"}),
+            Option("2", "callback.enter_again", "callback.enter_phone"),
+        ),
+        on_invalid=Reprompt("menu.invalid", then="operator"),
+        on_silence=Reprompt("menu.silence", then="operator"),
+    ),
+    # The message is optional: a caller who says nothing here still gets the request stored.
+    Menu(
+        "callback.message_offer",
+        prompts=("callback.message_offer",),
+        options=(
+            Option("1", "callback.record_message", "callback.record"),
+            Option("2", "callback.skip_message", "callback.create"),
+        ),
+        on_invalid=Reprompt("menu.invalid", then="callback.create"),
+        on_silence=Reprompt("menu.silence", then="callback.create"),
+    ),
+    Record("callback.record", prompts=("callback.record_notice",), goto="callback.create", max_seconds=120),
+    Action(
+        "callback.create",
+        effect="callback.create",
+        outcomes={"created": "callback.saved", "updated": "callback.updated", "no_number": "callback.phone"},
+    ),
+    Say("callback.saved", prompts=("callback.saved",), goto="callback.estimate"),
+    Say("callback.updated", prompts=("callback.updated",), goto="callback.estimate"),
+    Action(
+        "callback.estimate",
+        effect="callback.estimate",
+        outcomes={
+            "minutes": "callback.wait_minutes",
+            "hours": "callback.wait_hours",
+            "days": "callback.wait_days",
+            "unknown": "callback.wait_unknown",
+        },
+    ),
+    Say("callback.wait_minutes", prompts=("callback.position", "callback.wait_minutes"), goto="callback.done"),
+    Say("callback.wait_hours", prompts=("callback.position", "callback.wait_hours"), goto="callback.done"),
+    Say("callback.wait_days", prompts=("callback.position", "callback.wait_days"), goto="callback.done"),
+    Say("callback.wait_unknown", prompts=("callback.position", "callback.wait_unknown"), goto="callback.done"),
+    Say("callback.done", prompts=("callback.closing",), goto="goodbye"),
 ]

@@ -3,6 +3,8 @@
 from callflows.tree import LanguageMenu, Menu, Option, Reprompt, Say
 
 # Most needed first: a detained person's custody status, then a call back.
+# Digit 5 is kept for registering for notifications (a later issue); it is not
+# offered until it works, because a frightened caller should never hear a dead option.
 NODES = [
     LanguageMenu(
         "welcome",

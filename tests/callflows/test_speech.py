@@ -589,8 +589,7 @@ SPANISH_TWENTIES = [
     "veintiocho",
     "veintinueve",
 ]
-SPANISH_TENS = {3: "treinta", 4: "cuarenta", 5: "cincuenta", 6: "sesenta"}
-SPANISH_TENS |= {7: "setenta", 8: "ochenta", 9: "noventa"}
+SPANISH_TENS = {3: "treinta", 4: "cuarenta", 5: "cincuenta", 6: "sesenta", 7: "setenta", 8: "ochenta", 9: "noventa"}
 
 
 def say_spanish_below_hundred(number: int) -> str:
@@ -627,8 +626,7 @@ ENGLISH_TEENS = [
     "eighteen",
     "nineteen",
 ]
-ENGLISH_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty"]
-ENGLISH_TENS.append("ninety")
+ENGLISH_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
 def say_english_group(number: int, joiner: str) -> str:

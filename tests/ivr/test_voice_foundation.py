@@ -250,4 +250,3 @@ def test_calls_are_answered_while_redis_is_down(app, call) -> None:
     app.extensions["hotline"].redis = workers.connect("redis://127.0.0.1:1/0")
     caller = call().press("1")
     assert "Main menu" in caller.last_heard()
-

@@ -1,0 +1,111 @@
+"""Requests/s and p99 of the signed keypad custody look-up with 1,000,000 records, vs bare Flask.
+
+Each request is the caller pressing the country key at ``custody.country``: the
+webhook checks the signature, runs the look-up (limits query, record query,
+audit insert, commit) and renders the answer. Every request is a different
+call and caller, for a record that exists, so no limit is hit.
+
+Usage: bench/lookup [--records 1000000] [--seconds 10] [--connections 64] [--database-url URL]
+Target: at least 0.4 of bare, p99 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sign_requests
+from callflows.countries import COMMON_COUNTRIES
+from commands.custody import write_demo_files
+from models.base import Database
+from workers.imports import import_custody, import_facilities
+
+HELD = {"in custody", "transferred"}
+
+
+def load_records(url: str, count: int, folder: Path) -> list[tuple[str, str]]:
+    """Import ``count`` generated records; returns (A-number, country key) pairs of people held."""
+    facilities, custody = write_demo_files(folder, count)
+    database = Database(url)
+    try:
+        with facilities.open(encoding="utf-8", newline="") as handle:
+            import_facilities(database, handle)
+        with custody.open(encoding="utf-8", newline="") as handle:
+            import_custody(database, handle, "bench")
+    finally:
+        database.dispose()
+    keys = {code: str(i) for i, code in enumerate(COMMON_COUNTRIES, start=1)}
+    wanted: list[tuple[str, str]] = []
+    with custody.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["status"] in HELD and row["country_of_birth"] in keys:
+                wanted.append((row["a_number"][1:], keys[row["country_of_birth"]]))
+                if len(wanted) >= 4000:
+                    break
+    return wanted
+
+
+def lookup_requests(people: list[tuple[str, str]]) -> list[tuple[str, dict[str, str]]]:
+    """(path with the call's state, form) for each look-up: a new call and caller every time."""
+    requests = []
+    for i, (a_number, key) in enumerate(people):
+        state = {"n": "custody.country", "t": "0", "l": "en", "c_a_number": a_number}
+        form = {
+            "CallSid": "CA" + secrets.token_hex(16),
+            "AccountSid": "AC" + "0" * 32,
+            "From": f"+1312555{i % 10000:04d}",
+            "To": "+18554886423",
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "ApiVersion": "2010-04-01",
+            "Digits": key,
+        }
+        requests.append((f"/voice/step?{urlencode(state)}", form))
+    return requests
+
+
+def main() -> int:
+    """Load the records, run both servers in turn, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    args = parser.parse_args()
+
+    print(f"signed keypad look-up, {args.records:,} records, {args.connections} connections, {args.seconds} s each")
+    print("load average at start: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
+    with gunicorn("bench.bare:app") as bare_url:
+        forms = [form for _, form in lookup_requests([("201345678", "1")] * 10)]
+        run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms), seconds=2, connections=args.connections)
+        bare = run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms * 200), args.seconds, args.connections)
+    print(report("bare Flask (constant TwiML)", bare, bare))
+    with tempfile.TemporaryDirectory(prefix="voice-bench-lookup-") as tmp, embedded_backend(args.database_url) as env:
+        started = time.perf_counter()
+        people = load_records(env["DATABASE_URL"], args.records, Path(tmp))
+        print(f"loaded {args.records:,} custody records in {time.perf_counter() - started:.1f} s")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env["PUBLIC_BASE_URL"] = base
+        with gunicorn("app:create_app()", env, port=port) as url:
+            signed = []
+            for path, form in lookup_requests(people):
+                signed += sign_requests(url, path, [form])
+            run_wrk(url, signed[:50], seconds=2, connections=args.connections)
+            hotline = run_wrk(url, signed[50:], args.seconds, args.connections)
+    print(report("hotline keypad look-up", hotline, bare))
+    ratio = hotline.requests_per_second / bare.requests_per_second
+    met = ratio >= 0.4 and hotline.p99_ms < 50
+    print(f"ratio {ratio:.2f}, p99 {hotline.p99_ms:.1f} ms (target >= 0.40 and < 50 ms): {'met' if met else 'NOT met'}")
+    return 0 if hotline.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""``flask operators add|revoke|list|token``: operator accounts and their API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from callflows.phones import to_e164
+from ivr.extensions import hotline
+from models.base import Database, utcnow
+from models.callback import CallbackRequest
+from models.operator import ROLES, ApiToken, Operator
+
+group = AppGroup("operators", help="Operator accounts and API tokens.")
+
+# Demo log-ins (printed in the README): never used outside the embedded demo.
+DEMO_OPERATORS = (
+    ("operator@voice.demo", "Olivia Operator", "operator", "+12025550181", "demo-operator-1"),
+    ("operator2@voice.demo", "Oscar Operator", "operator", "+12025550182", "demo-operator-2"),
+    ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "demo-supervisor"),
+    ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "demo-admin"),
+)
+
+
+def _phone(value: str | None) -> str | None:
+    if not value:
+        return None
+    number = to_e164(value)
+    if number is None:
+        raise click.BadParameter(f"not a phone number: {value}", param_hint="--phone")
+    return number
+
+
+@group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), default="operator", show_default=True)
+@click.option("--name", default="", help="Display name.")
+@click.option("--phone", help="The phone the hotline rings for call backs.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Dashboard password.")
+def add(email: str, role: str, name: str, phone: str | None, password: str) -> None:
+    """Create an operator account and print its API token (shown once)."""
+    if len(password) < 10:
+        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    with hotline().database.session() as session:
+        if Operator.by_email(session, email) is not None:
+            raise click.ClickException(f"{email} already has an account")
+        operator = Operator(email=email.strip().lower(), name=name, role=role, phone=_phone(phone))
+        operator.set_password(password)
+        session.add(operator)
+        session.flush()
+        token = ApiToken.issue(session, operator)
+    click.echo(f"operator {email} added ({role})")
+    click.echo(f"API token (shown once, store it now): {token}")
+
+
+@group.command("token")
+@click.argument("email")
+def token(email: str) -> None:
+    """Issue another API token for EMAIL (shown once)."""
+    with hotline().database.session() as session:
+        operator = Operator.by_email(session, email)
+        if operator is None or not operator.active:
+            raise click.ClickException(f"no active account for {email}")
+        issued = ApiToken.issue(session, operator)
+    click.echo(f"API token (shown once, store it now): {issued}")
+
+
+@group.command("revoke")
+@click.argument("email")
+def revoke(email: str) -> None:
+    """Disable EMAIL's account and revoke all its API tokens."""
+    with hotline().database.session() as session:
+        operator = Operator.by_email(session, email)
+        if operator is None:
+            raise click.ClickException(f"no account for {email}")
+        operator.active = False
+        revoked = ApiToken.revoke_all(session, operator, utcnow())
+    click.echo(f"operator {email} revoked ({revoked} API token(s))")
+
+
+@group.command("list")
+def list_operators() -> None:
+    """List the operator accounts."""
+    with hotline().database.session() as session:
+        live = dict(
+            session.execute(
+                select(ApiToken.operator_id, func.count())
+                .where(ApiToken.revoked_at.is_(None))
+                .group_by(ApiToken.operator_id)
+            ).all()
+        )
+        for operator in session.scalars(select(Operator).order_by(Operator.email)):
+            state = "active" if operator.active else "revoked"
+            click.echo(
+                f"{operator.email:32} {operator.role:10} {state:8} tokens={live.get(operator.id, 0)} {operator.name}"
+            )
+
+
+def load_demo(database: Database, echo: Callable[[str], None]) -> None:
+    """Demo operator accounts with known passwords, and a few demo requests if the queue is empty."""
+    with database.session() as session:
+        for email, name, role, phone, password in DEMO_OPERATORS:
+            if Operator.by_email(session, email) is None:
+                operator = Operator(email=email, name=name, role=role, phone=phone)
+                operator.set_password(password)
+                session.add(operator)
+                echo(f"  operator {email} / {password} ({role})")
+        if session.scalar(select(func.count()).select_from(CallbackRequest)) == 0:
+            now = utcnow()
+            demo = (
+                ("+12025550121", "en", "victim", "offender_info", True, 0, "WAS", 95),
+                ("+12025550122", "es", "family", "local_services", False, 1, "MIA", 70),
+                ("+12025550123", "en", "witness", "removal_process", False, 0, "NYC", 40),
+                ("+12025550124", "es", "victim", "other", True, 0, "LOS", 20),
+                ("+12025550125", "en", "victim", "local_services", False, 0, "WAS", 5),
+            )
+            for phone, lang, caller_type, need, urgent, priority, office, minutes in demo:
+                session.add(
+                    CallbackRequest(
+                        phone=phone, language=lang, caller_type=caller_type, need=need, urgent=urgent,
+                        priority=priority, field_office=office, source="voice",
+                        created_at=now - timedelta(minutes=minutes), updated_at=now,
+                        transcription="(demo) Please call me back about my case.",
+                    )
+                )  # fmt: skip
+            echo(f"  {len(demo)} demo callback requests")

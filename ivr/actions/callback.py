@@ -1,0 +1,134 @@
+"""Effects of the callback part of the tree: the caller's number, the stored request, the wait."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from callflows.catalogue import catalogue
+from callflows.engine import CallState, Outcome
+from callflows.offices import load_offices
+from callflows.phones import parse_callback_number
+from callflows.readback import spoken_phone
+from config.logs import mask_phone
+from ivr.actions import CallContext, effect
+from ivr.extensions import hotline
+from models.callback import CALLER_TYPES, NEEDS, CallbackAnswers, CallbackRequest
+from models.outbox import OutboxMessage
+from workers.outbox import try_relay
+
+log = logging.getLogger("voice.ivr.actions.callback")
+
+ACKNOWLEDGE_JOB = "workers.callbacks.acknowledge_request"
+MAX_MESSAGE_SECONDS = 3600
+
+
+@effect("callback.caller_id")
+def caller_id(state: CallState, context: CallContext) -> Outcome:
+    """Offer the caller ID as the callback number, unless it is withheld or cannot be called back."""
+    number = parse_callback_number(context.caller) if context.caller else None
+    if number is None:
+        return Outcome.of("withheld")
+    return Outcome.of("known", caller=number)
+
+
+@effect("callback.spell_phone")
+def spell_phone(state: CallState, context: CallContext) -> Outcome:
+    """Put the entered number's spoken form in the context for the read-back."""
+    return Outcome.of("ok", phone_spoken=spoken_phone(state.get("phone") or ""))
+
+
+def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | None:
+    """The request the caller described, or None when no usable number was chosen."""
+    chosen = state.get("caller") if state.get("callback_to") == "caller" else state.get("phone")
+    phone = parse_callback_number(chosen) if chosen else None
+    if phone is None:
+        return None
+    # The state rides in a signed URL, but an old or damaged one must not reach the
+    # database as anything but a known value.
+    seconds = state.get("message_seconds") or ""
+    caller_type, need, office = state.get("caller_type"), state.get("need"), state.get("field_office")
+    url = state.get("message_url") or ""
+    return CallbackAnswers(
+        phone=phone,
+        language=catalogue().resolve(state.lang),
+        call_sid=context.call_sid,
+        caller_type=caller_type if caller_type in CALLER_TYPES else None,
+        need=need if need in NEEDS else None,
+        urgent=state.get("urgent") == "1",
+        field_office=office if office in load_offices() else None,
+        message_url=url if url.startswith("https://") and len(url) <= 500 else None,
+        message_seconds=min(int(seconds), MAX_MESSAGE_SECONDS) if seconds.isdigit() else None,
+    )
+
+
+@effect("callback.create")
+def create(state: CallState, context: CallContext) -> Outcome:
+    """Store the request (or update the open one for that number) with its outbox job, durably.
+
+    Safe to run twice: a Twilio retry of this step finds the request it made.
+    """
+    answers = answers_from(state, context)
+    if answers is None:
+        return Outcome.of("no_number")
+    current = hotline()
+    for attempt in (1, 2):
+        try:
+            with current.database.session() as session:
+                request, what = CallbackRequest.open_or_update(session, answers, context.now)
+                message = None
+                if what == "created":
+                    message = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
+                    session.flush()
+                request_id, message_id = request.id, message.id if message else None
+            break
+        except IntegrityError:
+            # Another webhook stored a request for this number a moment ago: update it instead.
+            if attempt == 2:
+                raise
+    if message_id is not None:
+        try_relay(current.database, current.redis, [message_id])
+    log.info(
+        "callback request stored",
+        extra={
+            "call_sid": context.call_sid,
+            "request_id": request_id,
+            "result": what,
+            "phone": mask_phone(answers.phone),
+            "urgent": answers.urgent,
+        },
+    )
+    return Outcome.of(
+        "updated" if what == "updated" else "created", request_id=request_id, callback_number=answers.phone
+    )
+
+
+@effect("callback.estimate")
+def estimate(state: CallState, context: CallContext) -> Outcome:
+    """The request's place in line and an honest expected wait from recent completions."""
+    request_id = state.get("request_id") or ""
+    with hotline().database.session() as session:
+        valid = request_id.isdigit() and len(request_id) <= 12
+        request = session.get(CallbackRequest, int(request_id)) if valid else None
+        if request is None:
+            return Outcome.of("unknown", position=1)
+        position = request.position(session)
+        wait = CallbackRequest.expected_wait(session, context.now, urgent=request.urgent)
+    if wait is None:
+        return Outcome.of("unknown", position=position)
+    unit, amount = spoken_wait(wait)
+    return Outcome.of(unit, position=position, wait=amount)
+
+
+def spoken_wait(wait: timedelta) -> tuple[str, int]:
+    """A wait rounded up the way people say it: (``"minutes"``, 15), (``"hours"``, 3), (``"days"``, 2)."""
+    minutes = wait.total_seconds() / 60
+    if minutes < 90:
+        return "minutes", max(5, math.ceil(minutes / 5) * 5)
+    hours = minutes / 60
+    if hours < 36:
+        return "hours", math.ceil(hours)
+    return "days", math.ceil(hours / 24)

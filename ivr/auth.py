@@ -1,0 +1,96 @@
+"""Who is asking: operator log-in sessions (web pages, CSRF-protected) and bearer tokens (the JSON API)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, abort, g, jsonify, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from ivr.extensions import db_session, settings
+from models.base import utcnow
+from models.operator import ApiToken, Operator
+
+log = logging.getLogger("voice.ivr.auth")
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Login and Flask-WTF's CSRF check into ``app``."""
+    production = app.config.get("SESSION_COOKIE_SECURE", False)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", production)
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(hours=12))
+    # Twilio's webhooks and the bearer-token API carry no CSRF token: only the
+    # dashboard's forms are checked, by the dashboard blueprint itself.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    login_manager.init_app(app)
+    login_manager.login_view = "ops.login"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+
+
+@login_manager.user_loader
+def load_operator(operator_id: str) -> Operator | None:
+    """The logged-in operator for a session, if the account is still active."""
+    if not operator_id.isdigit():
+        return None
+    operator = db_session().get(Operator, int(operator_id))
+    return operator if operator is not None and operator.active else None
+
+
+def lockout() -> timedelta:
+    """How long an account stays locked after too many failed log-ins (settings.login_lockout_minutes)."""
+    return timedelta(minutes=settings().login_lockout_minutes)
+
+
+def bearer_operator() -> Operator | None:
+    """The operator whose API token is in the ``Authorization: Bearer`` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    session = db_session()
+    operator = ApiToken.operator_for(session, token.strip(), utcnow())
+    if operator is not None:
+        session.commit()
+    return operator
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """401 (JSON) unless the request carries a live operator API token; sets ``g.operator``."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        operator = bearer_operator()
+        if operator is None:
+            log.info("api token refused", extra={"path": request.path})
+            response = jsonify(error="a valid operator API token is required")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="voice-operators"'
+            return response
+        g.operator = operator
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def supervisor_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """403 unless the logged-in operator is a supervisor or admin (use after login_required)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated or not current_user.is_supervisor:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked

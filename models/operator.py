@@ -1,0 +1,175 @@
+"""Operators (community relations officers, victim assistance specialists) and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+
+ROLES = ("operator", "supervisor", "admin")
+TOKEN_PREFIX = "vop_"
+
+_hasher = PasswordHasher()
+# Verifying against a real hash when the e-mail is unknown keeps the timing the same.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class OperatorLocked(Exception):
+    """Too many failed log-ins: the account is locked until ``until``."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"account locked until {until.isoformat()}")
+        self.until = until
+
+
+class Operator(Base):
+    """A person who works the callback queue."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16), default="operator")
+    # The phone the hotline rings first when this operator calls a caller back (E.164).
+    phone: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Flask-Login's user protocol (kept here so the model needs no Flask import).
+    @property
+    def is_authenticated(self) -> bool:
+        """Always true for a loaded operator."""
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        """False for a revoked account."""
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Never anonymous."""
+        return False
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
+
+    @property
+    def is_supervisor(self) -> bool:
+        """Supervisors and admins see the supervisor view."""
+        return self.role in {"supervisor", "admin"}
+
+    def set_password(self, password: str) -> None:
+        """Store an argon2id hash of ``password``."""
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when ``password`` matches the stored hash."""
+        if not self.password_hash:
+            return False
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @staticmethod
+    def by_email(session: Session, email: str) -> Operator | None:
+        """The operator with ``email`` (case-insensitive), or None."""
+        return session.scalar(select(Operator).where(Operator.email == email.strip().lower()))
+
+    @staticmethod
+    def authenticate(
+        session: Session, email: str, password: str, now: datetime, max_failures: int, lockout: timedelta
+    ) -> Operator | None:
+        """The operator for a correct e-mail and password, counting failures toward a lockout.
+
+        Raises OperatorLocked while the account is locked, even for the right password,
+        so guessing cannot continue during the lockout.
+        """
+        operator = Operator.by_email(session, email)
+        if operator is None or not operator.active:
+            _check_dummy(password)
+            return None
+        if operator.locked_until is not None and operator.locked_until > now:
+            raise OperatorLocked(operator.locked_until)
+        if operator.check_password(password):
+            operator.failed_logins = 0
+            operator.locked_until = None
+            operator.last_login_at = now
+            return operator
+        operator.failed_logins += 1
+        if operator.failed_logins >= max_failures:
+            operator.locked_until = now + lockout
+            operator.failed_logins = 0
+        return None
+
+
+def _check_dummy(password: str) -> bool:
+    try:
+        return _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        return False
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token (tokens are random, so a plain SHA-256 suffices)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its hash is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @staticmethod
+    def issue(session: Session, operator: Operator) -> str:
+        """Create a token for ``operator``; returns the token itself (never stored)."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        session.add(ApiToken(operator_id=operator.id, token_hash=hash_token(token)))
+        return token
+
+    @staticmethod
+    def operator_for(session: Session, token: str, now: datetime) -> Operator | None:
+        """The active operator a live token belongs to, or None."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        row = session.scalar(
+            select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        )
+        if row is None:
+            return None
+        operator = session.get(Operator, row.operator_id)
+        if operator is None or not operator.active:
+            return None
+        row.last_used_at = now
+        return operator
+
+    @staticmethod
+    def revoke_all(session: Session, operator: Operator, now: datetime) -> int:
+        """Revoke every live token of ``operator``; returns how many."""
+        rows = session.scalars(
+            select(ApiToken).where(ApiToken.operator_id == operator.id, ApiToken.revoked_at.is_(None))
+        ).all()
+        for row in rows:
+            row.revoked_at = now
+        return len(rows)

@@ -1,0 +1,77 @@
+"""Texting: SMS opt-outs and opt-ins, and the MessageSids already answered.
+
+Twilio blocks texts to a number that sent STOP (error 21610) and the carrier
+does the same on toll-free numbers; the hotline keeps its own record in step so
+that no job even tries (TWILIO.md, "SMS opt-out").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, String, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, utcnow
+
+OPT_OUT = "opt_out"
+OPT_IN = "opt_in"
+
+
+class SmsConsent(Base):
+    """One opt-out or opt-in by a phone number (append-only; the latest row counts)."""
+
+    __tablename__ = "sms_consents"
+    __table_args__ = (Index("ix_sms_consents_phone_at", "phone", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # E.164: needed to honour the opt-out when sending.
+    phone: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(8))
+    keyword: Mapped[str] = mapped_column(String(16))
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def record(session: Session, phone: str, action: str, keyword: str, message_sid: str | None) -> SmsConsent:
+        """Record an opt-out or opt-in in the caller's transaction."""
+        if action not in (OPT_OUT, OPT_IN):
+            raise ValueError(f"unknown consent action {action!r}")
+        consent = SmsConsent(phone=phone, action=action, keyword=keyword[:16], message_sid=message_sid, at=utcnow())
+        session.add(consent)
+        return consent
+
+    @staticmethod
+    def is_opted_out(session: Session, phone: str) -> bool:
+        """True when the number's latest word was an opt-out: send it nothing."""
+        query = (
+            select(SmsConsent.action)
+            .where(SmsConsent.phone == phone)
+            .order_by(SmsConsent.at.desc(), SmsConsent.id.desc())
+            .limit(1)
+        )
+        return session.scalar(query) == OPT_OUT
+
+
+class ProcessedMessage(Base):
+    """A MessageSid already answered: Twilio may deliver the same message twice."""
+
+    __tablename__ = "processed_messages"
+
+    message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @staticmethod
+    def claim(session: Session, message_sid: str) -> bool:
+        """Mark ``message_sid`` processed; False when it already was."""
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(ProcessedMessage)
+            .values(message_sid=message_sid, received_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["message_sid"])
+            .returning(ProcessedMessage.message_sid)
+        )
+        return session.execute(statement).scalar() is not None

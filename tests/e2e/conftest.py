@@ -1,0 +1,138 @@
+"""Fixtures for end-to-end calls: open or closed operator hours, signed posts, the callback table."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from config import Settings, parse_business_hours
+from models import CallbackRequest
+from models.base import utcnow
+from simulator import Call, sign
+from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
+
+# The clock is controlled through settings, as in production: these hours are
+# always open, and ``closed_hours`` makes every nearby day a holiday.
+ALWAYS_OPEN = parse_business_hours("mon-sun 00:00-24:00")
+
+# Phrases each option is announced with, per language, so a test walks the tree by
+# listening for "For <phrase>, press N" rather than knowing the digits.
+PHRASES = {
+    "en": {
+        "language": "1",
+        "custody": "the custody status",
+        "callback": "a call back from a victim",
+        "operator": "an operator",
+        "office": "your local office",
+        "victim": "a victim of a crime",
+        "family": "a family member",
+        "witness": "a witness",
+        "someone_else": "someone else",
+        "offender_info": "information about an offender",
+        "local_services": "victim services near you",
+        "removal_process": "help understanding the removal",
+        "something_else": "something else",
+        "danger_yes": "For yes",
+        "danger_no": "For no",
+        "this_number": "this number",
+        "other_number": "a different number",
+        "entered_right": "that number",
+        "enter_again": "another number",
+        "record": "a short recorded message",
+        "skip": "no message",
+        "offer_callback": "a call back",
+        "offer_main": "the main menu",
+        "office_callback": "about this office",
+        "try_again": "another ZIP code",
+        "saved": "Your request is saved",
+        "updated": "We already have a request",
+        "main": "Main menu",
+        "closed": "not available right now",
+        "no_estimate": "can't tell you yet how long",
+        "refused": "we can't call that number",
+        "withheld": "Your caller ID is hidden",
+        "danger_notice": "hang up and dial 9 1 1",
+        "goodbye": "Goodbye",
+        "not_reached": "could not connect you",
+    },
+    "es": {
+        "language": "2",
+        "custody": "la situación de custodia",
+        "callback": "que un especialista en asistencia a víctimas le devuelva",
+        "operator": "hablar con un operador",
+        "office": "su oficina local",
+        "victim": "una víctima de un delito",
+        "family": "un familiar",
+        "witness": "un testigo",
+        "someone_else": "otra persona",
+        "offender_info": "información sobre un delincuente",
+        "local_services": "servicios para víctimas",
+        "removal_process": "el proceso de deportación",
+        "something_else": "otra cosa",
+        "danger_yes": "Para sí",
+        "danger_no": "Para no",
+        "this_number": "este número",
+        "other_number": "otro número",
+        "entered_right": "ese número",
+        "enter_again": "marcarlo otra vez",
+        "record": "grabar un mensaje",
+        "skip": "no dejar mensaje",
+        "offer_callback": "que un especialista",
+        "offer_main": "volver al menú principal",
+        "office_callback": "sobre esta oficina",
+        "try_again": "otro código postal",
+        "saved": "Su solicitud quedó guardada",
+        "updated": "Ya tenemos una solicitud",
+        "main": "Menú principal",
+        "closed": "no están disponibles en este momento",
+        "no_estimate": "Todavía no podemos decirle",
+        "refused": "no podemos llamar a ese número",
+        "withheld": "Su número está oculto",
+        "danger_notice": "cuelgue y marque el 9 1 1",
+        "goodbye": "Adiós",
+        "not_reached": "No pudimos comunicarle",
+    },
+}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The suite's settings with operators always answering (tests close them explicitly)."""
+    return settings.replace(business_hours=ALWAYS_OPEN, holidays=())
+
+
+@pytest.fixture
+def closed_hours(app) -> None:
+    """Operators closed: weekday hours, and yesterday, today and tomorrow are holidays (any time zone)."""
+    hotline = app.extensions["hotline"]
+    today = utcnow().date()
+    hotline.settings = hotline.settings.replace(
+        business_hours=parse_business_hours("mon-fri 08:00-20:00"),
+        holidays=tuple(today + timedelta(days=d) for d in (-1, 0, 1)),
+    )
+
+
+def choose(caller: Call, lang: str, what: str) -> Call:
+    """Press the key announced for the option ``what`` (a PHRASES name)."""
+    return caller.press(caller.option_for(PHRASES[lang][what]))
+
+
+def heard(caller: Call, lang: str, what: str) -> bool:
+    """True when the last answer contained the phrase ``what``."""
+    return PHRASES[lang][what] in caller.last_heard()
+
+
+def requests(app) -> list[CallbackRequest]:
+    """Every callback request, oldest first."""
+    with app.extensions["hotline"].database.session() as session:
+        return list(session.scalars(select(CallbackRequest).order_by(CallbackRequest.id)))
+
+
+def post_signed(client, path: str, params: dict[str, str], headers: dict[str, str] | None = None):
+    """POST ``params`` to ``path`` signed the way Twilio signs it."""
+    signature = sign(AUTH_TOKEN, PUBLIC_BASE_URL + path, params)
+    return client.post(
+        path, data=params, headers={"X-Twilio-Signature": signature, **(headers or {})}, base_url=PUBLIC_BASE_URL
+    )

@@ -1,0 +1,44 @@
+"""rq jobs: supervisor alerts for long-waiting urgent requests, and the self-scheduling upkeep tick."""
+
+from __future__ import annotations
+
+from rq import Queue, SimpleWorker
+from rq.registry import ScheduledJobRegistry
+
+from models import claims
+from tests.operators.conftest import SUPERVISOR_PHONE
+from workers import queue as queue_jobs
+
+
+def test_supervisors_get_one_sms_when_an_urgent_request_waits_too_long(app, fake_twilio, add_request, database) -> None:
+    add_request(minutes_ago=5, urgent=True)
+    assert queue_jobs.alert_urgent_wait() == 0
+    late = add_request(minutes_ago=45, urgent=True)
+    add_request(minutes_ago=90, urgent=False)
+    assert queue_jobs.alert_urgent_wait() == 1
+    assert queue_jobs.alert_urgent_wait() == 0  # at most once per request
+    [message] = fake_twilio.messages()
+    assert message.value("To") == SUPERVISOR_PHONE
+    assert message.value("From") == app.extensions["hotline"].settings.hotline_number
+    assert f"request {late} has waited 45 minutes" in message.value("Body")
+    with database.session() as session:
+        assert [h.event for h in claims.history(session, late)] == ["supervisor_alerted"]
+
+
+def test_the_upkeep_tick_runs_in_a_worker_and_schedules_the_next(app, add_request, make_operator) -> None:
+    redis = app.extensions["hotline"].redis
+    queue = Queue("default", connection=redis)
+    queue.enqueue("workers.queue.tick", job_id="tick-now")
+    SimpleWorker([queue], connection=redis).work(burst=True)
+    job = queue.fetch_job("tick-now")
+    assert job.get_status() == "finished"
+    assert job.return_value() == {"expired": 0, "alerts": 0}
+    assert [j for j in ScheduledJobRegistry(queue=queue).get_job_ids() if j.startswith("operators-queue-tick-")]
+
+
+def test_scheduling_twice_in_one_slot_makes_one_job(app) -> None:
+    redis = app.extensions["hotline"].redis
+    first = queue_jobs.schedule(redis, 3600)
+    second = queue_jobs.schedule(redis, 3600)
+    assert first.id == second.id
+    assert ScheduledJobRegistry(queue=Queue("default", connection=redis)).get_job_ids() == [first.id]
