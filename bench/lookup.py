@@ -82,15 +82,16 @@ def main() -> int:
 
     print(f"signed keypad look-up, {args.records:,} records, {args.connections} connections, {args.seconds} s each")
     print("load average at start: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
-    with gunicorn("bench.bare:app") as bare_url:
-        forms = [form for _, form in lookup_requests([("201345678", "1")] * 10)]
-        run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms), seconds=2, connections=args.connections)
-        bare = run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms * 200), args.seconds, args.connections)
-    print(report("bare Flask (constant TwiML)", bare, bare))
     with tempfile.TemporaryDirectory(prefix="voice-bench-lookup-") as tmp, embedded_backend(args.database_url) as env:
         started = time.perf_counter()
         people = load_records(env["DATABASE_URL"], args.records, Path(tmp))
         print(f"loaded {args.records:,} custody records in {time.perf_counter() - started:.1f} s")
+        # The baseline runs right before the hotline, so both meet the same machine load.
+        with gunicorn("bench.bare:app") as bare_url:
+            forms = [form for _, form in lookup_requests(people[:2000])]
+            run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms[:10]), 2, args.connections)
+            bare = run_wrk(bare_url, sign_requests(bare_url, "/voice/step", forms), args.seconds, args.connections)
+        print(report("bare Flask (constant TwiML)", bare, bare))
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env["PUBLIC_BASE_URL"] = base
@@ -100,6 +101,17 @@ def main() -> int:
                 signed += sign_requests(url, path, [form])
             run_wrk(url, signed[:50], seconds=2, connections=args.connections)
             hotline = run_wrk(url, signed[50:], args.seconds, args.connections)
+            # For reference: a navigation step of the same call (entering the A-number), no look-up.
+            entry = "/voice/step?" + urlencode({"n": "custody.a_number", "t": "0", "l": "en"})
+            navigation = run_wrk(
+                url,
+                sign_requests(
+                    url, entry, [dict(form, Digits="201345678") for _, form in lookup_requests(people[:2000])]
+                ),
+                args.seconds,
+                args.connections,
+            )
+    print(report("hotline A-number entry", navigation, bare))
     print(report("hotline keypad look-up", hotline, bare))
     ratio = hotline.requests_per_second / bare.requests_per_second
     met = ratio >= 0.4 and hotline.p99_ms < 50

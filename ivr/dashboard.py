@@ -127,9 +127,11 @@ def queue_rows() -> ResponseReturnValue:
 def _queue_context() -> dict[str, Any]:
     filters = _filters()
     db = db_session()
+    in_progress = claims.queue(db, status=claims.CLAIMED, limit=50, **filters)
     return {
         "items": claims.queue(db, status=claims.OPEN, limit=50, **filters),
-        "in_progress": claims.queue(db, status=claims.CLAIMED, limit=50, **filters),
+        "in_progress": in_progress,
+        "operators": Operator.names(db, {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
         "filters": filters,
         "now": utcnow(),
     }
@@ -262,10 +264,12 @@ def history() -> ResponseReturnValue:
 def supervisor() -> ResponseReturnValue:
     """Queue depth, oldest wait, claims in progress, completions per hour, the last 7 days."""
     numbers = claims.stats(db_session(), utcnow(), settings().tz)
+    in_progress = claims.queue(db_session(), status=claims.CLAIMED, limit=100)
     return render_template(
         "ops/supervisor.html",
         stats=numbers,
-        in_progress=claims.queue(db_session(), status=claims.CLAIMED, limit=100),
+        in_progress=in_progress,
+        operators=Operator.names(db_session(), {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
         chart=week_chart(numbers["last_days"]),
         hourly=hour_chart(numbers["completions_per_hour"]),
         refresh=REFRESH_SECONDS * 6,

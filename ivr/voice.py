@@ -75,6 +75,18 @@ def _navigate(state: CallState, event: Event, operator_queue: str) -> tuple[Turn
     return turn, None if turn.effect else render_turn(turn, operator_queue)
 
 
+@lru_cache(maxsize=4096)
+def _render(turn: Turn, operator_queue: str) -> str:
+    # After an effect the turn depends on what the effect found, but the same answer
+    # (e.g. the same look-up result) still renders to the same document.
+    return render_turn(turn, operator_queue)
+
+
+@lru_cache(maxsize=4096)
+def _caller_e164(caller: str | None) -> str | None:
+    return to_e164(caller)
+
+
 def answer(state: CallState, event: Event, sid: str) -> str:
     """Step the call, carry out any effects, record the event, and render TwiML."""
     current = hotline()
@@ -82,7 +94,7 @@ def answer(state: CallState, event: Event, sid: str) -> str:
     while turn.effect is not None:
         context = actions.CallContext(
             call_sid=sid,
-            caller=to_e164(request.form.get("From")),
+            caller=_caller_e164(request.form.get("From")),
             settings=current.settings,
             now=utcnow(),
             idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
@@ -91,7 +103,7 @@ def answer(state: CallState, event: Event, sid: str) -> str:
         turn = engine.resume(TREE, turn, outcome)
         document = None
     if document is None:
-        document = render_turn(turn, current.settings.operator_queue_name)
+        document = _render(turn, current.settings.operator_queue_name)
     g.node = state.node
     current.events.record(
         sid,

@@ -217,9 +217,13 @@ def claim_next(
 ) -> CallbackRequest | None:
     """Hand ``operator`` the next request, or the one they already hold; None when the queue is empty.
 
-    Atomic under concurrency: PostgreSQL locks the head of the queue with
-    ``FOR UPDATE SKIP LOCKED``; SQLite, which serialises writers, claims with a
-    single conditional UPDATE. The caller commits.
+    Atomic under concurrency: one conditional ``UPDATE ... WHERE id = (head of
+    the queue) AND status = 'open' RETURNING``; on PostgreSQL the head is picked
+    ``FOR UPDATE SKIP LOCKED`` so concurrent operators take the next rows instead
+    of waiting; SQLite serialises writers. The partial unique index on
+    ``claimed_by_id`` turns a second simultaneous claim by the same operator
+    (two tabs) into an IntegrityError, answered with the claim they hold. The
+    caller commits.
     """
     lease_until = now + timedelta(seconds=lease_seconds)
     held = held_by(session, operator)

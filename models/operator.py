@@ -91,6 +91,14 @@ class Operator(Base):
         return session.scalar(select(Operator).where(Operator.email == email.strip().lower()))
 
     @staticmethod
+    def names(session: Session, ids: set[int]) -> dict[int, str]:
+        """Display names (or e-mails) of the operators ``ids``."""
+        if not ids:
+            return {}
+        rows = session.scalars(select(Operator).where(Operator.id.in_(ids)))
+        return {o.id: o.name or o.email for o in rows}
+
+    @staticmethod
     def authenticate(
         session: Session, email: str, password: str, now: datetime, max_failures: int, lockout: timedelta
     ) -> Operator | None:

@@ -86,9 +86,9 @@ NODES = [
         "custody.next",
         prompts=("custody.next",),
         options=(
+            # An operator is the global 0, said right after these options.
             Option("1", "custody.another", "custody.a_number"),
-            Option("2", "custody.talk_to_operator", "operator"),
-            Option("3", "custody.main_menu", "main"),
+            Option("2", "custody.main_menu", "main"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="goodbye", limit=2),

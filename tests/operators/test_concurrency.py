@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -84,15 +85,15 @@ def test_twenty_operators_claiming_at_once_on_postgresql_never_share_a_request(p
     assert history == 300
 
 
-def test_one_operator_in_two_tabs_holds_one_claim_on_postgresql(pg_database: Database) -> None:
-    operators = fill(pg_database, 50)
+def same_operator_in_ten_tabs(database: Database) -> None:
+    operators = fill(database, 50)
     same = [operators[0]] * 10
     results: list[int | None] = []
     barrier = threading.Barrier(len(same))
 
     def tab(operator: Operator) -> None:
         barrier.wait()
-        with pg_database.session() as session:
+        with database.session() as session:
             item = claims.claim_next(session, operator, utcnow())
             results.append(item.id if item else None)
 
@@ -101,14 +102,26 @@ def test_one_operator_in_two_tabs_holds_one_claim_on_postgresql(pg_database: Dat
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert len(set(results)) == 1 and None not in results
-    with pg_database.session() as session:
+    assert len(results) == 10 and len(set(results)) == 1 and None not in results
+    with database.session() as session:
         assert len(claims.queue(session, status=claims.CLAIMED)) == 1
 
 
-def test_concurrent_claims_on_sqlite_never_share_a_request(tmp_path, sqlite_template) -> None:
-    import shutil
+def test_one_operator_in_ten_tabs_holds_one_claim_on_postgresql(pg_database: Database) -> None:
+    same_operator_in_ten_tabs(pg_database)
 
+
+def test_one_operator_in_ten_tabs_holds_one_claim_on_sqlite(tmp_path, sqlite_template) -> None:
+    path = tmp_path / "tabs.db"
+    shutil.copy(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    try:
+        same_operator_in_ten_tabs(database)
+    finally:
+        database.dispose()
+
+
+def test_concurrent_claims_on_sqlite_never_share_a_request(tmp_path, sqlite_template) -> None:
     path = tmp_path / "claims.db"
     shutil.copy(sqlite_template, path)
     database = Database(f"sqlite:///{path}")
