@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 
@@ -33,6 +35,19 @@ _REFUSED_TYPES = {
 def is_withheld(number: str | None) -> bool:
     """True when the caller ID is withheld or missing."""
     return (number or "").strip().lower() in WITHHELD
+
+
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
+
+
+def caller_id(number: str | None) -> str | None:
+    """A caller ID for the call record: Twilio's E.164 ``From`` as sent, else parsed (None if withheld).
+
+    Twilio already presents PSTN caller IDs in E.164; only other forms pay for a full parse.
+    """
+    if number and _E164.fullmatch(number) and not is_withheld(number):
+        return number
+    return to_e164(number)
 
 
 def to_e164(number: str | None, region: str = "US") -> str | None:

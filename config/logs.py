@@ -49,6 +49,12 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO") -> None:
     """Send the hotline's logs to stderr as JSON lines (idempotent)."""
+    # Every webhook logs a line; skip the record fields our format never shows
+    # (the logging docs' "Optimization" section names these switches).
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None
     root = logging.getLogger("voice")
     root.setLevel(level.upper())
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, insert, select, update
+from sqlalchemy import Index, Integer, String, Text, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -161,7 +161,8 @@ class EventBuffer:
                 if starts:
                     self._insert_starts(session, starts)
                 if events:
-                    session.execute(insert(CallEvent), events)
+                    # A table-level INSERT: the ORM's bulk path costs several times more per row.
+                    session.execute(CallEvent.__table__.insert(), events)
                 for call_sid, status, duration, at in statuses:
                     CallSession.record_status(session, call_sid, status, duration, at)
         except OperationalError:
@@ -195,7 +196,7 @@ class EventBuffer:
                 },
             )
         dialect = session.get_bind().dialect.name
-        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(CallSession)
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(CallSession.__table__)
         session.execute(statement.on_conflict_do_nothing(index_elements=["call_sid"]), list(rows.values()))
 
     def close(self) -> None:
