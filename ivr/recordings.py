@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import HTTPException
 
 from ivr.extensions import hotline
 from ivr.signature import form_field, twilio_request
+from ivr.voice import call_sid
 from models.base import utcnow
 from models.callback import CallbackRequest
 
@@ -22,18 +23,11 @@ bp = Blueprint("voice_recordings", __name__, url_prefix="/voice")
 MAX_TRANSCRIPTION_CHARS = 10_000
 
 
-def _call_sid() -> str:
-    sid = request.form.get("CallSid", "").strip()
-    if not sid or len(sid) > 64:
-        raise BadRequest("CallSid is missing or malformed")
-    return sid
-
-
 @bp.post("/recording")
 @twilio_request
 def recording() -> Response:
     """``recordingStatusCallback``: a finished recording's URL and length."""
-    sid = _call_sid()
+    sid = call_sid()
     form = request.form
     if form.get("RecordingStatus", "completed") != "completed" or not form.get("RecordingUrl"):
         log.warning("recording not usable", extra={"call_sid": sid, "status": form.get("RecordingStatus")})
@@ -51,7 +45,7 @@ def recording() -> Response:
 @twilio_request
 def transcription() -> Response:
     """``transcribeCallback``: the text of an English voice message."""
-    sid = _call_sid()
+    sid = call_sid()
     form = request.form
     text = form.get("TranscriptionText", "").strip()
     if form.get("TranscriptionStatus", "completed") != "completed" or not text:
