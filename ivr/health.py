@@ -1,14 +1,20 @@
-"""``GET /healthz``: is the database reachable, is Redis reachable."""
+"""``GET /healthz``: is the database reachable, is Redis reachable (and ``GET /`` for people)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, redirect, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from ivr.extensions import hotline
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    """A person who opens the service's address lands on the operators' dashboard."""
+    return redirect(url_for("ops.queue"))
 
 
 @bp.get("/healthz")

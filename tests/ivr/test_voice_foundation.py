@@ -250,3 +250,27 @@ def test_calls_are_answered_while_redis_is_down(app, call) -> None:
     app.extensions["hotline"].redis = workers.connect("redis://127.0.0.1:1/0")
     caller = call().press("1")
     assert "Main menu" in caller.last_heard()
+
+
+def test_the_root_address_leads_to_the_operator_dashboard(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/ops/")
+
+
+def test_outside_production_the_address_the_request_reached_is_accepted_too(client) -> None:
+    # A developer's simulator signs for http://localhost:5000 while PUBLIC_BASE_URL says 127.0.0.1.
+    signature = sign(AUTH_TOKEN, "http://localhost:5000/voice/incoming", CALL)
+    response = client.post(
+        "/voice/incoming", data=CALL, headers={"X-Twilio-Signature": signature}, base_url="http://localhost:5000"
+    )
+    assert response.status_code == 200
+
+
+def test_in_production_only_the_public_address_is_accepted(app, client) -> None:
+    hotline = app.extensions["hotline"]
+    hotline.settings = hotline.settings.replace(env="production")
+    signature = sign(AUTH_TOKEN, "http://localhost:5000/voice/incoming", CALL)
+    response = client.post(
+        "/voice/incoming", data=CALL, headers={"X-Twilio-Signature": signature}, base_url="http://localhost:5000"
+    )
+    assert response.status_code == 403
