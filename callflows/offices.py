@@ -200,3 +200,35 @@ def _check_zip_rows(rows: list[dict[str, str]], codes: set[str]) -> list[str]:
                 problems.append(f"ZIP prefix {prefix:03d} is in both {owner[prefix]} and {label}")
             owner[prefix] = label
     return problems
+
+
+# How a state is said to a caller; SMS keeps the two-letter code to stay short.
+_STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "DC": "the District of Columbia",
+    "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois",
+    "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
+    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota",
+    "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia",
+    "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "PR": "Puerto Rico", "VI": "the U.S. Virgin Islands", "GU": "Guam", "AS": "American Samoa",
+    "MP": "the Northern Mariana Islands",
+}  # fmt: skip
+_STATE_NAMES_ES = {
+    **_STATE_NAMES,
+    "DC": "el Distrito de Columbia", "HI": "Hawái", "LA": "Luisiana", "MS": "Misisipi",
+    "NJ": "Nueva Jersey", "NM": "Nuevo México", "NY": "Nueva York", "NC": "Carolina del Norte",
+    "ND": "Dakota del Norte", "PA": "Pensilvania", "SC": "Carolina del Sur", "SD": "Dakota del Sur",
+    "WV": "Virginia Occidental", "VI": "las Islas Vírgenes de EE. UU.", "MP": "las Islas Marianas del Norte",
+    "AS": "Samoa Americana",
+}  # fmt: skip
+
+
+def state_name(code: str, language: str) -> str:
+    """A state or territory as a caller hears it ("TX" → "Texas"); unknown codes come back as given."""
+    names = _STATE_NAMES_ES if language == "es" else _STATE_NAMES
+    return names.get(code.strip().upper(), code)

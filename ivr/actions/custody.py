@@ -19,6 +19,7 @@ from flask import current_app
 
 from callflows.countries import country_name
 from callflows.engine import CallState, Outcome
+from callflows.offices import state_name
 from callflows.parsers import UNSURE_COUNTRY
 from callflows.readback import spoken_phone
 from config import Settings
@@ -185,4 +186,6 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     values.update((key, value) for key, value in answer.values.items() if key in DISCLOSED_VALUES)
     if values["facility_phone"]:
         values["facility_phone"] = spoken_phone(values["facility_phone"])
+    if values["state"]:
+        values["state"] = state_name(values["state"], state.lang or "en")
     return Outcome.of(answer.outcome, **values)

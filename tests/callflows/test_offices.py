@@ -280,3 +280,13 @@ def test_check_reports_a_broken_table(tmp_path: Path, table, old, new, problem):
     problems = check_offices(Path(offices_path), Path(zips_path))
 
     assert any(problem in found for found in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("code", "language", "spoken"),
+    [("TX", "en", "Texas"), ("ny", "es", "Nueva York"), ("PR", "es", "Puerto Rico"), ("ZZ", "en", "ZZ")],
+)
+def test_a_state_is_spoken_by_name(code: str, language: str, spoken: str) -> None:
+    from callflows.offices import state_name
+
+    assert state_name(code, language) == spoken

@@ -59,7 +59,7 @@ def test_caller_finds_the_demo_detainee_by_keypad(app, call, records) -> None:
     assert "Mexico" in caller.last_heard()
     caller.press("1")
     heard = caller.last_heard()
-    assert "El Paso Demo Processing Center, in El Paso, TX" in heard
+    assert "El Paso Demo Processing Center, in El Paso, Texas" in heard
     assert "9 1 5, 5 5 5, 0 1 4 2" in heard
     (audit,) = audits(app)
     assert (audit.channel, audit.sid, audit.a_number, audit.country, audit.result) == (
@@ -90,7 +90,7 @@ def test_a_spanish_caller_finds_the_demo_detainee_by_keypad_and_speech(app, call
     caller.say("sí")
     caller.say("nació en México")
     heard = caller.last_heard()
-    assert "Esta persona está detenida en El Paso Demo Processing Center, en El Paso, TX" in heard
+    assert "Esta persona está detenida en El Paso Demo Processing Center, en El Paso, Texas" in heard
     assert {h.language for h in caller.heard} == {"es-US"}
     caller.press(caller.option_for("buscar a otra persona"))
     caller.press("201345678")
