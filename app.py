@@ -49,9 +49,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     actions.load_all()
     auth.init_app(app)
-    for blueprint in (operator_api.bp, bridge.bp, dashboard.bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, health.bp):
+    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp)
+    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, health.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

@@ -274,3 +274,11 @@ def test_in_production_only_the_public_address_is_accepted(app, client) -> None:
         "/voice/incoming", data=CALL, headers={"X-Twilio-Signature": signature}, base_url="http://localhost:5000"
     )
     assert response.status_code == 403
+
+
+def test_every_twilio_facing_route_refuses_an_unsigned_request(app, client) -> None:
+    twilio_routes = [r.rule for r in app.url_map.iter_rules() if r.rule.startswith(("/voice/", "/sms/", "/bridge/"))]
+    assert len(twilio_routes) >= 10
+    for rule in twilio_routes:
+        response = client.post(rule, data=CALL, base_url=PUBLIC_BASE_URL)
+        assert response.status_code == 403, rule
