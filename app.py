@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 import workers
-from callflows.phones import caller_id
+from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
@@ -43,7 +43,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         extensions.Hotline(
             settings=settings,
             database=database,
-            events=EventBuffer(database, settings.event_flush_interval, normalize_number=caller_id),
+            events=EventBuffer(database, settings.event_flush_interval, normalize_number=to_e164),
             redis=workers.connect(settings.redis_url or LOCAL_REDIS),
         ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
@@ -37,19 +37,8 @@ def is_withheld(number: str | None) -> bool:
     return (number or "").strip().lower() in WITHHELD
 
 
-_E164 = re.compile(r"\+[1-9]\d{7,14}")
-
-
-def caller_id(number: str | None) -> str | None:
-    """A caller ID for the call record: Twilio's E.164 ``From`` as sent, else parsed (None if withheld).
-
-    Twilio already presents PSTN caller IDs in E.164; only other forms pay for a full parse.
-    """
-    if number and _E164.fullmatch(number) and not is_withheld(number):
-        return number
-    return to_e164(number)
-
-
+# Parsing costs tens of microseconds and the same callers come back: parse each number once.
+@lru_cache(maxsize=65536)
 def to_e164(number: str | None, region: str = "US") -> str | None:
     """Any valid number in E.164 form, or None (used for caller IDs and staff numbers)."""
     if is_withheld(number):

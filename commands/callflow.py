@@ -128,6 +128,8 @@ def load_demo(database: Database, echo: Callable[[str], None]) -> None:
                     updated_at=created,
                     attempts=1 if minutes else 0,
                     closed_at=created + timedelta(minutes=minutes) if minutes else None,
+                    # Something for the dashboard's message panel to show.
+                    transcription=None if minutes else "(demo) Please call me back about my case.",
                     disposition="reached" if minutes else None,
                 )
             )

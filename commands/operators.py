@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
@@ -12,7 +11,6 @@ from sqlalchemy import func, select
 from callflows.phones import to_e164
 from ivr.extensions import hotline
 from models.base import Database, utcnow
-from models.callback import CallbackRequest
 from models.operator import ROLES, ApiToken, Operator
 
 group = AppGroup("operators", help="Operator accounts and API tokens.")
@@ -101,7 +99,7 @@ def list_operators() -> None:
 
 
 def load_demo(database: Database, echo: Callable[[str], None]) -> None:
-    """Demo operator accounts with known passwords, and a few demo requests if the queue is empty."""
+    """Demo operator accounts with known passwords (the demo requests come from the call-tree loader)."""
     with database.session() as session:
         for email, name, role, phone, password in DEMO_OPERATORS:
             if Operator.by_email(session, email) is None:
@@ -109,22 +107,3 @@ def load_demo(database: Database, echo: Callable[[str], None]) -> None:
                 operator.set_password(password)
                 session.add(operator)
                 echo(f"  operator {email} / {password} ({role})")
-        if session.scalar(select(func.count()).select_from(CallbackRequest)) == 0:
-            now = utcnow()
-            demo = (
-                ("+12025550121", "en", "victim", "offender_info", True, 0, "WAS", 95),
-                ("+12025550122", "es", "family", "local_services", False, 1, "MIA", 70),
-                ("+12025550123", "en", "witness", "removal_process", False, 0, "NYC", 40),
-                ("+12025550124", "es", "victim", "other", True, 0, "LOS", 20),
-                ("+12025550125", "en", "victim", "local_services", False, 0, "WAS", 5),
-            )
-            for phone, lang, caller_type, need, urgent, priority, office, minutes in demo:
-                session.add(
-                    CallbackRequest(
-                        phone=phone, language=lang, caller_type=caller_type, need=need, urgent=urgent,
-                        priority=priority, field_office=office, source="voice",
-                        created_at=now - timedelta(minutes=minutes), updated_at=now,
-                        transcription="(demo) Please call me back about my case.",
-                    )
-                )  # fmt: skip
-            echo(f"  {len(demo)} demo callback requests")

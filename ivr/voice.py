@@ -82,11 +82,6 @@ def _render(turn: Turn, operator_queue: str) -> str:
     return render_turn(turn, operator_queue)
 
 
-@lru_cache(maxsize=4096)
-def _caller_e164(caller: str | None) -> str | None:
-    return to_e164(caller)
-
-
 def answer(state: CallState, event: Event, sid: str) -> str:
     """Step the call, carry out any effects, record the event, and render TwiML."""
     current = hotline()
@@ -94,7 +89,7 @@ def answer(state: CallState, event: Event, sid: str) -> str:
     while turn.effect is not None:
         context = actions.CallContext(
             call_sid=sid,
-            caller=_caller_e164(request.form.get("From")),
+            caller=to_e164(request.form.get("From")),
             settings=current.settings,
             now=utcnow(),
             idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),

@@ -11,6 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 # The operators' fixtures (accounts, requests, the database), shared with the browser tests.
+from tests.conftest import missing
 from tests.operators.conftest import add_request, database, make_operator  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
@@ -41,7 +42,7 @@ def live_server(app) -> Iterator[str]:
 def browser():
     """Debian's Chromium, headless (never a downloaded browser)."""
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
+        missing(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
