@@ -334,7 +334,11 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         build.say(state, *node.prompts)
         hints = []
         for option in node.options:
-            build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
+            if "digit" in cat.placeholders(option.label).get(lang, set()):
+                # A whole sentence from the catalogue: "If that is correct, press {digit}."
+                build.say(state, option.label, digit=option.digit)
+            else:
+                build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
             hints += cat.words(lang, option.words_key)
         if node.with_globals:
             build.say(state, "menu.globals")
