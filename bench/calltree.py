@@ -16,10 +16,12 @@ from twilio.request_validator import RequestValidator
 from bench.harness import (
     AUTH_TOKEN,
     SignedRequest,
+    add_busy_flag,
     embedded_backend,
     free_port,
     gunicorn,
     report,
+    require_quiet_machine,
     run_wrk,
     sign_requests,
 )
@@ -67,7 +69,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    add_busy_flag(parser)
     args = parser.parse_args()
+    require_quiet_machine(args.allow_busy)
     print(f"signed POST /voice/step, {args.connections} connections, {args.seconds} s each, gunicorn 2 workers")
     with gunicorn("bench.bare:app") as bare_url:
         bare_requests = sign_requests(bare_url, "/voice/incoming", [answer(n, "2") for n in range(500)], AUTH_TOKEN)

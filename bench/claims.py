@@ -23,6 +23,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.harness import add_busy_flag, require_quiet_machine
 from models import Operator, claims, migrate
 from models.base import Database, utcnow
 
@@ -96,7 +97,9 @@ def main() -> int:
     parser.add_argument("url", nargs="?", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--operators", type=int, default=20)
+    add_busy_flag(parser)
     args = parser.parse_args()
+    require_quiet_machine(args.allow_busy)
 
     server = make_url(args.url)
     admin = server.set(drivername="postgresql").render_as_string(hide_password=False)

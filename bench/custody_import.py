@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bench.harness import add_busy_flag, require_quiet_machine
 from commands.custody import write_demo_files
 from models import migrate
 from models.base import Database
@@ -82,7 +83,9 @@ def main() -> int:
         help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
     )
     parser.add_argument("--skip-postgres", action="store_true")
+    add_busy_flag(parser)
     args = parser.parse_args()
+    require_quiet_machine(args.allow_busy)
 
     ok = True
     print("load average at start: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))

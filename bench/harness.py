@@ -7,6 +7,7 @@ the ratio, because absolute figures depend on the machine.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -26,6 +27,25 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 AUTH_TOKEN = "bench-auth-token"
+
+
+def require_quiet_machine(allow_busy: bool = False) -> None:
+    """Print the load average; refuse to measure when it is above the core count (unless ``allow_busy``).
+
+    A ratio measured while something else uses the cores says more about that something than about us.
+    """
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    print(f"load average {load:.2f} on {cores} cores", flush=True)
+    if load > cores and not allow_busy:
+        raise SystemExit(
+            f"the machine is busy (load {load:.2f} > {cores} cores): not measuring (--allow-busy to insist)"
+        )
+
+
+def add_busy_flag(parser: argparse.ArgumentParser) -> None:
+    """The ``--allow-busy`` flag every benchmark takes."""
+    parser.add_argument("--allow-busy", action="store_true", help="measure even when the load average is high")
 
 
 def free_port() -> int:

@@ -21,7 +21,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sign_requests
+from bench.harness import (
+    add_busy_flag,
+    embedded_backend,
+    free_port,
+    gunicorn,
+    report,
+    require_quiet_machine,
+    run_wrk,
+    sign_requests,
+)
 from callflows.countries import COMMON_COUNTRIES
 from commands.custody import write_demo_files
 from models.base import Database
@@ -78,7 +87,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    add_busy_flag(parser)
     args = parser.parse_args()
+    require_quiet_machine(args.allow_busy)
 
     print(f"signed keypad look-up, {args.records:,} records, {args.connections} connections, {args.seconds} s each")
     print("load average at start: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))

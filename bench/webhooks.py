@@ -12,7 +12,16 @@ import secrets
 import statistics
 import sys
 
-from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sign_requests
+from bench.harness import (
+    add_busy_flag,
+    embedded_backend,
+    free_port,
+    gunicorn,
+    report,
+    require_quiet_machine,
+    run_wrk,
+    sign_requests,
+)
 
 
 def call_forms(count: int) -> list[dict[str, str]]:
@@ -39,7 +48,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--log-level", default="INFO", help="INFO (production) writes one line per webhook.")
+    add_busy_flag(parser)
     args = parser.parse_args()
+    require_quiet_machine(args.allow_busy)
 
     print(
         f"signed POST /voice/incoming, {args.connections} connections, gunicorn 2 workers, "

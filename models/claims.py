@@ -226,6 +226,8 @@ def claim_next(
     caller commits.
     """
     lease_until = now + timedelta(seconds=lease_seconds)
+    if session.get_bind().dialect.name == "postgresql":
+        return _claim_next_postgresql(session, operator, now, lease_until, language, office)
     held = held_by(session, operator)
     if held is not None:
         held.lease_expires_at = lease_until
@@ -251,6 +253,51 @@ def claim_next(
         return None
     record(session, request, "claimed", now, operator.id, OPEN)
     return request
+
+
+# One round trip on PostgreSQL: renew the claim the operator holds, or take the head of
+# the queue (SKIP LOCKED, so concurrent operators take the next rows instead of waiting)
+# and append its history row, all in a single statement. The filters are fixed fragments
+# with bound parameters.
+_CLAIM_SQL = """
+WITH held AS (
+    SELECT id FROM callback_requests WHERE claimed_by_id = :operator AND status = 'claimed' LIMIT 1
+), renewed AS (
+    UPDATE callback_requests SET lease_expires_at = :lease
+    WHERE id = (SELECT id FROM held) RETURNING callback_requests.*
+), head AS (
+    SELECT id FROM callback_requests
+    WHERE status = 'open' AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
+      AND NOT EXISTS (SELECT 1 FROM held) {filters}
+    ORDER BY urgent DESC, priority DESC, created_at, id
+    LIMIT 1 FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE callback_requests
+    SET status = 'claimed', claimed_by_id = :operator, claimed_at = :now, lease_expires_at = :lease, updated_at = :now
+    WHERE id = (SELECT id FROM head) AND status = 'open'
+    RETURNING callback_requests.*
+), history AS (
+    INSERT INTO callback_history (request_id, at, operator_id, event, from_status, to_status)
+    SELECT id, :now, :operator, 'claimed', 'open', 'claimed' FROM claimed
+)
+SELECT * FROM claimed UNION ALL SELECT * FROM renewed
+"""
+_CLAIM_FILTERS = {"language": " AND language = :language", "office": " AND field_office = :office"}
+
+
+def _claim_next_postgresql(
+    session: Session, operator: Operator, now: datetime, lease_until: datetime, language: str | None, office: str | None
+) -> CallbackRequest | None:
+    params = {"operator": operator.id, "now": now, "lease": lease_until, "language": language, "office": office}
+    filters = "".join(fragment for name, fragment in _CLAIM_FILTERS.items() if params[name])
+    statement = select(CallbackRequest).from_statement(text(_CLAIM_SQL.format(filters=filters)))
+    try:
+        return session.scalars(statement.execution_options(populate_existing=True), params).first()
+    except IntegrityError:
+        # This operator's other tab won a claim a moment ago (uq_callback_requests_held). Nothing
+        # else was written in this transaction: roll it back and answer with the claim they hold.
+        session.rollback()
+        return held_by(session, operator)
 
 
 def _claimed_by(session: Session, request_id: int, operator: Operator) -> CallbackRequest:
