@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge
+from ivr import bridge, input_checks
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -93,11 +93,8 @@ def detail(item: CallbackRequest) -> dict[str, Any]:
 def list_requests() -> ResponseReturnValue:
     """Requests in queue order, filtered by status, language and field office."""
     args = request.args
-    try:
-        limit = min(max(int(args.get("limit", 100)), 1), 500)
-        offset = max(int(args.get("offset", 0)), 0)
-    except ValueError:
-        raise BadRequest("limit and offset must be whole numbers") from None
+    limit = input_checks.bounded_int("limit", args.get("limit"), 100, 1, 500)
+    offset = input_checks.bounded_int("offset", args.get("offset"), 0, 0, input_checks.MAX_OFFSET)
     status = args.get("status", claims.OPEN)
     items = claims.queue(
         db_session(), status=None if status == "all" else status, language=args.get("language"),
@@ -110,9 +107,10 @@ def claim_next() -> ResponseReturnValue:
     """Claim the next request (or get back the one this operator holds); 204 when the queue is empty."""
     data = body()
     session = db_session()
+    language = input_checks.optional_text(data, "language") or None
+    office = input_checks.optional_text(data, "office") or None
     item = claims.claim_next(
-        session, g.operator, utcnow(), language=data.get("language") or None, office=data.get("office") or None,
-        lease_seconds=settings().claim_lease_seconds,
+        session, g.operator, utcnow(), language=language, office=office, lease_seconds=settings().claim_lease_seconds,
     )  # fmt: skip
     session.commit()
     if item is None:
@@ -132,11 +130,12 @@ def complete_request(request_id: int) -> ResponseReturnValue:
     """Finish the claim with a disposition and notes."""
     data = body()
     disposition = data.get("disposition")
-    if disposition not in claims.DISPOSITIONS:
+    notes = input_checks.optional_text(data, "notes", input_checks.MAX_TEXT)
+    if not isinstance(disposition, str) or disposition not in claims.DISPOSITIONS:
         raise BadRequest(f"disposition must be one of {', '.join(claims.DISPOSITIONS)}")
     session = db_session()
     item = claims.complete(
-        session, request_id, g.operator, utcnow(), disposition, str(data.get("notes") or "")[:4000],
+        session, request_id, g.operator, utcnow(), disposition, notes or "",
         claims.RetryPolicy.from_settings(settings()),
     )  # fmt: skip
     session.commit()
@@ -157,7 +156,7 @@ def release_request(request_id: int) -> ResponseReturnValue:
 
 def add_note(request_id: int) -> ResponseReturnValue:
     """Add a note to the request's history."""
-    text = str(body().get("text") or "").strip()
+    text = (input_checks.optional_text(body(), "text", input_checks.MAX_TEXT) or "").strip()
     if not text:
         raise BadRequest("text is required")
     session = db_session()
@@ -185,7 +184,12 @@ def openapi_document() -> ResponseReturnValue:
 
 # --- the route table -----------------------------------------------------------------
 
-REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+REQUEST_ID = {
+    "name": "request_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
+}
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             _query("language", {"type": "string"}, "e.g. en, es"),
             _query("office", {"type": "string"}, "field office code"),
             _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "default 100"),
-            _query("offset", {"type": "integer", "minimum": 0}, "default 0"),
+            _query("offset", {"type": "integer", "minimum": 0, "maximum": input_checks.MAX_OFFSET}, "default 0"),
         ),
     ),
     Endpoint("POST", "/requests/claim-next", claim_next, "claimNext", {"200": "CallbackRequest", "204": ""},
@@ -240,6 +244,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
 
+input_checks.guard(bp)
 for _endpoint in ENDPOINTS:
     bp.add_url_rule(
         _endpoint.rule, endpoint=_endpoint.operation_id, view_func=token_required(_endpoint.view),

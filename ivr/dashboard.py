@@ -16,7 +16,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup, escape
 
 from config.logs import mask_phone
-from ivr import bridge
+from ivr import bridge, input_checks
 from ivr.auth import csrf, lockout, supervisor_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -35,6 +35,9 @@ def check_csrf() -> None:
     """Every form post carries the session's CSRF token (400 otherwise)."""
     if request.method == "POST":
         csrf.protect()
+
+
+input_checks.guard(bp)
 
 
 @bp.after_request
