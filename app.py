@@ -43,7 +43,12 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         extensions.Hotline(
             settings=settings,
             database=database,
-            events=EventBuffer(database, settings.event_flush_interval, normalize_number=to_e164),
+            events=EventBuffer(
+                database,
+                settings.event_flush_interval,
+                normalize_number=to_e164,
+                caller_hash_key=settings.audit_hash_key,
+            ),
             redis=workers.connect(settings.redis_url or LOCAL_REDIS),
         ),
     )

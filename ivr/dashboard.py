@@ -101,7 +101,12 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    """Log out."""
+    """Log out: this session, and any copy of its cookie, ends server-side."""
+    db = db_session()
+    operator = db.get(Operator, current_user.id)
+    if operator is not None:
+        operator.end_sessions()
+        db.commit()
     logout_user()
     session.clear()
     return redirect(url_for("ops.login"))

@@ -46,6 +46,9 @@ class Operator(Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's id: log-out (or a revoke) raises it, and every older session
+    # cookie stops working at once, server-side (issue S item 10).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login's user protocol (kept here so the model needs no Flask import).
     @property
@@ -64,8 +67,12 @@ class Operator(Base):
         return False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The id Flask-Login keeps in the session: the operator and their session generation."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far stop working (log-out, revoke)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_supervisor(self) -> bool:
