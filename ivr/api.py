@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, input_checks
+from ivr import bridge, input_checks, number_access
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -25,18 +25,19 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 
 log = logging.getLogger("voice.ivr.api")
+NUMBER_READ_CHANNEL = "api"
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def request_json(item: CallbackRequest) -> dict[str, Any]:
-    """A callback request as the API shows it (operators see the full caller number)."""
+    """A callback request as the API shows it: the full number only to the operator who holds it (audited)."""
 
     def iso(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
     return {
         "id": item.id,
-        "phone": item.phone,
+        "phone": number_access.shown_phone(db_session(), item, g.operator, NUMBER_READ_CHANNEL, utcnow()),
         "language": item.language,
         "caller_type": item.caller_type,
         "need": item.need,
@@ -245,6 +246,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )  # fmt: skip
 
 input_checks.guard(bp)
+
+
+@bp.after_request
+def audit_number_reads(response: Response) -> Response:
+    """Every full number this answer shows is audited before it leaves."""
+    if "db_session" in g:
+        number_access.commit_reads(g.db_session)
+    return response
+
+
 for _endpoint in ENDPOINTS:
     bp.add_url_rule(
         _endpoint.rule, endpoint=_endpoint.operation_id, view_func=token_required(_endpoint.view),

@@ -16,7 +16,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup, escape
 
 from config.logs import mask_phone
-from ivr import bridge, input_checks
+from ivr import bridge, input_checks, number_access
 from ivr.auth import csrf, lockout, supervisor_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -53,6 +53,12 @@ def no_store(response: Any) -> Any:
 def local_time(value: Any) -> str:
     """A stored UTC time in the hotline's time zone."""
     return value.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.app_template_filter("last4")
+def last_four(value: str | None) -> str:
+    """A caller number as its last four digits (full numbers only on the request an operator holds)."""
+    return mask_phone(value)
 
 
 @bp.app_template_filter("waited")
@@ -181,9 +187,12 @@ def detail(request_id: int) -> ResponseReturnValue:
     """One request: who to call, the voice message and its transcription, history, the complete form."""
     item = _request_or_404(request_id)
     db = db_session()
+    phone = number_access.shown_phone(db, item, current_user, "dashboard", utcnow())
+    number_access.commit_reads(db)
     return render_template(
         "ops/request.html",
         item=item,
+        phone=phone,
         audio=audio_url(item),
         history=claims.history(db, item.id),
         attempts=claims.attempts(db, item.id),
