@@ -102,6 +102,13 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # --- safety platform (issue S): process groups and log-in throttling ---
+    # "all" (one group serves everything), "phone" (Twilio only), "office" (/ops and /api).
+    process_group: str = "all"
+    # Where the phone group sends /ops and /api (the embedded runner sets it).
+    office_url: str | None = None
+    login_ip_per_minute: int = 30
+    login_ip_per_hour: int = 200
 
     @property
     def tz(self) -> ZoneInfo:
@@ -196,6 +203,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "OPERATOR_QUEUE_NAME": "operator_queue_name",
         "AUDIT_HASH_KEY": "audit_hash_key",
         "LOG_LEVEL": "log_level",
+        "PROCESS_GROUP": "process_group",
+        "OFFICE_URL": "office_url",
     }
     for variable, name in text.items():
         if env.get(variable):
@@ -208,6 +217,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_MAX_FAILURES": "login_max_failures",
         "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
+        "LOGIN_IP_PER_MINUTE": "login_ip_per_minute",
+        "LOGIN_IP_PER_HOUR": "login_ip_per_hour",
     }
     for variable, name in numbers.items():
         if env.get(variable):
@@ -308,6 +319,8 @@ def validate(settings: Settings) -> None:
             f"got {','.join(settings.disclosure.in_custody_fields)!r}"
         )
     _fail_closed(settings)
+    if settings.process_group not in {"all", "phone", "office"}:
+        raise ConfigError(f"PROCESS_GROUP: expected all, phone or office, got {settings.process_group!r}")
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")

@@ -20,3 +20,7 @@ logconfig_dict = {
     },
     "root": {"level": "WARNING", "handlers": ["stderr"]},
 }
+
+# Two process groups (web and office) run side by side; the control socket (one default path
+# per user) is not used by this project and would be fought over.
+control_socket_disable = True

@@ -12,7 +12,7 @@ from flask import Flask, abort, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from ivr.extensions import db_session, settings
+from ivr.extensions import db_session
 from models.base import utcnow
 from models.operator import ApiToken, Operator
 
@@ -50,11 +50,6 @@ def load_operator(operator_id: str) -> Operator | None:
         return None
     # A session from before the last log-out carries an older generation: it is over.
     return operator if (operator.session_generation or 0) == int(generation) else None
-
-
-def lockout() -> timedelta:
-    """How long an account stays locked after too many failed log-ins (settings.login_lockout_minutes)."""
-    return timedelta(minutes=settings().login_lockout_minutes)
 
 
 def bearer_operator() -> Operator | None:

@@ -16,13 +16,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup, escape
 
 from config.logs import mask_phone
-from ivr import bridge, input_checks, number_access
-from ivr.auth import csrf, lockout, supervisor_required
+from ivr import bridge, input_checks, login_throttle, number_access
+from ivr.auth import csrf, supervisor_required
 from ivr.extensions import db_session, settings
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
-from models.operator import Operator, OperatorLocked
+from models.operator import Operator
 
 log = logging.getLogger("voice.ivr.dashboard")
 bp = Blueprint("ops", __name__, url_prefix="/ops", template_folder="templates")
@@ -77,31 +77,38 @@ def _safe_next(target: str | None) -> str:
     return url_for("ops.queue")
 
 
+WRONG_LOG_IN = "Wrong e-mail or password."
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttle.throttled
 def login() -> ResponseReturnValue:
-    """Log in with e-mail and password; repeated failures lock the account for a while."""
+    """Log in with e-mail and password; failures are throttled per address and account, never locked."""
     if request.method == "GET":
         return render_template("ops/login.html", next=request.args.get("next", ""))
-    current = settings()
     email = request.form.get("email", "").strip().lower()
     db = db_session()
-    try:
-        operator = Operator.authenticate(
-            db, email, request.form.get("password", ""), utcnow(), current.login_max_failures, lockout()
-        )
-    except OperatorLocked as locked:
-        db.commit()
-        log.warning("login refused: account locked", extra={"path": request.path})
-        until = locked.until.astimezone(current.tz).strftime("%H:%M")
-        return render_template("ops/login.html", error=f"Too many failed attempts. Try again after {until}."), 429
+    operator = Operator.authenticate(db, email, request.form.get("password", ""), utcnow())
     db.commit()
     if operator is None:
         log.info("login failed", extra={"path": request.path})
-        return render_template("ops/login.html", error="Wrong e-mail or password.", next=request.form.get("next")), 401
+        return _refused()
     session.clear()
     login_user(operator)
     log.info("operator logged in", extra={"operator_id": operator.id})
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _refused() -> ResponseReturnValue:
+    # Unknown e-mail, wrong password and throttled log-in: one answer, so none tells which it was.
+    return render_template("ops/login.html", error=WRONG_LOG_IN, next=request.form.get("next")), 401
+
+
+@bp.errorhandler(429)
+def throttled(_error: Exception) -> ResponseReturnValue:
+    """A throttled log-in is answered like a wrong password."""
+    log.warning("login throttled", extra={"path": request.path})
+    return _refused()
 
 
 @bp.post("/logout")
