@@ -33,12 +33,15 @@ def mask_a_number(a_number: str | None) -> str:
 # puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
 # leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
 _E164 = re.compile(r"\+\d{7,15}")
-_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])\d{9,11}(?![0-9A-Za-z])")
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(?:A-?)?\d{9,11}(?![0-9A-Za-z])")
+# Grouped forms: 202-555-0143, (202) 555 0143, 201-345-678.
+_GROUPED = re.compile(r"(?<![\d-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{3,4}(?![\d-])")
 
 
 def scrub(text: str) -> str:
     """Mask any phone number or A-number that slipped into ``text``."""
     text = _E164.sub(lambda m: mask_phone(m[0]), text)
+    text = _GROUPED.sub(lambda m: "***" + m[0][-3:], text)
     return _DIGIT_RUN.sub(lambda m: "***" + m[0][-3:], text)
 
 
