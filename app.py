@@ -12,7 +12,7 @@ from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import actions, auth, bridge, dashboard, extensions, health, sms, voice
+from ivr import actions, auth, bridge, dashboard, extensions, health, login_throttle, process_groups, sms, voice
 from ivr import api as operator_api
 from ivr import queue as voice_queue
 from ivr import recordings as voice_recordings
@@ -43,12 +43,19 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         extensions.Hotline(
             settings=settings,
             database=database,
-            events=EventBuffer(database, settings.event_flush_interval, normalize_number=to_e164),
+            events=EventBuffer(
+                database,
+                settings.event_flush_interval,
+                normalize_number=to_e164,
+                caller_hash_key=settings.audit_hash_key,
+            ),
             redis=workers.connect(settings.redis_url or LOCAL_REDIS),
         ),
     )
     actions.load_all()
     auth.init_app(app)
+    login_throttle.init_app(app, settings)
+    process_groups.init_app(app, settings)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp)
     for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -46,6 +46,9 @@ LOADERS.append(("callback requests", _load_callbacks))
 @group.command("load")
 def load() -> None:
     """Load the demo data of every part of the service (safe to run twice)."""
+    if hotline().settings.is_production:
+        # The demo log-ins are printed in the README: they must never exist in production (issue S).
+        raise click.ClickException("demo data is refused in production (VOICE_ENV=production)")
     for name, loader in LOADERS:
         click.echo(f"demo data: {name}")
         loader(hotline().database, click.echo)

@@ -12,6 +12,7 @@ from callflows.phones import to_e164
 from ivr.extensions import hotline
 from models.base import Database, utcnow
 from models.operator import ROLES, ApiToken, Operator
+from models.passwords import password_problem
 
 group = AppGroup("operators", help="Operator accounts and API tokens.")
 
@@ -41,8 +42,9 @@ def _phone(value: str | None) -> str | None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Dashboard password.")
 def add(email: str, role: str, name: str, phone: str | None, password: str) -> None:
     """Create an operator account and print its API token (shown once)."""
-    if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+    problem = password_problem(password, email)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
     with hotline().database.session() as session:
         if Operator.by_email(session, email) is not None:
             raise click.ClickException(f"{email} already has an account")
@@ -76,6 +78,7 @@ def revoke(email: str) -> None:
         if operator is None:
             raise click.ClickException(f"no account for {email}")
         operator.active = False
+        operator.end_sessions()
         revoked = ApiToken.revoke_all(session, operator, utcnow())
     click.echo(f"operator {email} revoked ({revoked} API token(s))")
 

@@ -7,7 +7,11 @@ Every setting has a default that suits the embedded mode (SQLite file under
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
+import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -97,6 +102,13 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # --- safety platform (issue S): process groups and log-in throttling ---
+    # "all" (one group serves everything), "phone" (Twilio only), "office" (/ops and /api).
+    process_group: str = "all"
+    # Where the phone group sends /ops and /api (the embedded runner sets it).
+    office_url: str | None = None
+    login_ip_per_minute: int = 30
+    login_ip_per_hour: int = 200
 
     @property
     def tz(self) -> ZoneInfo:
@@ -107,6 +119,20 @@ class Settings:
     def is_production(self) -> bool:
         """True in production, where unsafe defaults are refused."""
         return self.env == "production"
+
+    @property
+    def is_public(self) -> bool:
+        """True when the service answers on a public address (issue S, "Fail closed").
+
+        A non-loopback ``PUBLIC_BASE_URL`` is public, and so is ``TRUST_PROXY_HEADERS=true``:
+        a proxy in front means the world can reach it, whatever ``VOICE_ENV`` says.
+        """
+        return self.trust_proxy_headers or not is_loopback_url(self.public_base_url)
+
+    @property
+    def url_state_key(self) -> bytes:
+        """The Fernet key that seals call state in action URLs, derived from ``SECRET_KEY``."""
+        return derive_key(self.secret_key, "voice url state")
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some settings changed (tests, the simulator)."""
@@ -177,6 +203,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "OPERATOR_QUEUE_NAME": "operator_queue_name",
         "AUDIT_HASH_KEY": "audit_hash_key",
         "LOG_LEVEL": "log_level",
+        "PROCESS_GROUP": "process_group",
+        "OFFICE_URL": "office_url",
     }
     for variable, name in text.items():
         if env.get(variable):
@@ -189,6 +217,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_MAX_FAILURES": "login_max_failures",
         "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
+        "LOGIN_IP_PER_MINUTE": "login_ip_per_minute",
+        "LOGIN_IP_PER_HOUR": "login_ip_per_hour",
     }
     for variable, name in numbers.items():
         if env.get(variable):
@@ -227,6 +257,50 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     return settings
 
 
+# --- Fail closed (issue S) -------------------------------------------------------
+# The development defaults are printed in the README: on a public address they are no secret.
+MIN_SECRET_LENGTH = 32
+SECRET_SETTINGS = (
+    ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
+    ("SECRET_KEY", "secret_key"),
+    ("AUDIT_HASH_KEY", "audit_hash_key"),
+)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when ``url``'s host is this machine only (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def derive_key(secret: str, purpose: str) -> bytes:
+    """A urlsafe-base64 32-byte key for ``purpose``, derived from ``secret`` (HMAC-SHA256)."""
+    digest = hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest)
+
+
+def _fail_closed(settings: Settings) -> None:
+    if not settings.is_public:
+        return
+    where = (
+        "TRUST_PROXY_HEADERS=true" if settings.trust_proxy_headers else f"PUBLIC_BASE_URL={settings.public_base_url}"
+    )
+    defaults = Settings()
+    for variable, name in SECRET_SETTINGS:
+        value = getattr(settings, name)
+        if value == getattr(defaults, name):
+            raise ConfigError(f"{variable}: the development value is refused on a public address ({where})")
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                f"{variable}: at least {MIN_SECRET_LENGTH} characters are required on a public address ({where})"
+            )
+
+
 def validate(settings: Settings) -> None:
     """Refuse settings that are unsafe or unusable, naming the variable."""
     if settings.env not in {"development", "test", "production"}:
@@ -244,6 +318,9 @@ def validate(settings: Settings) -> None:
             "DISCLOSE_IN_CUSTODY_FIELDS: expected facility_name,city,state and optionally phone, "
             f"got {','.join(settings.disclosure.in_custody_fields)!r}"
         )
+    _fail_closed(settings)
+    if settings.process_group not in {"all", "phone", "office"}:
+        raise ConfigError(f"PROCESS_GROUP: expected all, phone or office, got {settings.process_group!r}")
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")
@@ -253,6 +330,8 @@ def validate(settings: Settings) -> None:
             raise ConfigError("AUDIT_HASH_KEY: required in production (VOICE_ENV=production)")
         if not settings.redis_url:
             raise ConfigError("REDIS_URL: required in production (VOICE_ENV=production)")
+        if not settings.public_base_url.startswith("https://"):
+            raise ConfigError("PUBLIC_BASE_URL: production (VOICE_ENV=production) requires an https address")
 
 
 def generate_secret() -> str:

@@ -29,10 +29,29 @@ def mask_a_number(a_number: str | None) -> str:
     return "A******" + digits[-3:] if len(digits) >= 3 else "A***"
 
 
+# A safety net under mask_phone (issue S item 5): whatever a library or an exception message
+# puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
+# leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
+_E164 = re.compile(r"\+\d{7,15}")
+_DIGIT_RUN = re.compile(r"(?<![0-9A-Za-z])(?:A-?)?\d{9,11}(?![0-9A-Za-z])")
+# Grouped forms: 202-555-0143, (202) 555 0143, 201-345-678.
+_GROUPED = re.compile(r"(?<![\d-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{3,4}(?![\d-])")
+
+
+def scrub(text: str) -> str:
+    """Mask any phone number or A-number that slipped into ``text``."""
+    text = _E164.sub(lambda m: mask_phone(m[0]), text)
+    text = _GROUPED.sub(lambda m: "***" + m[0][-3:], text)
+    return _DIGIT_RUN.sub(lambda m: "***" + m[0][-3:], text)
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, event and its context."""
 
     def format(self, record: logging.LogRecord) -> str:
+        return scrub(self._format(record))
+
+    def _format(self, record: logging.LogRecord) -> str:
         payload = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
@@ -47,6 +66,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+# Loggers other than ours whose lines reach the same stderr: Flask's own (named after the app's
+# import name, "app"), Werkzeug's development server, and gunicorn's (see config/gunicorn.py).
+FOREIGN_LOGGERS = ("app", "flask.app", "werkzeug", "gunicorn.error", "gunicorn.access")
+
+
+def json_handler() -> logging.Handler:
+    """A stderr handler writing JSON lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    return handler
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send the hotline's logs to stderr as JSON lines (idempotent)."""
     # Every webhook logs a line; skip the record fields our format never shows
@@ -58,7 +89,14 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger("voice")
     root.setLevel(level.upper())
     if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(JsonFormatter())
-        root.addHandler(handler)
+        root.addHandler(json_handler())
         root.propagate = False
+    for name in FOREIGN_LOGGERS:
+        other = logging.getLogger(name)
+        # Flask adds a plain-text handler to its logger; gunicorn's own config may already be JSON.
+        for handler in list(other.handlers):
+            if not isinstance(handler.formatter, JsonFormatter):
+                other.removeHandler(handler)
+        if not other.handlers:
+            other.addHandler(json_handler())
+        other.propagate = False

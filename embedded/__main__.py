@@ -28,6 +28,7 @@ def banner(base: str, port: int, redis_url: str, database_url: str, token: str) 
  VOICE hotline (1-855-48-VOICE) is starting on the embedded default
    web            http://127.0.0.1:{port}/          health: http://127.0.0.1:{port}/healthz
    operators      http://127.0.0.1:{port}/ops/      (demo log-ins: see the README)
+                  served by the office process group on http://127.0.0.1:{port + 100}/ops/
    database       {database_url}
    redis          {redis_url}
 
@@ -65,6 +66,9 @@ def run(argv: list[str] | None = None) -> int:
     env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'voice.db'}")
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{args.port}")
     env.setdefault("TWILIO_AUTH_TOKEN", "dev-auth-token")
+    # honcho gives each Procfile line PORT = base + 100 × its place: web, office, worker.
+    # The web group answers Twilio; it sends /ops and /api to the office group.
+    env.setdefault("OFFICE_URL", f"http://127.0.0.1:{args.port + 100}")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
 

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge
+from ivr import bridge, input_checks, number_access
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -25,18 +25,19 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 
 log = logging.getLogger("voice.ivr.api")
+NUMBER_READ_CHANNEL = "api"
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def request_json(item: CallbackRequest) -> dict[str, Any]:
-    """A callback request as the API shows it (operators see the full caller number)."""
+    """A callback request as the API shows it: the full number only to the operator who holds it (audited)."""
 
     def iso(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
     return {
         "id": item.id,
-        "phone": item.phone,
+        "phone": number_access.shown_phone(db_session(), item, g.operator, NUMBER_READ_CHANNEL, utcnow()),
         "language": item.language,
         "caller_type": item.caller_type,
         "need": item.need,
@@ -93,11 +94,8 @@ def detail(item: CallbackRequest) -> dict[str, Any]:
 def list_requests() -> ResponseReturnValue:
     """Requests in queue order, filtered by status, language and field office."""
     args = request.args
-    try:
-        limit = min(max(int(args.get("limit", 100)), 1), 500)
-        offset = max(int(args.get("offset", 0)), 0)
-    except ValueError:
-        raise BadRequest("limit and offset must be whole numbers") from None
+    limit = input_checks.bounded_int("limit", args.get("limit"), 100, 1, 500)
+    offset = input_checks.bounded_int("offset", args.get("offset"), 0, 0, input_checks.MAX_OFFSET)
     status = args.get("status", claims.OPEN)
     items = claims.queue(
         db_session(), status=None if status == "all" else status, language=args.get("language"),
@@ -110,9 +108,10 @@ def claim_next() -> ResponseReturnValue:
     """Claim the next request (or get back the one this operator holds); 204 when the queue is empty."""
     data = body()
     session = db_session()
+    language = input_checks.optional_text(data, "language") or None
+    office = input_checks.optional_text(data, "office") or None
     item = claims.claim_next(
-        session, g.operator, utcnow(), language=data.get("language") or None, office=data.get("office") or None,
-        lease_seconds=settings().claim_lease_seconds,
+        session, g.operator, utcnow(), language=language, office=office, lease_seconds=settings().claim_lease_seconds,
     )  # fmt: skip
     session.commit()
     if item is None:
@@ -132,11 +131,12 @@ def complete_request(request_id: int) -> ResponseReturnValue:
     """Finish the claim with a disposition and notes."""
     data = body()
     disposition = data.get("disposition")
-    if disposition not in claims.DISPOSITIONS:
+    notes = input_checks.optional_text(data, "notes", input_checks.MAX_TEXT)
+    if not isinstance(disposition, str) or disposition not in claims.DISPOSITIONS:
         raise BadRequest(f"disposition must be one of {', '.join(claims.DISPOSITIONS)}")
     session = db_session()
     item = claims.complete(
-        session, request_id, g.operator, utcnow(), disposition, str(data.get("notes") or "")[:4000],
+        session, request_id, g.operator, utcnow(), disposition, notes or "",
         claims.RetryPolicy.from_settings(settings()),
     )  # fmt: skip
     session.commit()
@@ -157,7 +157,7 @@ def release_request(request_id: int) -> ResponseReturnValue:
 
 def add_note(request_id: int) -> ResponseReturnValue:
     """Add a note to the request's history."""
-    text = str(body().get("text") or "").strip()
+    text = (input_checks.optional_text(body(), "text", input_checks.MAX_TEXT) or "").strip()
     if not text:
         raise BadRequest("text is required")
     session = db_session()
@@ -185,7 +185,12 @@ def openapi_document() -> ResponseReturnValue:
 
 # --- the route table -----------------------------------------------------------------
 
-REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+REQUEST_ID = {
+    "name": "request_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
+}
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             _query("language", {"type": "string"}, "e.g. en, es"),
             _query("office", {"type": "string"}, "field office code"),
             _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "default 100"),
-            _query("offset", {"type": "integer", "minimum": 0}, "default 0"),
+            _query("offset", {"type": "integer", "minimum": 0, "maximum": input_checks.MAX_OFFSET}, "default 0"),
         ),
     ),
     Endpoint("POST", "/requests/claim-next", claim_next, "claimNext", {"200": "CallbackRequest", "204": ""},
@@ -239,6 +244,17 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
+
+input_checks.guard(bp)
+
+
+@bp.after_request
+def audit_number_reads(response: Response) -> Response:
+    """Every full number this answer shows is audited before it leaves."""
+    if "db_session" in g:
+        number_access.commit_reads(g.db_session)
+    return response
+
 
 for _endpoint in ENDPOINTS:
     bp.add_url_rule(

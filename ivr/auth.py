@@ -12,7 +12,7 @@ from flask import Flask, abort, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from ivr.extensions import db_session, settings
+from ivr.extensions import db_session
 from models.base import utcnow
 from models.operator import ApiToken, Operator
 
@@ -41,16 +41,15 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_operator(operator_id: str) -> Operator | None:
-    """The logged-in operator for a session, if the account is still active."""
-    if not operator_id.isdigit():
+    """The logged-in operator for a session, if the account is active and the session not ended."""
+    ident, _, generation = operator_id.partition(":")
+    if not ident.isdigit() or not generation.isdigit() or len(ident) > 9 or len(generation) > 9:
         return None
-    operator = db_session().get(Operator, int(operator_id))
-    return operator if operator is not None and operator.active else None
-
-
-def lockout() -> timedelta:
-    """How long an account stays locked after too many failed log-ins (settings.login_lockout_minutes)."""
-    return timedelta(minutes=settings().login_lockout_minutes)
+    operator = db_session().get(Operator, int(ident))
+    if operator is None or not operator.active:
+        return None
+    # A session from before the last log-out carries an older generation: it is over.
+    return operator if (operator.session_generation or 0) == int(generation) else None
 
 
 def bearer_operator() -> Operator | None:

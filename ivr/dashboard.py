@@ -16,13 +16,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup, escape
 
 from config.logs import mask_phone
-from ivr import bridge
-from ivr.auth import csrf, lockout, supervisor_required
+from ivr import bridge, input_checks, login_throttle, number_access
+from ivr.auth import csrf, supervisor_required
 from ivr.extensions import db_session, settings
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
-from models.operator import Operator, OperatorLocked
+from models.operator import Operator
 
 log = logging.getLogger("voice.ivr.dashboard")
 bp = Blueprint("ops", __name__, url_prefix="/ops", template_folder="templates")
@@ -35,6 +35,9 @@ def check_csrf() -> None:
     """Every form post carries the session's CSRF token (400 otherwise)."""
     if request.method == "POST":
         csrf.protect()
+
+
+input_checks.guard(bp)
 
 
 @bp.after_request
@@ -50,6 +53,12 @@ def no_store(response: Any) -> Any:
 def local_time(value: Any) -> str:
     """A stored UTC time in the hotline's time zone."""
     return value.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.app_template_filter("last4")
+def last_four(value: str | None) -> str:
+    """A caller number as its last four digits (full numbers only on the request an operator holds)."""
+    return mask_phone(value)
 
 
 @bp.app_template_filter("waited")
@@ -68,37 +77,49 @@ def _safe_next(target: str | None) -> str:
     return url_for("ops.queue")
 
 
+WRONG_LOG_IN = "Wrong e-mail or password."
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttle.throttled
 def login() -> ResponseReturnValue:
-    """Log in with e-mail and password; repeated failures lock the account for a while."""
+    """Log in with e-mail and password; failures are throttled per address and account, never locked."""
     if request.method == "GET":
         return render_template("ops/login.html", next=request.args.get("next", ""))
-    current = settings()
     email = request.form.get("email", "").strip().lower()
     db = db_session()
-    try:
-        operator = Operator.authenticate(
-            db, email, request.form.get("password", ""), utcnow(), current.login_max_failures, lockout()
-        )
-    except OperatorLocked as locked:
-        db.commit()
-        log.warning("login refused: account locked", extra={"path": request.path})
-        until = locked.until.astimezone(current.tz).strftime("%H:%M")
-        return render_template("ops/login.html", error=f"Too many failed attempts. Try again after {until}."), 429
+    operator = Operator.authenticate(db, email, request.form.get("password", ""), utcnow())
     db.commit()
     if operator is None:
         log.info("login failed", extra={"path": request.path})
-        return render_template("ops/login.html", error="Wrong e-mail or password.", next=request.form.get("next")), 401
+        return _refused()
     session.clear()
     login_user(operator)
     log.info("operator logged in", extra={"operator_id": operator.id})
     return redirect(_safe_next(request.form.get("next")))
 
 
+def _refused() -> ResponseReturnValue:
+    # Unknown e-mail, wrong password and throttled log-in: one answer, so none tells which it was.
+    return render_template("ops/login.html", error=WRONG_LOG_IN, next=request.form.get("next")), 401
+
+
+@bp.errorhandler(429)
+def throttled(_error: Exception) -> ResponseReturnValue:
+    """A throttled log-in is answered like a wrong password."""
+    log.warning("login throttled", extra={"path": request.path})
+    return _refused()
+
+
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    """Log out."""
+    """Log out: this session, and any copy of its cookie, ends server-side."""
+    db = db_session()
+    operator = db.get(Operator, current_user.id)
+    if operator is not None:
+        operator.end_sessions()
+        db.commit()
     logout_user()
     session.clear()
     return redirect(url_for("ops.login"))
@@ -173,9 +194,12 @@ def detail(request_id: int) -> ResponseReturnValue:
     """One request: who to call, the voice message and its transcription, history, the complete form."""
     item = _request_or_404(request_id)
     db = db_session()
+    phone = number_access.shown_phone(db, item, current_user, "dashboard", utcnow())
+    number_access.commit_reads(db)
     return render_template(
         "ops/request.html",
         item=item,
+        phone=phone,
         audio=audio_url(item),
         history=claims.history(db, item.id),
         attempts=claims.attempts(db, item.id),

@@ -9,14 +9,15 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from callflows.catalogue import Catalogue, catalogue
 from callflows.engine import CallState, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
+from ivr.url_state import UrlStateCodec, current_codec
 
 STEP_PATH = "/voice/step"
 HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
 
 
-def step_url(state: CallState) -> str:
-    """The Gather/Record/Enqueue action URL that carries ``state``."""
-    return f"{STEP_PATH}?{urlencode(state.to_query())}"
+def step_url(state: CallState, codec: UrlStateCodec | None = None) -> str:
+    """The Gather/Record/Enqueue action URL that carries ``state`` (its context sealed)."""
+    return (codec or current_codec()).url(STEP_PATH, state)
 
 
 def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue) -> None:
@@ -30,12 +31,14 @@ def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Cata
         )
 
 
-def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -> str:
+def render_turn(
+    turn: Turn, operator_queue: str, cat: Catalogue | None = None, codec: UrlStateCodec | None = None
+) -> str:
     """The TwiML document for a turn without a pending effect."""
     cat = cat or catalogue()
     response = VoiceResponse()
     if turn.listen is not None:
-        gather = response.gather(**_gather_attributes(turn.listen, step_url(turn.state)))
+        gather = response.gather(**_gather_attributes(turn.listen, step_url(turn.state, codec)))
         # Prompts sit inside the Gather so a caller can press a key before they end (barge-in).
         say_lines(gather, turn.lines, cat)
         return str(response)
@@ -43,7 +46,7 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
     lang = cat.resolve(turn.state.lang)
     if isinstance(turn.end, RecordMessage):
         response.record(
-            action=step_url(turn.state),
+            action=step_url(turn.state, codec),
             method="POST",
             max_length=turn.end.max_seconds,
             timeout=5,
@@ -58,7 +61,7 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
     elif isinstance(turn.end, JoinQueue):
         response.enqueue(
             operator_queue,
-            action=step_url(turn.state),
+            action=step_url(turn.state, codec),
             method="POST",
             wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
             wait_url_method="POST",

@@ -24,6 +24,7 @@ from ivr import actions
 from ivr.extensions import hotline, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, render_turn
+from ivr.url_state import TamperedState, UrlStateCodec, current_codec
 from models.base import utcnow
 
 log = logging.getLogger("voice.ivr.voice")
@@ -68,24 +69,25 @@ def event_from_form() -> Event:
 
 
 @lru_cache(maxsize=8192)
-def _navigate(state: CallState, event: Event, operator_queue: str) -> tuple[Turn, str | None]:
+def _navigate(state: CallState, event: Event, operator_queue: str, codec: UrlStateCodec) -> tuple[Turn, str | None]:
     # The engine is pure, so a step without a side effect always gives the same
     # TwiML for the same state and input: render it once per process.
     turn = engine.step(TREE, state, event)
-    return turn, None if turn.effect else render_turn(turn, operator_queue)
+    return turn, None if turn.effect else render_turn(turn, operator_queue, codec=codec)
 
 
 @lru_cache(maxsize=4096)
-def _render(turn: Turn, operator_queue: str) -> str:
+def _render(turn: Turn, operator_queue: str, codec: UrlStateCodec) -> str:
     # After an effect the turn depends on what the effect found, but the same answer
     # (e.g. the same look-up result) still renders to the same document.
-    return render_turn(turn, operator_queue)
+    return render_turn(turn, operator_queue, codec=codec)
 
 
 def answer(state: CallState, event: Event, sid: str) -> str:
     """Step the call, carry out any effects, record the event, and render TwiML."""
     current = hotline()
-    turn, document = _navigate(state, event, current.settings.operator_queue_name)
+    codec = current_codec()
+    turn, document = _navigate(state, event, current.settings.operator_queue_name, codec)
     while turn.effect is not None:
         context = actions.CallContext(
             call_sid=sid,
@@ -98,7 +100,7 @@ def answer(state: CallState, event: Event, sid: str) -> str:
         turn = engine.resume(TREE, turn, outcome)
         document = None
     if document is None:
-        document = _render(turn, current.settings.operator_queue_name)
+        document = _render(turn, current.settings.operator_queue_name, codec)
     g.node = state.node
     current.events.record(
         sid,
@@ -139,8 +141,14 @@ def incoming() -> Response:
 @twilio_request
 def step() -> Response:
     """A Gather, Record or Enqueue action: the caller's answer at the node in the URL."""
-    state = CallState.from_query(request.args)
-    return twiml(answer(state, event_from_form(), call_sid()))
+    sid = call_sid()
+    try:
+        state = current_codec().decode(request.args)
+    except TamperedState:
+        # A changed or foreign action URL: start the call over calmly, never a 500.
+        log.warning("action url refused: sealed state does not verify", extra={"call_sid": sid})
+        return twiml(answer(engine.start(TREE), Enter(), sid))
+    return twiml(answer(state, event_from_form(), sid))
 
 
 @bp.post("/status")

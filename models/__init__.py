@@ -6,6 +6,7 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
 from models.texting import ProcessedMessage, SmsConsent
@@ -23,6 +24,7 @@ __all__ = [
     "EventBuffer",
     "Facility",
     "LookupAudit",
+    "NumberRead",
     "Operator",
     "OutboxMessage",
     "ProcessedMessage",

@@ -43,7 +43,9 @@ NOT_FOUND = "not_found"
 COUNTRY_MISMATCH = "country_mismatch"
 LIMITED = "limited"
 INCOMPLETE = "incomplete"
-RESULTS = (DISCLOSED, STATUS_DISCLOSED, NOT_DISCLOSED, NOT_FOUND, COUNTRY_MISMATCH, LIMITED, INCOMPLETE)
+# A look-up step replayed after the call ended (a signed request sent again): refused, audited.
+CALL_ENDED = "call_ended"
+RESULTS = (DISCLOSED, STATUS_DISCLOSED, NOT_DISCLOSED, NOT_FOUND, COUNTRY_MISMATCH, LIMITED, INCOMPLETE, CALL_ENDED)
 # Attempts that count against the per-call limit: all that sound alike to the caller,
 # so the limit itself cannot tell "not found" from "not disclosed".
 FAILED = (NOT_DISCLOSED, NOT_FOUND, COUNTRY_MISMATCH)
@@ -127,6 +129,8 @@ class LimitCounts:
     distinct_other_a_numbers: int
     failed_in_thread: int
     earlier_result: str | None
+    # The call's status callback already said it ended (completed, busy, ...).
+    call_ended: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,11 +155,18 @@ SELECT
   (SELECT COUNT(*) FROM lookup_audits
     WHERE thread = :thread AND at >= :since AND result IN ('not_disclosed', 'not_found', 'country_mismatch')),
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
+  (SELECT COUNT(*) FROM call_sessions
+    WHERE call_sid = :sid AND status IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')),
   r.status, r.country_of_birth, f.name, f.city, f.state, f.phone
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code
 """
+# The per-caller limit is taken atomically (issue S item 8, DECISIONS.md "The per-caller look-up
+# limit"): the count and the audit row that adds to it happen under one lock per caller hash,
+# held to the end of the transaction. PostgreSQL: an advisory transaction lock on the hash;
+# SQLite: the database's write lock, taken up front with BEGIN IMMEDIATE.
+_LOCK_CALLER = "SELECT pg_advisory_xact_lock(:lock_id)"
 _AUDIT = """
 INSERT INTO lookup_audits
   (at, channel, sid, thread, caller_hash, a_number, country, result, fields_disclosed, flagged, request_key)
@@ -187,13 +198,22 @@ class DeskTransaction:
         self._cursor.execute(self._sql["claim"], {"message_sid": message_sid, "at": self._time(now)})
         return self._cursor.rowcount == 1
 
+    def lock_caller(self, caller_hash: str) -> None:
+        """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
+        if self._postgres:
+            # The advisory lock key is a signed 64-bit integer: the hash's first 60 bits.
+            self._cursor.execute(self._sql["lock"], {"lock_id": int(caller_hash[:15], 16)})
+        elif not self._cursor.connection.in_transaction:
+            self._cursor.execute("BEGIN IMMEDIATE")
+
     def read(
-        self, caller_hash: str, thread: str, a_number: str, since: datetime, request_key: str | None
+        self, caller_hash: str, thread: str, a_number: str, since: datetime, request_key: str | None, sid: str = ""
     ) -> tuple[LimitCounts, FoundRecord | None]:
         """The limit counts (distinct other A-numbers, failed attempts, an earlier result) and the record."""
         self._cursor.execute(
             self._sql["read"],
             {
+                "sid": sid,
                 "caller_hash": caller_hash,
                 "thread": thread,
                 "a_number": a_number,
@@ -201,9 +221,9 @@ class DeskTransaction:
                 "request_key": request_key,
             },
         )
-        distinct, failed, earlier, *record = self._cursor.fetchone()
+        distinct, failed, earlier, ended, *record = self._cursor.fetchone()
         found = None if record[0] is None else FoundRecord(*record)
-        return LimitCounts(distinct or 0, failed or 0, earlier), found
+        return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
 
     def audit(
         self,
@@ -245,7 +265,7 @@ class LookupDesk:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.postgres = database.dialect == "postgresql"
-        statements = {"read": _READ, "audit": _AUDIT, "claim": _CLAIM}
+        statements = {"read": _READ, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
         # psycopg takes %(name)s; sqlite3 takes :name as written.
         self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", v) if self.postgres else v for k, v in statements.items()}
         self._connection: Any = None

@@ -22,9 +22,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from models.audit import hash_caller
 from models.base import Base, Database, utcnow
 
 log = logging.getLogger("voice.models.call")
+
+MAX_PENDING = 100_000
 
 
 class CallSession(Base):
@@ -33,7 +36,10 @@ class CallSession(Base):
     __tablename__ = "call_sessions"
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    from_number: Mapped[str | None] = mapped_column(String(32))
+    # Not the caller's number (issue S item 5): the keyed hash the look-up audit uses, so the two
+    # tables join on a pattern without naming anyone, and the last four digits for a person to read.
+    caller_hash: Mapped[str | None] = mapped_column(String(64))
+    caller_last4: Mapped[str | None] = mapped_column(String(4))
     to_number: Mapped[str | None] = mapped_column(String(32))
     direction: Mapped[str | None] = mapped_column(String(32))
     language: Mapped[str | None] = mapped_column(String(8))
@@ -79,6 +85,9 @@ class CallEvent(Base):
         return list(session.scalars(query))
 
 
+_Status = tuple[str, str, int | None, datetime]
+
+
 @dataclass(frozen=True)
 class _CallStart:
     call_sid: str
@@ -96,11 +105,18 @@ class EventBuffer:
         database: Database,
         interval: float = 0.05,
         normalize_number: Callable[[str | None], str | None] = lambda number: number,
+        caller_hash_key: str = "",
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.database = database
         self.interval = interval
         # Caller IDs are parsed off the request path, in the flush thread.
         self.normalize_number = normalize_number
+        self.caller_hash_key = caller_hash_key
+        # While the database is down the buffer grows; past this many rows the oldest are dropped
+        # (counted and logged) rather than the process running out of memory.
+        self.max_pending = max_pending
+        self.dropped = 0
         self._lock = threading.Lock()
         self._starts: list[_CallStart] = []
         self._events: list[dict[str, Any]] = []
@@ -116,6 +132,7 @@ class EventBuffer:
         """Note a new call; its session row is written with the next batch."""
         with self._lock:
             self._starts.append(_CallStart(call_sid, from_number, to_number, direction, utcnow()))
+            self._cap(self._starts)
         self._ensure_thread()
 
     def record(
@@ -140,13 +157,23 @@ class EventBuffer:
         }
         with self._lock:
             self._events.append(event)
+            self._cap(self._events)
         self._ensure_thread()
 
     def record_status(self, call_sid: str, status: str, duration: int | None) -> None:
         """Note a status callback; written with the next batch, retried if the database is down."""
         with self._lock:
             self._statuses.append((call_sid, status, duration, utcnow()))
+            self._cap(self._statuses)
         self._ensure_thread()
+
+    def _cap(self, rows: list[Any]) -> None:
+        # Called with the lock held.
+        excess = len(rows) - self.max_pending
+        if excess > 0:
+            del rows[:excess]
+            self.dropped += excess
+            log.error("call event buffer full: oldest rows dropped", extra={"dropped": excess})
 
     def flush(self) -> int:
         """Write everything buffered now; returns how many rows were written."""
@@ -157,39 +184,83 @@ class EventBuffer:
         if not starts and not events and not statuses:
             return 0
         try:
-            with self.database.session() as session:
-                if starts:
-                    self._insert_starts(session, starts)
-                if events:
-                    # A table-level INSERT: the ORM's bulk path costs several times more per row.
-                    session.execute(CallEvent.__table__.insert(), events)
-                for call_sid, status, duration, at in statuses:
-                    CallSession.record_status(session, call_sid, status, duration, at)
+            self._write(starts, events, statuses)
         except OperationalError:
             # The database is unreachable: keep the rows for the next attempt rather than lose them.
-            log.exception("call event flush failed", extra={"pending": len(starts) + len(events) + len(statuses)})
+            log.error(
+                "call event flush failed: database unreachable",
+                extra={"pending": len(starts) + len(events) + len(statuses)},
+            )
             with self._lock:
                 self._starts[:0] = starts
                 self._events[:0] = events
                 self._statuses[:0] = statuses
+                for rows in (self._starts, self._events, self._statuses):
+                    self._cap(rows)
             self._failures += 1
             return 0
         except Exception:
-            # A batch the database refuses (bad data) would fail forever: log it and move on.
-            log.exception("call event batch dropped", extra={"dropped": len(starts) + len(events) + len(statuses)})
-            return 0
+            # The database refused the batch (bad data): write it row by row so that only the
+            # bad rows are dropped, not other callers' events with them.
+            written = self._write_one_by_one(starts, events, statuses)
+            self._failures = 0
+            return written
         self._failures = 0
         return len(starts) + len(events) + len(statuses)
+
+    def _write(
+        self,
+        starts: list[_CallStart],
+        events: list[dict[str, Any]],
+        statuses: list[tuple[str, str, int | None, datetime]],
+    ) -> None:
+        with self.database.session() as session:
+            if starts:
+                self._insert_starts(session, starts)
+            if events:
+                # A table-level INSERT: the ORM's bulk path costs several times more per row.
+                session.execute(CallEvent.__table__.insert(), events)
+            for call_sid, status, duration, at in statuses:
+                CallSession.record_status(session, call_sid, status, duration, at)
+
+    def _write_one_by_one(
+        self,
+        starts: list[_CallStart],
+        events: list[dict[str, Any]],
+        statuses: list[tuple[str, str, int | None, datetime]],
+    ) -> int:
+        written = 0
+        rows: list[tuple[list[_CallStart], list[dict[str, Any]], list[Any]]] = [
+            *(([start], [], []) for start in starts),
+            *(([], [event], []) for event in events),
+            *(([], [], [status]) for status in statuses),
+        ]
+        for one in rows:
+            try:
+                self._write(*one)
+                written += 1
+            except Exception as error:
+                self.dropped += 1
+                # Only the row's kind, call and the error's class: never its values (numbers, input).
+                row = one[0][0].call_sid if one[0] else one[1][0]["call_sid"] if one[1] else one[2][0][0]
+                log.error(
+                    "call event row dropped: the database refused it",
+                    extra={"call_sid": str(row)[:64], "error": type(error).__name__, "dropped_total": self.dropped},
+                )
+        return written
 
     def _insert_starts(self, session: Session, starts: list[_CallStart]) -> None:
         # Several processes (and Twilio retries) may note the same call: the first row wins.
         rows = {}
         for start in starts:
+            number = self.normalize_number(start.from_number)
+            digits = "".join(ch for ch in number or "" if ch.isdigit())
             rows.setdefault(
                 start.call_sid,
                 {
                     "call_sid": start.call_sid,
-                    "from_number": self.normalize_number(start.from_number),
+                    "caller_hash": hash_caller(number, self.caller_hash_key),
+                    "caller_last4": digits[-4:] or None,
                     "to_number": start.to_number,
                     "direction": start.direction,
                     "started_at": start.at,

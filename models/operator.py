@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,14 +19,6 @@ TOKEN_PREFIX = "vop_"
 _hasher = PasswordHasher()
 # Verifying against a real hash when the e-mail is unknown keeps the timing the same.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-class OperatorLocked(Exception):
-    """Too many failed log-ins: the account is locked until ``until``."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"account locked until {until.isoformat()}")
-        self.until = until
 
 
 class Operator(Base):
@@ -46,6 +38,9 @@ class Operator(Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session's id: log-out (or a revoke) raises it, and every older session
+    # cookie stops working at once, server-side (issue S item 10).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login's user protocol (kept here so the model needs no Flask import).
     @property
@@ -64,8 +59,12 @@ class Operator(Base):
         return False
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The id Flask-Login keeps in the session: the operator and their session generation."""
+        return f"{self.id}:{self.session_generation or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far stop working (log-out, revoke)."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     @property
     def is_supervisor(self) -> bool:
@@ -99,29 +98,21 @@ class Operator(Base):
         return {o.id: o.name or o.email for o in rows}
 
     @staticmethod
-    def authenticate(
-        session: Session, email: str, password: str, now: datetime, max_failures: int, lockout: timedelta
-    ) -> Operator | None:
-        """The operator for a correct e-mail and password, counting failures toward a lockout.
+    def authenticate(session: Session, email: str, password: str, now: datetime) -> Operator | None:
+        """The operator for a correct e-mail and password, else None (an unknown e-mail costs the same).
 
-        Raises OperatorLocked while the account is locked, even for the right password,
-        so guessing cannot continue during the lockout.
+        There is no lockout (issue S item 7): a lockout lets anyone who knows an e-mail keep its
+        owner out. Failed log-ins are throttled per address and account instead (ivr/login_throttle.py).
         """
         operator = Operator.by_email(session, email)
         if operator is None or not operator.active:
             _check_dummy(password)
             return None
-        if operator.locked_until is not None and operator.locked_until > now:
-            raise OperatorLocked(operator.locked_until)
         if operator.check_password(password):
             operator.failed_logins = 0
-            operator.locked_until = None
             operator.last_login_at = now
             return operator
         operator.failed_logins += 1
-        if operator.failed_logins >= max_failures:
-            operator.locked_until = now + lockout
-            operator.failed_logins = 0
         return None
 
 

@@ -117,8 +117,8 @@ def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
         redis_url=redis_server.url,
         twilio_auth_token=AUTH_TOKEN,
         public_base_url=PUBLIC_BASE_URL,
-        secret_key="test-secret",
-        audit_hash_key="test-audit-key",
+        secret_key="test-secret-key-0123456789abcdef-0123",
+        audit_hash_key="test-audit-key-0123456789abcdef-012",
         log_level="WARNING",
     )
 

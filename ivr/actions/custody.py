@@ -27,6 +27,7 @@ from config.logs import mask_a_number, mask_phone
 from ivr.actions import CallContext, effect
 from ivr.extensions import hotline
 from models.audit import (
+    CALL_ENDED,
     COUNTRY_MISMATCH,
     DISCLOSED,
     INCOMPLETE,
@@ -122,9 +123,23 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
         if request.a_number is None or (request.country is None and settings.disclosure.require_country):
             tx.audit(**audit, result=INCOMPLETE)
             return LookupAnswer("incomplete", INCOMPLETE)
+        tx.lock_caller(caller_hash)
         counts, record = tx.read(
-            caller_hash, request.thread, request.a_number, request.now - LIMIT_WINDOW, request.request_key
+            caller_hash,
+            request.thread,
+            request.a_number,
+            request.now - LIMIT_WINDOW,
+            request.request_key,
+            sid=request.sid if request.channel == VOICE else "",
         )
+        if counts.call_ended:
+            # A signed look-up request replayed after the call ended: nobody is on the line to hear it.
+            tx.audit(**audit, result=CALL_ENDED, flagged=True)
+            log.warning(
+                "custody look-up refused: the call has ended",
+                extra={"sid": request.sid, "from": mask_phone(request.caller)},
+            )
+            return LookupAnswer("incomplete", CALL_ENDED)
         if counts.earlier_result is not None:
             # A retried request: answer as the first time, without counting it again.
             limited = counts.earlier_result == LIMITED

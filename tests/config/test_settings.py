@@ -24,7 +24,8 @@ def test_production_refuses_to_start_without_a_twilio_auth_token() -> None:
 def test_production_starts_with_its_secrets() -> None:
     env = {
         "VOICE_ENV": "production",
-        "TWILIO_AUTH_TOKEN": "real-token",
+        "PUBLIC_BASE_URL": "https://voice.example.org",
+        "TWILIO_AUTH_TOKEN": "t" * 32,
         "SECRET_KEY": "s" * 32,
         "AUDIT_HASH_KEY": "k" * 32,
         "REDIS_URL": "redis://redis:6379/0",

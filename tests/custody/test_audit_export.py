@@ -23,7 +23,7 @@ def test_audit_export_writes_every_attempt_since_a_date(app, runner, texter, cal
     first = rows[0]
     assert first["channel"] == "sms" and first["a_number"] == "201345678" and first["country"] == "MX"
     assert first["fields_disclosed"] == "facility_name,city,state,phone" and first["flagged"] == "no"
-    assert first["caller_hash"] == hash_caller(TEXTER, "test-audit-key")
+    assert first["caller_hash"] == hash_caller(TEXTER, "test-audit-key-0123456789abcdef-012")
     assert TEXTER not in output.read_text(encoding="utf-8") and "2025550143" not in output.read_text()
 
 

@@ -70,7 +70,10 @@ def test_caller_finds_the_demo_detainee_by_keypad(app, call, records) -> None:
         "disclosed",
     )
     assert audit.fields_disclosed == "facility_name,city,state,phone"
-    assert audit.caller_hash == hash_caller(CALLER, "test-audit-key") and CALLER not in audit.caller_hash
+    assert (
+        audit.caller_hash == hash_caller(CALLER, "test-audit-key-0123456789abcdef-012")
+        and CALLER not in audit.caller_hash
+    )
 
 
 def test_caller_finds_the_demo_detainee_by_speech(app, call, records) -> None:
@@ -205,7 +208,7 @@ def test_distinct_a_numbers_per_caller_per_day_are_limited_across_calls(app, cal
     assert "El Paso" in look_up(to_custody(call(caller="+13125550199")), "201345678", "1")
     with app.extensions["hotline"].database.session() as session:
         flagged = LookupAudit.flagged_callers(session, audits(app)[0].at)
-    assert flagged == [(hash_caller(CALLER, "test-audit-key"), 1)]
+    assert flagged == [(hash_caller(CALLER, "test-audit-key-0123456789abcdef-012"), 1)]
 
 
 def test_a_retried_look_up_is_audited_once(app, client, call, records) -> None:

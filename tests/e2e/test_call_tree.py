@@ -220,7 +220,13 @@ def test_a_caller_who_leaves_the_queue_is_offered_a_callback_without_triage_agai
     menu = document.split('action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     document = post_signed(client, menu, {**params, "Digits": "1", "QueueResult": ""}).get_data(as_text=True)
     assert "0 1 4 3" in document
-    assert "c_caller_type=victim" in document
+    from urllib.parse import parse_qsl, urlsplit
+
+    from ivr.url_state import UrlStateCodec
+
+    action = document.split('action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
+    assert codec.decode(dict(parse_qsl(urlsplit(action).query))).get("caller_type") == "victim"
 
 
 # --- local office ---------------------------------------------------------------

@@ -182,11 +182,17 @@ def test_demo_requests_load_once_and_give_the_wait_a_history(app, call) -> None:
 
 def test_concurrent_calls_from_one_number_leave_one_open_request(app) -> None:
     from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import urlencode
+
+    from callflows.engine import CallState
+    from ivr.url_state import UrlStateCodec
+
+    codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
 
     def create(number: int) -> str:
-        state = {"n": "callback.message_offer", "t": "0", "l": "en", "c_callback_to": "caller"}
-        path = "/voice/step?" + urlencode({**state, "c_caller": f"+1202555{number % 3 + 150:04d}"})
+        state = CallState("callback.message_offer", "en").with_values(
+            {"callback_to": "caller", "caller": f"+1202555{number % 3 + 150:04d}"}
+        )
+        path = codec.url("/voice/step", state)
         params = {"CallSid": f"CA{number:032d}", "From": "+12025550143", "To": "+18554886423", "Digits": "2"}
         return post_signed(app.test_client(), path, params).get_data(as_text=True)
 

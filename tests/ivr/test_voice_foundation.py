@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from models import CallEvent, CallSession
+from models.audit import hash_caller
 from simulator import check_twiml, sign
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, flush_events
 
@@ -161,7 +162,8 @@ def test_every_step_is_recorded_as_a_call_event(app, call) -> None:
         ("welcome", "1", "language:en"),
         ("main", "7", "invalid"),
     ]
-    assert started is not None and started.from_number == "+12025550143"
+    assert started is not None and started.caller_last4 == "0143"
+    assert started.caller_hash == hash_caller("+12025550143", app.extensions["hotline"].settings.audit_hash_key)
 
 
 def test_status_callback_records_final_status_and_duration(app, call) -> None:

@@ -22,16 +22,6 @@ def test_a_form_without_its_csrf_token_is_refused(client, make_operator) -> None
     assert client.post("/ops/claim", data={}).status_code == 400
 
 
-def test_repeated_wrong_passwords_lock_the_account(client, make_operator) -> None:
-    operator, _ = make_operator()
-    for _ in range(5):
-        assert log_in(client, operator.email, "wrong password").status_code == 401
-    locked = log_in(client, operator.email)
-    assert locked.status_code == 429
-    assert "Too many failed attempts" in locked.get_data(as_text=True)
-    assert client.get("/ops/").status_code == 302
-
-
 def test_unknown_email_and_wrong_password_look_the_same(client, make_operator) -> None:
     operator, _ = make_operator()
     wrong = log_in(client, operator.email, "nope nope nope")

@@ -1,0 +1,26 @@
+"""gunicorn's settings for the web process groups (``gunicorn -c config/gunicorn.py``).
+
+gunicorn's own lines (start-up, worker boots, timeouts) go through the hotline's JSON
+formatter like every other line (issue S item 5): its default format uses ``%(process)d``,
+which breaks once the app switches off process ids in records for speed.
+"""
+
+from __future__ import annotations
+
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "config.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"},
+    },
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False, "qualname": "gunicorn.error"},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stderr"], "propagate": False, "qualname": "gunicorn.access"},
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+}
+
+# Two process groups (web and office) run side by side; the control socket (one default path
+# per user) is not used by this project and would be fought over.
+control_socket_disable = True

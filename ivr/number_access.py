@@ -1,0 +1,40 @@
+"""Who sees a caller's full number (issue S item 10): the operator who holds the request, audited.
+
+Everywhere else (the queue, other operators' claims, history, a closed request) a number
+shows as its last four digits. Each time the full number is shown, a ``number_reads`` row
+records who saw which request's number, when and where.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from config.logs import mask_phone
+from models import claims
+from models.callback import CallbackRequest
+from models.number_reads import NumberRead
+from models.operator import Operator
+
+PENDING = "number_reads_pending"
+
+
+def holds(item: CallbackRequest, operator: Operator) -> bool:
+    """True while ``operator`` holds the claim on ``item``."""
+    return item.status == claims.CLAIMED and item.claimed_by_id == operator.id
+
+
+def shown_phone(session: Session, item: CallbackRequest, operator: Operator, channel: str, now: datetime) -> str:
+    """The number as ``operator`` may see it; a full number shown is audited (commit with the request)."""
+    if holds(item, operator):
+        NumberRead.record(session, operator.id, item.id, channel, now)
+        session.info[PENDING] = True
+        return item.phone
+    return mask_phone(item.phone)
+
+
+def commit_reads(session: Session) -> None:
+    """Commit the audit rows of numbers shown in this request (views commit their own changes first)."""
+    if session.info.pop(PENDING, False):
+        session.commit()
