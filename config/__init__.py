@@ -97,6 +97,8 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # --- reliability (issue G): outbox, metrics, retention ---
+    outbox_keep_hours: int = 72
 
     @property
     def tz(self) -> ZoneInfo:
@@ -190,6 +192,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
     }
+    # reliability (issue G)
+    numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"
     for variable, name in numbers.items():
         if env.get(variable):
             values[name] = _int(env[variable], variable)
