@@ -6,8 +6,10 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.deliveries import OutboundMessage
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.retention import RetentionTally
 from models.texting import ProcessedMessage, SmsConsent
 
 __all__ = [
@@ -24,9 +26,11 @@ __all__ = [
     "Facility",
     "LookupAudit",
     "Operator",
+    "OutboundMessage",
     "OutboxMessage",
     "ProcessedMessage",
     "RequestHistory",
+    "RetentionTally",
     "SmsConsent",
     "utcnow",
 ]
