@@ -13,6 +13,8 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -40,6 +42,8 @@ class FakeTwilio:
     opted_out: set[str] = field(default_factory=set)
     fail_next: int = 0
     base_url: str = ""
+    # Messages.json resources created (what a GET of Messages.json lists), oldest first.
+    created: list[dict[str, object]] = field(default_factory=list)
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
@@ -85,6 +89,8 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                     {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400},
                 )
             sid = ("SM" if kind == "Messages" else "CA") + secrets.token_hex(16)
+            # Twilio's resources carry RFC 2822 dates.
+            now = format_datetime(datetime.now(UTC), usegmt=True)
             body = {
                 "sid": sid,
                 "account_sid": match[1],
@@ -95,8 +101,42 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "direction": "outbound-api",
                 "api_version": "2010-04-01",
                 "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
+                "date_created": now,
+                "date_sent": now,
             }
+            if kind == "Messages":
+                with lock:
+                    state.created.append(body)
             self._json(201, body)
+
+        def do_GET(self) -> None:
+            """Messages.json lists what was sent, filtered by To and From (newest first, one page)."""
+            parts = urlsplit(self.path)
+            match = re.search(r"/Accounts/(AC\w+)/Messages\.json$", parts.path)
+            if not match:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            query = parse_qs(parts.query)
+            with lock:
+                state.requests.append(RecordedRequest("GET", parts.path, query, None))
+                found = [
+                    m
+                    for m in reversed(state.created)
+                    if all(m[key] == query[name][0] for name, key in (("To", "to"), ("From", "from")) if name in query)
+                ]
+            self._json(
+                200,
+                {
+                    "messages": found,
+                    "end": max(len(found) - 1, 0),
+                    "first_page_uri": parts.path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "start": 0,
+                    "uri": self.path,
+                },
+            )
 
         def _json(self, code: int, body: dict[str, object]) -> None:
             data = json.dumps(body).encode()

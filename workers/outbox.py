@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from models.base import Database, utcnow
@@ -16,6 +16,9 @@ from models.outbox import OutboxMessage
 from workers import runtime
 
 log = logging.getLogger("voice.workers.outbox")
+
+# Waits before the 1st, 2nd and 3rd retry of a job that failed or whose worker died.
+JOB_RETRY_SECONDS = [10, 60, 300]
 
 
 def relay(database: Database, connection: Redis, ids: list[int] | None = None, limit: int = 500) -> int:
@@ -50,6 +53,9 @@ def hand_over(connection: Redis, message: OutboxMessage) -> bool:
             *message.args,
             job_id=message.job_id,
             unique=True,
+            # A job whose worker died (SIGKILL, power loss) is found abandoned by rq's
+            # maintenance and retried: each job is safe to run twice.
+            retry=Retry(max=3, interval=JOB_RETRY_SECONDS),
             result_ttl=86400,
             failure_ttl=7 * 86400,
         )
