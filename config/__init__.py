@@ -8,6 +8,7 @@ Every setting has a default that suits the embedded mode (SQLite file under
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import secrets
@@ -99,6 +100,8 @@ class Settings:
     log_level: str = "INFO"
     # --- reliability (issue G): outbox, metrics, retention ---
     outbox_keep_hours: int = 72
+    metrics_allowed_addresses: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_token: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -157,6 +160,17 @@ def _dates(value: str, variable: str) -> tuple[date, ...]:
         raise ConfigError(f"{variable}: expected comma-separated YYYY-MM-DD dates, got {value!r}") from None
 
 
+def _networks(value: str, variable: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8"); empty means none."""
+    networks = tuple(v.strip() for v in value.split(",") if v.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{variable}: {network!r} is not an IP address or network") from None
+    return networks
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build settings from environment variables, then apply ``overrides``.
 
@@ -194,6 +208,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     }
     # reliability (issue G)
     numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"
+    if env.get("METRICS_ALLOWED_ADDRESSES") is not None:
+        values["metrics_allowed_addresses"] = _networks(env["METRICS_ALLOWED_ADDRESSES"], "METRICS_ALLOWED_ADDRESSES")
+    if env.get("METRICS_TOKEN"):
+        values["metrics_token"] = env["METRICS_TOKEN"]
     for variable, name in numbers.items():
         if env.get(variable):
             values[name] = _int(env[variable], variable)

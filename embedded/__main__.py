@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,6 +90,11 @@ def run(argv: list[str] | None = None) -> int:
     env.setdefault("TWILIO_AUTH_TOKEN", "dev-auth-token")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
+    # /metrics adds up the gunicorn workers' counts from files here (prometheus-client's multiprocess mode).
+    metrics_dir = var / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
 
     redis_server = None
     status = 1
