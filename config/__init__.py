@@ -102,6 +102,11 @@ class Settings:
     outbox_keep_hours: int = 72
     metrics_allowed_addresses: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     metrics_token: str | None = None
+    retention_request_days: int = 90
+    retention_call_days: int = 90
+    retention_audit_days: int = 365
+    retention_message_days: int = 7
+    retention_hour_utc: int = 7
 
     @property
     def tz(self) -> ZoneInfo:
@@ -208,6 +213,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     }
     # reliability (issue G)
     numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"
+    numbers["RETENTION_REQUEST_DAYS"] = "retention_request_days"
+    numbers["RETENTION_CALL_DAYS"] = "retention_call_days"
+    numbers["RETENTION_AUDIT_DAYS"] = "retention_audit_days"
+    numbers["RETENTION_MESSAGE_DAYS"] = "retention_message_days"
+    numbers["RETENTION_HOUR_UTC"] = "retention_hour_utc"
     if env.get("METRICS_ALLOWED_ADDRESSES") is not None:
         values["metrics_allowed_addresses"] = _networks(env["METRICS_ALLOWED_ADDRESSES"], "METRICS_ALLOWED_ADDRESSES")
     if env.get("METRICS_TOKEN"):

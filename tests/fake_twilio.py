@@ -42,12 +42,22 @@ class FakeTwilio:
     opted_out: set[str] = field(default_factory=set)
     fail_next: int = 0
     base_url: str = ""
+    # Recording SIDs Twilio answers 404 for (already deleted).
+    missing_recordings: set[str] = field(default_factory=set)
     # Messages.json resources created (what a GET of Messages.json lists), oldest first.
     created: list[dict[str, object]] = field(default_factory=list)
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
         return [r for r in self.requests if r.method == "POST" and r.path.endswith("/Messages.json")]
+
+    def deleted_recordings(self) -> list[str]:
+        """SIDs of recordings deleted (DELETE requests), oldest first."""
+        return [
+            r.path.rsplit("/", 1)[-1].removesuffix(".json")
+            for r in self.requests
+            if r.method == "DELETE" and "/Recordings/" in r.path
+        ]
 
     def calls(self) -> list[RecordedRequest]:
         """Calls.json creations, oldest first."""
@@ -108,6 +118,23 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 with lock:
                     state.created.append(body)
             self._json(201, body)
+
+        def do_DELETE(self) -> None:
+            """Recordings/RE....json: 204 when deleted, 404 when Twilio has no such recording."""
+            path = urlsplit(self.path).path
+            with lock:
+                state.requests.append(RecordedRequest("DELETE", path, {}, None))
+                failing = state.fail_next > 0
+                if failing:
+                    state.fail_next -= 1
+            if failing:
+                return self._json(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
+            match = re.search(r"/Recordings/(RE\w+)\.json$", path)
+            if not match or match[1] in state.missing_recordings:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def do_GET(self) -> None:
             """Messages.json lists what was sent, filtered by To and From (newest first, one page)."""
