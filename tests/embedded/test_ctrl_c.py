@@ -63,7 +63,7 @@ class Runner:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 pytest.fail(f"the runner exited early:\n{self.output}")
-            worker_ready = "worker starting" in self.output
+            worker_ready = "worker starting" in self.output and "cron starting" in self.output
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
                 if worker_ready:
@@ -111,7 +111,7 @@ def test_ctrl_c_stops_web_and_worker_while_redis_still_answers(stopped: tuple[in
     text = "\n".join(lines)
     # rq's warm shutdown writes to Redis: it fails with ConnectionError when Redis went first.
     assert "ConnectionError" not in text
-    assert "worker stopped" in text
+    assert "worker stopped" in text and "cron stopped" in text
     assert re.search(r"web\.1 stopped", text) and re.search(r"worker\.1 stopped", text)
     redis_port = int(re.search(r"redis\s+redis://127\.0\.0\.1:(\d+)/", text)[1])
     assert not _listening(redis_port), "Redis is still running after the goodbye"
