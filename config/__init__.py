@@ -11,7 +11,6 @@ import dataclasses
 import ipaddress
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -285,8 +284,3 @@ def validate(settings: Settings) -> None:
             raise ConfigError("AUDIT_HASH_KEY: required in production (VOICE_ENV=production)")
         if not settings.redis_url:
             raise ConfigError("REDIS_URL: required in production (VOICE_ENV=production)")
-
-
-def generate_secret() -> str:
-    """A fresh random secret, for the embedded mode's generated settings."""
-    return secrets.token_urlsafe(32)
