@@ -14,6 +14,7 @@ from config import Settings, load_settings
 from config.logs import configure_logging
 from ivr import actions, auth, bridge, dashboard, extensions, health, login_throttle, process_groups, sms, voice
 from ivr import api as operator_api
+from ivr import metrics as voice_metrics
 from ivr import queue as voice_queue
 from ivr import recordings as voice_recordings
 from models import Database, EventBuffer
@@ -59,5 +60,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp)
     for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, health.bp):
         app.register_blueprint(blueprint)
+    voice_metrics.init_app(app)
+    app.register_blueprint(voice_metrics.bp)
     register_commands(app)
     return app

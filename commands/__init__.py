@@ -9,7 +9,9 @@ def register_commands(app: Flask) -> None:
     """Add every command group to ``app.cli``."""
     from commands import audit as audit_commands
     from commands import callflow, db, demo, operators, simulate, worker
+    from commands import cron as cron_commands  # reliability (issue G)
     from commands import custody as custody_commands
+    from commands import retention as retention_commands  # reliability (issue G)
 
     for command in (
         db.group,
@@ -21,5 +23,7 @@ def register_commands(app: Flask) -> None:
         audit_commands.group,
         operators.group,
         callflow.group,
+        cron_commands.command,
+        retention_commands.group,
     ):
         app.cli.add_command(command)

@@ -11,7 +11,6 @@ from rq import Worker
 from ivr.extensions import hotline
 from workers import queues
 from workers.outbox import RelayLoop
-from workers.queue import schedule as schedule_queue_upkeep
 
 log = logging.getLogger("voice.workers")
 
@@ -24,13 +23,13 @@ def command(burst: bool, relay_interval: float) -> None:
     """Run the jobs (queues high, default, low) and hand outbox rows to rq.
 
     rq's worker shuts down gracefully on SIGTERM (it finishes the current job).
+    Its scheduler moves delayed jobs and retries to their queues when due; the
+    periodic jobs are enqueued by ``flask cron``.
     """
     current = hotline()
     relay = RelayLoop(current.database, current.redis, relay_interval)
     relay.pass_once()
     relay.start()
-    if not burst:
-        schedule_queue_upkeep(current.redis, current.settings.queue_tick_seconds)
     log.info("worker starting", extra={"queues": "high,default,low", "burst": burst})
     try:
         Worker(queues(current.redis), connection=current.redis).work(burst=burst, with_scheduler=not burst)

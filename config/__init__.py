@@ -14,7 +14,6 @@ import hmac
 import ipaddress
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -109,6 +108,15 @@ class Settings:
     office_url: str | None = None
     login_ip_per_minute: int = 30
     login_ip_per_hour: int = 200
+    # --- reliability (issue G): outbox, metrics, retention ---
+    outbox_keep_hours: int = 72
+    metrics_allowed_addresses: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    metrics_token: str | None = None
+    retention_request_days: int = 90
+    retention_call_days: int = 90
+    retention_audit_days: int = 365
+    retention_message_days: int = 7
+    retention_hour_utc: int = 7
 
     @property
     def tz(self) -> ZoneInfo:
@@ -181,6 +189,17 @@ def _dates(value: str, variable: str) -> tuple[date, ...]:
         raise ConfigError(f"{variable}: expected comma-separated YYYY-MM-DD dates, got {value!r}") from None
 
 
+def _networks(value: str, variable: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8"); empty means none."""
+    networks = tuple(v.strip() for v in value.split(",") if v.strip())
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"{variable}: {network!r} is not an IP address or network") from None
+    return networks
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Build settings from environment variables, then apply ``overrides``.
 
@@ -220,6 +239,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_IP_PER_MINUTE": "login_ip_per_minute",
         "LOGIN_IP_PER_HOUR": "login_ip_per_hour",
     }
+    # reliability (issue G)
+    numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"
+    numbers["RETENTION_REQUEST_DAYS"] = "retention_request_days"
+    numbers["RETENTION_CALL_DAYS"] = "retention_call_days"
+    numbers["RETENTION_AUDIT_DAYS"] = "retention_audit_days"
+    numbers["RETENTION_MESSAGE_DAYS"] = "retention_message_days"
+    numbers["RETENTION_HOUR_UTC"] = "retention_hour_utc"
+    if env.get("METRICS_ALLOWED_ADDRESSES") is not None:
+        values["metrics_allowed_addresses"] = _networks(env["METRICS_ALLOWED_ADDRESSES"], "METRICS_ALLOWED_ADDRESSES")
+    if env.get("METRICS_TOKEN"):
+        values["metrics_token"] = env["METRICS_TOKEN"]
     for variable, name in numbers.items():
         if env.get(variable):
             values[name] = _int(env[variable], variable)
@@ -332,8 +362,3 @@ def validate(settings: Settings) -> None:
             raise ConfigError("REDIS_URL: required in production (VOICE_ENV=production)")
         if not settings.public_base_url.startswith("https://"):
             raise ConfigError("PUBLIC_BASE_URL: production (VOICE_ENV=production) requires an https address")
-
-
-def generate_secret() -> str:
-    """A fresh random secret, for the embedded mode's generated settings."""
-    return secrets.token_urlsafe(32)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,20 +51,42 @@ def banner(base: str, port: int, redis_url: str, database_url: str, token: str) 
 """
 
 
-def _raise_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+def supervise(honcho: subprocess.Popen[bytes]) -> int:
+    """Wait for honcho; the first Ctrl-C or SIGTERM is passed on once, later ones are ignored.
+
+    honcho runs web and worker in sessions of their own, so a terminal's Ctrl-C
+    reaches only this process and honcho; honcho then sends SIGTERM to both
+    (gunicorn and rq stop gracefully on it). Returns 0 for a requested stop.
+    """
+    requested: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        if not requested:
+            requested.append(signum)
+            honcho.send_signal(signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    status = honcho.wait()
+    return 0 if requested else status
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Start Redis, migrate, load demo data, run web + worker; returns the exit status."""
+    """Start Redis, migrate, load demo data, run web + worker; returns the exit status.
+
+    Stops in dependency order: web and worker first, then the Redis they use,
+    with one goodbye line and no traceback.
+    """
     parser = argparse.ArgumentParser(prog="python -m embedded", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     parser.add_argument("--no-demo", action="store_true", help="Skip loading demo data.")
+    parser.add_argument("--var-dir", type=Path, default=VAR, help="Where the SQLite file and Redis's files live.")
     args = parser.parse_args(argv)
 
-    VAR.mkdir(exist_ok=True)
+    var = args.var_dir.resolve()
+    var.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", f"sqlite:///{VAR / 'voice.db'}")
+    env.setdefault("DATABASE_URL", f"sqlite:///{var / 'voice.db'}")
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{args.port}")
     env.setdefault("TWILIO_AUTH_TOKEN", "dev-auth-token")
     # honcho gives each Procfile line PORT = base + 100 × its place: web, office, worker.
@@ -71,40 +94,52 @@ def run(argv: list[str] | None = None) -> int:
     env.setdefault("OFFICE_URL", f"http://127.0.0.1:{args.port + 100}")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["PYTHONUNBUFFERED"] = "1"
+    # /metrics adds up the gunicorn workers' counts from files here (prometheus-client's multiprocess mode).
+    metrics_dir = var / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir()
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
 
     redis_server = None
-    if not env.get("REDIS_URL"):
-        redis_server = EmbeddedRedis(VAR / "redis", persist=True).start()
-        env["REDIS_URL"] = redis_server.url
-    flask = [str(BIN / "flask"), "--app", "app"]
+    status = 1
     try:
-        subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True)
-        if not args.no_demo:
-            subprocess.run([*flask, "demo", "load"], env=env, cwd=ROOT, check=True)
+        if not env.get("REDIS_URL"):
+            # Its own session: a terminal's Ctrl-C must not stop Redis before the worker.
+            redis_server = EmbeddedRedis(var / "redis", persist=True).start()
+            env["REDIS_URL"] = redis_server.url
+        flask = [str(BIN / "flask"), "--app", "app"]
+        steps = [[*flask, "db", "upgrade"]] + ([] if args.no_demo else [[*flask, "demo", "load"]])
+        for step in steps:
+            subprocess.run(step, env=env, cwd=ROOT, check=True, start_new_session=True)
         print(
-            banner(env["PUBLIC_BASE_URL"], args.port, env["REDIS_URL"], env["DATABASE_URL"], env["TWILIO_AUTH_TOKEN"])
+            banner(env["PUBLIC_BASE_URL"], args.port, env["REDIS_URL"], env["DATABASE_URL"], env["TWILIO_AUTH_TOKEN"]),
+            flush=True,
         )
         honcho = subprocess.Popen(
-            [str(BIN / "honcho"), "-f", str(ROOT / "Procfile"), "start", "-p", str(args.port)], env=env, cwd=ROOT
+            [str(BIN / "honcho"), "-f", str(ROOT / "Procfile"), "start", "-p", str(args.port)],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
         )
-        # Stop the processes before the Redis they use, whether by Ctrl-C or SIGTERM.
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-        try:
-            return honcho.wait()
-        except KeyboardInterrupt:
-            honcho.send_signal(signal.SIGINT)
-            try:
-                return honcho.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                honcho.kill()
-                return 1
+        status = supervise(honcho)
+    except KeyboardInterrupt:
+        # Ctrl-C before web and worker were running: nothing of theirs to stop.
+        status = 0
     except subprocess.CalledProcessError as error:
         print(f"start-up step failed: {' '.join(error.cmd)}", file=sys.stderr)
-        return 1
+        status = 1
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if redis_server is not None:
             redis_server.stop()
-            print("embedded redis stopped")
+    print(
+        "VOICE hotline stopped: web and worker first, then Redis. Goodbye."
+        if status == 0
+        else f"VOICE hotline stopped (exit status {status}).",
+        flush=True,
+    )
+    return status
 
 
 if __name__ == "__main__":

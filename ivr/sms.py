@@ -3,7 +3,8 @@
 ``STATUS A201345678 MEXICO`` / ``ESTADO ...`` is an audited custody look-up;
 HELP/AYUDA (and anything unrecognised) gets the help text; the opt-out and
 opt-in words are recorded and get no reply from us (Twilio and the carrier
-answer those themselves). A MessageSid delivered twice is answered once.
+answer those themselves). A MessageSid delivered twice is answered once: a retried
+delivery gets the reply stored with its MessageSid.
 """
 
 from __future__ import annotations
@@ -69,9 +70,15 @@ def incoming() -> Response:
     sid, number = message_sid(), sender()
     command = parse_text(request.form.get("Body", "")[:1600])
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
-    if command.kind == STATUS:
-        return reply(answer_status(command, sid, number))
-    return reply(answer_other(command, sid, number))
+    answered, earlier = ProcessedMessage.earlier_reply(db_session(), sid)
+    if answered:
+        # Twilio retried a delivery we answered: the same reply again, not an empty one.
+        log.info("sms duplicate delivery: same reply again", extra={"message_sid": sid})
+        return reply(earlier)
+    text = answer_status(command, sid, number) if command.kind == STATUS else answer_other(command, sid, number)
+    ProcessedMessage.keep_reply(db_session(), sid, text)
+    db_session().commit()
+    return reply(text)
 
 
 def answer_status(command: TextCommand, sid: str, number: str) -> str | None:

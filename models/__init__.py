@@ -6,9 +6,11 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.deliveries import OutboundMessage
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.retention import RetentionTally
 from models.texting import ProcessedMessage, SmsConsent
 
 __all__ = [
@@ -26,9 +28,11 @@ __all__ = [
     "LookupAudit",
     "NumberRead",
     "Operator",
+    "OutboundMessage",
     "OutboxMessage",
     "ProcessedMessage",
     "RequestHistory",
+    "RetentionTally",
     "SmsConsent",
     "utcnow",
 ]

@@ -88,24 +88,6 @@ class LookupAudit(Base):
         return iter(session.scalars(query.execution_options(yield_per=1000)))
 
     @staticmethod
-    def distinct_a_numbers(session: Session, caller_hash: str, since: datetime) -> int:
-        """How many different A-numbers a caller asked about since ``since``."""
-        query = select(func.count(func.distinct(LookupAudit.a_number))).where(
-            LookupAudit.caller_hash == caller_hash,
-            LookupAudit.at >= since,
-            LookupAudit.result.not_in((LIMITED, INCOMPLETE)),
-        )
-        return session.scalar(query) or 0
-
-    @staticmethod
-    def failed_attempts(session: Session, thread: str, since: datetime) -> int:
-        """Failed attempts in one call (or SMS thread) since ``since``."""
-        query = select(func.count()).where(
-            LookupAudit.thread == thread, LookupAudit.at >= since, LookupAudit.result.in_(FAILED)
-        )
-        return session.scalar(query) or 0
-
-    @staticmethod
     def flagged_callers(session: Session, since: datetime) -> list[tuple[str, int]]:
         """Caller hashes flagged for supervisor review since ``since``, with how many flags."""
         query = (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -75,6 +78,12 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
+def _forget_pool_after_fork(database: weakref.ref[Database]) -> None:
+    found = database()
+    if found is not None:
+        found.engine.dispose(close=False)
+
+
 class Database:
     """One engine and its session factory for a process."""
 
@@ -91,6 +100,10 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _tune_sqlite)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # rq's worker forks a work horse per job while its outbox relay thread uses
+        # this pool: a forked child must never reuse the parent's connections
+        # (SQLAlchemy docs, "Using Connection Pools with Multiprocessing or os.fork()").
+        os.register_at_fork(after_in_child=functools.partial(_forget_pool_after_fork, weakref.ref(self)))
 
     @property
     def dialect(self) -> str:

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -58,3 +58,36 @@ class OutboxMessage(Base):
         if ids is not None:
             query = query.where(OutboxMessage.id.in_(ids))
         return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
+
+    @staticmethod
+    def claim_next(session: Session, ids: list[int] | None = None, after: int = 0) -> OutboxMessage | None:
+        """The oldest pending row after id ``after``, locked for this transaction.
+
+        PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two relays (the web's hand-over
+        after a commit and the worker's loop) never hold the same row; a row
+        another relay holds is skipped. SQLite ignores the lock clause: there
+        the rq job's unique id is what keeps a row from becoming two jobs.
+        """
+        query = select(OutboxMessage).where(OutboxMessage.enqueued_at.is_(None), OutboxMessage.id > after)
+        if ids is not None:
+            query = query.where(OutboxMessage.id.in_(ids))
+        query = query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
+        return session.scalars(query).first()
+
+    @staticmethod
+    def backlog(session: Session) -> tuple[int, datetime | None]:
+        """How many rows wait to be handed over, and when the oldest was written."""
+        count, oldest = session.execute(
+            select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.enqueued_at.is_(None))
+        ).one()
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=utcnow().tzinfo)
+        return count, oldest
+
+    @staticmethod
+    def purge_relayed(session: Session, before: datetime) -> int:
+        """Delete rows handed to rq before ``before``; returns how many went."""
+        result = session.execute(
+            delete(OutboxMessage).where(OutboxMessage.enqueued_at.is_not(None), OutboxMessage.enqueued_at < before)
+        )
+        return result.rowcount or 0

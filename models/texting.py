@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, select
+from sqlalchemy import Index, Integer, String, Text, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -62,6 +62,9 @@ class ProcessedMessage(Base):
 
     message_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The reply sent, so a retried delivery gets the same one (None with replied_at: no reply).
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column()
 
     @staticmethod
     def claim(session: Session, message_sid: str) -> bool:
@@ -75,3 +78,28 @@ class ProcessedMessage(Base):
             .returning(ProcessedMessage.message_sid)
         )
         return session.execute(statement).scalar() is not None
+
+    @staticmethod
+    def earlier_reply(session: Session, message_sid: str) -> tuple[bool, str | None]:
+        """(True, reply) when ``message_sid`` was already answered; (False, None) otherwise."""
+        row = session.execute(
+            select(ProcessedMessage.replied_at, ProcessedMessage.reply).where(
+                ProcessedMessage.message_sid == message_sid
+            )
+        ).first()
+        if row is None or row.replied_at is None:
+            return False, None
+        return True, row.reply
+
+    @staticmethod
+    def keep_reply(session: Session, message_sid: str, reply: str | None) -> None:
+        """Store the reply given to ``message_sid`` (in the caller's transaction)."""
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        now = utcnow()
+        statement = insert(ProcessedMessage).values(
+            message_sid=message_sid, received_at=now, reply=reply, replied_at=now
+        )
+        session.execute(
+            statement.on_conflict_do_update(index_elements=["message_sid"], set_={"reply": reply, "replied_at": now})
+        )

@@ -12,6 +12,8 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -40,10 +42,22 @@ class FakeTwilio:
     opted_out: set[str] = field(default_factory=set)
     fail_next: int = 0
     base_url: str = ""
+    # Recording SIDs Twilio answers 404 for (already deleted).
+    missing_recordings: set[str] = field(default_factory=set)
+    # Messages.json resources created (what a GET of Messages.json lists), oldest first.
+    created: list[dict[str, object]] = field(default_factory=list)
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
         return [r for r in self.requests if r.method == "POST" and r.path.endswith("/Messages.json")]
+
+    def deleted_recordings(self) -> list[str]:
+        """SIDs of recordings deleted (DELETE requests), oldest first."""
+        return [
+            r.path.rsplit("/", 1)[-1].removesuffix(".json")
+            for r in self.requests
+            if r.method == "DELETE" and "/Recordings/" in r.path
+        ]
 
     def calls(self) -> list[RecordedRequest]:
         """Calls.json creations, oldest first."""
@@ -85,6 +99,8 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                     {"code": 21610, "message": "Attempt to send to unsubscribed recipient", "status": 400},
                 )
             sid = ("SM" if kind == "Messages" else "CA") + secrets.token_hex(16)
+            # Twilio's resources carry RFC 2822 dates.
+            now = format_datetime(datetime.now(UTC), usegmt=True)
             body = {
                 "sid": sid,
                 "account_sid": match[1],
@@ -95,8 +111,59 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "direction": "outbound-api",
                 "api_version": "2010-04-01",
                 "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
+                "date_created": now,
+                "date_sent": now,
             }
+            if kind == "Messages":
+                with lock:
+                    state.created.append(body)
             self._json(201, body)
+
+        def do_DELETE(self) -> None:
+            """Recordings/RE....json: 204 when deleted, 404 when Twilio has no such recording."""
+            path = urlsplit(self.path).path
+            with lock:
+                state.requests.append(RecordedRequest("DELETE", path, {}, None))
+                failing = state.fail_next > 0
+                if failing:
+                    state.fail_next -= 1
+            if failing:
+                return self._json(500, {"code": 20500, "message": "Internal Server Error", "status": 500})
+            match = re.search(r"/Recordings/(RE\w+)\.json$", path)
+            if not match or match[1] in state.missing_recordings:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            self.send_response(204)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:
+            """Messages.json lists what was sent, filtered by To and From (newest first, one page)."""
+            parts = urlsplit(self.path)
+            match = re.search(r"/Accounts/(AC\w+)/Messages\.json$", parts.path)
+            if not match:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            query = parse_qs(parts.query)
+            with lock:
+                state.requests.append(RecordedRequest("GET", parts.path, query, None))
+                found = [
+                    m
+                    for m in reversed(state.created)
+                    if all(m[key] == query[name][0] for name, key in (("To", "to"), ("From", "from")) if name in query)
+                ]
+            self._json(
+                200,
+                {
+                    "messages": found,
+                    "end": max(len(found) - 1, 0),
+                    "first_page_uri": parts.path,
+                    "next_page_uri": None,
+                    "previous_page_uri": None,
+                    "page": 0,
+                    "page_size": 50,
+                    "start": 0,
+                    "uri": self.path,
+                },
+            )
 
         def _json(self, code: int, body: dict[str, object]) -> None:
             data = json.dumps(body).encode()

@@ -4,33 +4,75 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
 
 from models.base import Database, utcnow
 from models.outbox import OutboxMessage
+from workers import runtime
 
 log = logging.getLogger("voice.workers.outbox")
+
+# Waits before the 1st, 2nd and 3rd retry of a job that failed or whose worker died.
+JOB_RETRY_SECONDS = [10, 60, 300]
 
 
 def relay(database: Database, connection: Redis, ids: list[int] | None = None, limit: int = 500) -> int:
     """Enqueue pending outbox rows (only ``ids`` if given); returns how many were handed over.
 
-    The rq job id is derived from the row id, so a row handed over twice (a
-    crash between enqueue and marking) is still one job.
+    Each row is claimed (``OutboxMessage.claim_next``), enqueued as an rq
+    *unique* job whose id is derived from the row id, then marked, one row per
+    transaction. A relay that dies between the enqueue and the mark leaves the
+    row pending; the next pass finds its job already in Redis (rq refuses the
+    duplicate id) and only marks it: one row is one job, however often it is
+    handed over. (rq 3 without ``unique`` would queue the same id twice.)
     """
     handed = 0
-    with database.session() as session:
-        for message in OutboxMessage.pending(session, limit=limit, ids=ids):
-            Queue(message.queue, connection=connection).enqueue(
-                message.job, *message.args, job_id=message.job_id, result_ttl=86400, failure_ttl=7 * 86400
-            )
+    last = 0
+    while handed < limit:
+        with database.session() as session:
+            message = OutboxMessage.claim_next(session, ids=ids, after=last)
+            if message is None:
+                break
+            last = message.id
+            hand_over(connection, message)
             message.enqueued_at = utcnow()
-            session.commit()
-            handed += 1
+        handed += 1
     return handed
+
+
+def hand_over(connection: Redis, message: OutboxMessage) -> bool:
+    """Enqueue one outbox row as a unique rq job; False when its job was already there."""
+    try:
+        Queue(message.queue, connection=connection).enqueue(
+            message.job,
+            *message.args,
+            job_id=message.job_id,
+            unique=True,
+            # A job whose worker died (SIGKILL, power loss) is found abandoned by rq's
+            # maintenance and retried: each job is safe to run twice.
+            retry=Retry(max=3, interval=JOB_RETRY_SECONDS),
+            result_ttl=86400,
+            failure_ttl=7 * 86400,
+        )
+    except DuplicateJobError:
+        log.info("outbox row was already handed over", extra={"outbox_id": message.id})
+        return False
+    return True
+
+
+def purge_relayed() -> int:
+    """Delete outbox rows handed over more than ``settings.outbox_keep_hours`` ago (a periodic job)."""
+    before = utcnow() - timedelta(hours=runtime.settings().outbox_keep_hours)
+    with runtime.database().session() as session:
+        purged = OutboxMessage.purge_relayed(session, before)
+    if purged:
+        log.info("outbox purged", extra={"rows": purged})
+    return purged
 
 
 def try_relay(database: Database, connection: Redis, ids: list[int]) -> bool:

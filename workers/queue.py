@@ -1,9 +1,7 @@
-"""Jobs that keep the operators' queue moving: expire leases, alert supervisors, reschedule themselves.
+"""Jobs that keep the operators' queue moving: expire leases, alert supervisors.
 
-``tick`` runs every ``settings.queue_tick_seconds`` through rq's scheduler
-(the worker runs ``with_scheduler``): each run schedules the next one under a
-job id derived from the time slot, so several workers scheduling at once still
-make one job per slot. Retries of unanswered callers need no job: a "no
+``tick`` runs every ``settings.queue_tick_seconds``, enqueued by rq's cron
+scheduler (``workers/schedule.py``, the Procfile's ``cron`` process). Retries of unanswered callers need no job: a "no
 answer" completion sets the request's ``next_attempt_at`` (backoff, inside
 calling hours) and the claim query skips it until then.
 """
@@ -11,12 +9,8 @@ calling hours) and the claim query skips it until then.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 
-from redis import Redis
-from rq import Queue, get_current_job
-from rq.job import Job
 from sqlalchemy import exists, select
 from twilio.base.exceptions import TwilioException
 
@@ -26,7 +20,7 @@ from models import claims
 from models.base import utcnow
 from models.claims import RequestHistory
 from workers import runtime
-from workers.twilio_rest import twilio_client
+from workers.deliveries import send_text_once
 
 log = logging.getLogger("voice.workers.queue")
 
@@ -68,11 +62,11 @@ def alert_urgent_wait() -> int:
         claims.record(session, oldest, ALERTED, now, detail=f"waited {minutes} min")
         request_id = oldest.id
     body = catalogue().text(ALERT_LANGUAGE, "alerts.urgent_wait", {"request_id": request_id, "minutes": minutes})
-    client = twilio_client(current)
     sent = 0
     for number in current.supervisor_numbers:
         try:
-            client.messages.create(to=number, from_=current.hotline_number, body=body)
+            # Intent before Twilio, mark after: a re-run after a crash never texts twice.
+            send_text_once(f"urgent-wait:{request_id}:{number}", number, body)
             sent += 1
         except TwilioException as error:
             log.warning("supervisor alert not sent", extra={"to": mask_phone(number), "error": str(error)})
@@ -81,20 +75,5 @@ def alert_urgent_wait() -> int:
 
 
 def tick() -> dict[str, int]:
-    """One pass of the queue upkeep; the next pass is scheduled first, so a failing pass cannot end the chain."""
-    job = get_current_job()
-    if job is not None:
-        schedule(job.connection, runtime.settings().queue_tick_seconds)
+    """One pass of the queue upkeep (rq's cron scheduler enqueues the next)."""
     return {"expired": expire_leases(), "alerts": alert_urgent_wait()}
-
-
-def schedule(connection: Redis, every_seconds: int) -> Job:
-    """Schedule the next ``tick`` (idempotent per time slot: one job however many callers)."""
-    slot = int(time.time() // every_seconds) + 1
-    return Queue("default", connection=connection).enqueue_in(
-        timedelta(seconds=every_seconds),
-        "workers.queue.tick",
-        job_id=f"operators-queue-tick-{slot}",
-        result_ttl=3600,
-        failure_ttl=86400,
-    )

@@ -111,13 +111,23 @@ def test_a_missing_or_unknown_country_or_bad_number_is_explained_and_audited(app
     assert [a.result for a in audits(app)] == ["incomplete", "incomplete", "incomplete"]
 
 
-def test_a_duplicate_delivery_is_answered_once(app, texter, custody_demo) -> None:
+def test_a_duplicate_delivery_is_processed_once_and_gets_the_same_reply_again(app, texter, custody_demo) -> None:
     sender = texter(TEXTER)
-    assert sender.send("STATUS A201345678 MEXICO", message_sid="SM" + "1" * 32)
-    assert sender.send("STATUS A201345678 MEXICO", message_sid="SM" + "1" * 32) == []
-    assert sender.send("HELP", message_sid="SM" + "2" * 32)
-    assert sender.send("HELP", message_sid="SM" + "2" * 32) == []
+    first = sender.send("STATUS A201345678 MEXICO", message_sid="SM" + "1" * 32)
+    assert first and "El Paso" in first[0]
+    assert sender.send("STATUS A201345678 MEXICO", message_sid="SM" + "1" * 32) == first
+    help_reply = sender.send("HELP", message_sid="SM" + "2" * 32)
+    assert help_reply
+    assert sender.send("HELP", message_sid="SM" + "2" * 32) == help_reply
     assert len(audits(app)) == 1
+
+
+def test_a_duplicate_of_a_text_that_got_no_reply_gets_none_again(app, texter) -> None:
+    sender = texter(TEXTER)
+    assert sender.send("STOP", message_sid="SM" + "3" * 32) == []
+    assert sender.send("STOP", message_sid="SM" + "3" * 32) == []
+    with app.extensions["hotline"].database.session() as session:
+        assert len(session.scalars(select(SmsConsent)).all()) == 1
 
 
 @pytest.mark.parametrize(("body", "start"), [("HELP", "VOICE hotline"), ("AYUDA", "Linea VOICE"), ("hi", "VOICE")])

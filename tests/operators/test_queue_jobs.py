@@ -1,4 +1,4 @@
-"""rq jobs: supervisor alerts for long-waiting urgent requests, and the self-scheduling upkeep tick."""
+"""rq jobs: supervisor alerts for long-waiting urgent requests, and the upkeep tick rq's cron scheduler enqueues."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def test_supervisors_get_one_sms_when_an_urgent_request_waits_too_long(app, fake
         assert [h.event for h in claims.history(session, late)] == ["supervisor_alerted"]
 
 
-def test_the_upkeep_tick_runs_in_a_worker_and_schedules_the_next(app, add_request, make_operator) -> None:
+def test_the_upkeep_tick_runs_in_a_worker(app, add_request, make_operator) -> None:
     redis = app.extensions["hotline"].redis
     queue = Queue("default", connection=redis)
     queue.enqueue("workers.queue.tick", job_id="tick-now")
@@ -33,12 +33,5 @@ def test_the_upkeep_tick_runs_in_a_worker_and_schedules_the_next(app, add_reques
     job = queue.fetch_job("tick-now")
     assert job.get_status() == "finished"
     assert job.return_value() == {"expired": 0, "alerts": 0}
-    assert [j for j in ScheduledJobRegistry(queue=queue).get_job_ids() if j.startswith("operators-queue-tick-")]
-
-
-def test_scheduling_twice_in_one_slot_makes_one_job(app) -> None:
-    redis = app.extensions["hotline"].redis
-    first = queue_jobs.schedule(redis, 3600)
-    second = queue_jobs.schedule(redis, 3600)
-    assert first.id == second.id
-    assert ScheduledJobRegistry(queue=Queue("default", connection=redis)).get_job_ids() == [first.id]
+    # It no longer schedules itself: rq's cron scheduler enqueues the next one.
+    assert ScheduledJobRegistry(queue=queue).get_job_ids() == []

@@ -1,0 +1,25 @@
+"""``flask cron``: rq's cron scheduler, enqueueing the periodic jobs (run exactly one)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask.cli import with_appcontext
+from rq.cron import CronScheduler
+
+from ivr.extensions import hotline
+from workers.schedule import register_periodic_jobs
+
+log = logging.getLogger("voice.workers.cron")
+
+
+@click.command("cron")
+@with_appcontext
+def command() -> None:
+    """Enqueue the periodic jobs when due (queue upkeep, outbox purge, retention); stops on SIGTERM/Ctrl-C."""
+    current = hotline()
+    scheduler = register_periodic_jobs(CronScheduler(connection=current.redis), current.settings)
+    log.info("cron starting", extra={"jobs": [job.name for job in scheduler.get_jobs()]})
+    scheduler.start()
+    log.info("cron stopped")

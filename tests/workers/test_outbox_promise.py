@@ -1,0 +1,109 @@
+"""The outbox's promise: a row handed over twice is one job, even when the relay dies between enqueue and mark."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+from rq import Worker
+from rq.job import Job
+
+import workers
+from models import CallbackRequest, OutboxMessage
+from models.base import utcnow
+from workers.outbox import purge_relayed, relay
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Runs the real relay in its own process; rq's enqueue is wrapped so that the
+# process is killed (SIGKILL, no clean-up) right after Redis accepted the job
+# and before the outbox row is marked.
+KILLED_RELAY = textwrap.dedent(
+    """
+    import os, signal, sys
+    from rq import Queue
+    import workers
+    from models.base import Database
+    from workers.outbox import relay
+
+    real_enqueue = Queue.enqueue
+
+    def enqueue_then_die(self, *args, **kwargs):
+        job = real_enqueue(self, *args, **kwargs)
+        os.kill(os.getpid(), signal.SIGKILL)
+        return job
+
+    Queue.enqueue = enqueue_then_die
+    relay(Database(sys.argv[1]), workers.connect(sys.argv[2]))
+    """
+)
+
+
+def add_request_with_job(database, phone: str = "+12025550143") -> int:
+    with database.session() as session:
+        request = CallbackRequest(phone=phone, language="en", source="voice")
+        session.add(request)
+        session.flush()
+        message = OutboxMessage.add(session, "workers.callbacks.acknowledge_request", request.id, queue="high")
+        session.flush()
+        return message.id
+
+
+def test_relay_killed_between_enqueue_and_mark_still_makes_one_job(app, redis_server) -> None:
+    hotline = app.extensions["hotline"]
+    message_id = add_request_with_job(hotline.database)
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RELAY, hotline.database.url, redis_server.url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert killed.returncode == -9, killed.stderr
+    high = workers.queues(hotline.redis)[0]
+    assert high.job_ids == [f"outbox-{message_id}"]
+    with hotline.database.session() as session:
+        assert [m.id for m in OutboxMessage.pending(session)] == [message_id]
+
+    assert relay(hotline.database, hotline.redis) == 1
+    assert relay(hotline.database, hotline.redis) == 0
+    assert high.job_ids == [f"outbox-{message_id}"]
+    with hotline.database.session() as session:
+        assert OutboxMessage.pending(session) == []
+
+    Worker(workers.queues(hotline.redis), connection=hotline.redis).work(burst=True)
+    assert Job.fetch(f"outbox-{message_id}", connection=hotline.redis).get_status() == "finished"
+    assert high.count == 0
+
+
+def test_a_row_handed_over_again_after_a_lost_mark_is_not_a_second_job(app) -> None:
+    hotline = app.extensions["hotline"]
+    message_id = add_request_with_job(hotline.database)
+    assert relay(hotline.database, hotline.redis) == 1
+    with hotline.database.session() as session:
+        session.get(OutboxMessage, message_id).enqueued_at = None
+    assert relay(hotline.database, hotline.redis) == 1
+    assert workers.queues(hotline.redis)[0].job_ids == [f"outbox-{message_id}"]
+
+
+def test_relayed_rows_are_purged_after_the_keep_time_and_pending_rows_never(app) -> None:
+    hotline = app.extensions["hotline"]
+    old_id = add_request_with_job(hotline.database, "+12025550101")
+    recent_id = add_request_with_job(hotline.database, "+12025550102")
+    pending_id = add_request_with_job(hotline.database, "+12025550103")
+    keep = timedelta(hours=hotline.settings.outbox_keep_hours)
+    with hotline.database.session() as session:
+        session.get(OutboxMessage, old_id).enqueued_at = utcnow() - keep - timedelta(minutes=1)
+        session.get(OutboxMessage, recent_id).enqueued_at = utcnow() - keep + timedelta(minutes=5)
+        session.get(OutboxMessage, pending_id).created_at = utcnow() - keep * 10
+
+    assert purge_relayed() == 1
+    with hotline.database.session() as session:
+        left = sorted(m.id for m in session.query(OutboxMessage))
+    assert left == [recent_id, pending_id]
