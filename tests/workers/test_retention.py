@@ -124,9 +124,9 @@ def test_audits_and_calls_are_counted_by_quarter_before_they_are_deleted(app, fa
                 LookupAudit(at=long_ago, channel="voice", sid="CA1", thread="t", caller_hash="h", result=result)
             )
         session.add(LookupAudit(at=now, channel="voice", sid="CA2", thread="t", caller_hash="h", result="disclosed"))
-        session.add(CallSession(call_sid="CA" + "2" * 32, from_number="+12025550151", started_at=long_ago))
+        session.add(CallSession(call_sid="CA" + "2" * 32, caller_hash="h1", caller_last4="0151", started_at=long_ago))
         session.add(CallEvent(call_sid="CA" + "2" * 32, node="custody.ask_number", input="201345678", at=long_ago))
-        session.add(CallSession(call_sid="CA" + "3" * 32, from_number="+12025550152", started_at=now))
+        session.add(CallSession(call_sid="CA" + "3" * 32, caller_hash="h2", caller_last4="0152", started_at=now))
         session.add(ProcessedMessage(message_sid="SM" + "4" * 32, received_at=long_ago, reply="text"))
 
     apply_retention()
