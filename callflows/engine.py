@@ -334,13 +334,15 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         build.say(state, *node.prompts)
         hints = []
         for option in node.options:
+            hints += cat.words(lang, option.words_key)
+            if not node.announce_options:
+                continue
             if "digit" in cat.placeholders(option.label).get(lang, set()):
                 # A whole sentence from the catalogue: "If that is correct, press {digit}."
                 build.say(state, option.label, digit=option.digit)
             else:
                 build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
-            hints += cat.words(lang, option.words_key)
-        if node.with_globals:
+        if node.with_globals and node.announce_options:
             build.say(state, "menu.globals")
         return Listen(1, None, tuple(hints), cat.language(lang).speech_language)
     assert isinstance(node, Ask)

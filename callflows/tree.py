@@ -69,6 +69,8 @@ class Menu:
     on_silence: Reprompt
     # The global "9 to repeat, 0 for an operator" (off only where 0/9 mean something else).
     with_globals: bool = True
+    # The keys were explained once before (the removal explainer's parts): say only the prompts.
+    announce_options: bool = True
 
 
 @dataclass(frozen=True)
