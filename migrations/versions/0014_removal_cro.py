@@ -1,0 +1,26 @@
+"""removal process, CRO, slow speech: operators' field office
+
+Revision ID: 0014
+Revises: 0006
+Create Date: 2026-11-30 12:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("operators") as batch:
+        batch.add_column(sa.Column("field_office", sa.String(length=8), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("operators") as batch:
+        batch.drop_column("field_office")
