@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 # Every menu accepts these, from this one place (see ``Tree.global_options``).
 REPEAT_DIGIT = "9"
 OPERATOR_DIGIT = "0"
+# 8 at any menu slows the rest of the call down (not at an Ask, where 8 is a digit).
+SLOWER_DIGIT = "8"
 MAX_MENU_OPTIONS = 5
 
 
@@ -207,8 +209,8 @@ class Tree:
                     problems.append(f"{node.name}: two options share a digit")
                 if len(node.options) > MAX_MENU_OPTIONS:
                     problems.append(f"{node.name}: more than {MAX_MENU_OPTIONS} options")
-                if node.with_globals and {REPEAT_DIGIT, OPERATOR_DIGIT} & set(digits):
-                    problems.append(f"{node.name}: 9 and 0 are kept for repeat and operator")
+                if node.with_globals and {REPEAT_DIGIT, OPERATOR_DIGIT, SLOWER_DIGIT} & set(digits):
+                    problems.append(f"{node.name}: 9 and 0 are kept for repeat and operator, 8 for slower speech")
         problems += [f"{name}: unreachable from {self.entry!r}" for name in self.unreachable()]
         return problems
 

@@ -19,15 +19,16 @@ def step_url(state: CallState) -> str:
     return f"{STEP_PATH}?{urlencode(state.to_query())}"
 
 
-def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue) -> None:
-    """Add one ``<Say>`` per line, in the line's language and voice."""
+def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue, slow: bool = False) -> None:
+    """Add one ``<Say>`` per line, in the line's language and voice (slower when the caller asked)."""
     for line in lines:
         language = cat.language(line.lang)
-        target.say(
-            cat.text(line.lang, line.key, dict(line.params)),
-            voice=language.voice,
-            language=language.say_language,
-        )
+        text = cat.text(line.lang, line.key, dict(line.params))
+        if slow and language.slow_rate:
+            say = target.say(voice=language.voice, language=language.say_language)
+            say.prosody(text, rate=language.slow_rate)
+        else:
+            target.say(text, voice=language.voice, language=language.say_language)
 
 
 def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -> str:
@@ -37,9 +38,9 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
     if turn.listen is not None:
         gather = response.gather(**_gather_attributes(turn.listen, step_url(turn.state)))
         # Prompts sit inside the Gather so a caller can press a key before they end (barge-in).
-        say_lines(gather, turn.lines, cat)
+        say_lines(gather, turn.lines, cat, turn.state.slow)
         return str(response)
-    say_lines(response, turn.lines, cat)
+    say_lines(response, turn.lines, cat, turn.state.slow)
     lang = cat.resolve(turn.state.lang)
     if isinstance(turn.end, RecordMessage):
         response.record(
