@@ -154,16 +154,18 @@ class Tree:
     nodes: Mapping[str, Node]
     entry: str
     operator: str
+    # Other nodes a call may start at (a relay call starts at "relay"), reachable by definition.
+    entries: tuple[str, ...] = ()
 
     @classmethod
-    def build(cls, nodes: Iterable[Node], entry: str, operator: str) -> Tree:
+    def build(cls, nodes: Iterable[Node], entry: str, operator: str, entries: tuple[str, ...] = ()) -> Tree:
         """Index ``nodes`` by name and check the structure (raises TreeError)."""
         index: dict[str, Node] = {}
         for node in nodes:
             if node.name in index:
                 raise TreeError(f"node {node.name!r} is defined twice")
             index[node.name] = node
-        tree = cls(index, entry, operator)
+        tree = cls(index, entry, operator, entries)
         problems = tree.structural_problems()
         if problems:
             raise TreeError("; ".join(problems))
@@ -196,7 +198,7 @@ class Tree:
     def structural_problems(self) -> list[str]:
         """Dangling transitions, bad menus, unreachable nodes."""
         problems = []
-        for special in (self.entry, self.operator):
+        for special in (self.entry, self.operator, *self.entries):
             if special not in self.nodes:
                 problems.append(f"node {special!r} is named by the tree but not defined")
         for node in self.nodes.values():
@@ -217,7 +219,7 @@ class Tree:
     def unreachable(self) -> list[str]:
         """Nodes no path from the entry reaches."""
         seen: set[str] = set()
-        todo = [self.entry]
+        todo = [self.entry, *self.entries]
         while todo:
             name = todo.pop()
             if name in seen or name not in self.nodes:

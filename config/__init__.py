@@ -97,6 +97,9 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # --- removal process, CRO, slower speech, relay calls (issue K) ---
+    # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
+    relay_caller_ids: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -203,6 +206,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["holidays"] = _dates(env["HOLIDAYS"], "HOLIDAYS")
     if env.get("SUPERVISOR_NUMBERS"):
         values["supervisor_numbers"] = tuple(n.strip() for n in env["SUPERVISOR_NUMBERS"].split(",") if n.strip())
+    if env.get("RELAY_CALLER_IDS"):  # issue K
+        values["relay_caller_ids"] = tuple(n.strip() for n in env["RELAY_CALLER_IDS"].split(",") if n.strip())
     limits = {}
     if env.get("LOOKUP_DISTINCT_PER_DAY"):
         limits["distinct_a_numbers_per_day"] = _int(env["LOOKUP_DISTINCT_PER_DAY"], "LOOKUP_DISTINCT_PER_DAY")

@@ -1,4 +1,4 @@
-"""removal process, CRO, slow speech: operators' field office
+"""removal process, CRO, slow speech, relay: operators' field office, relay calls
 
 Revision ID: 0014
 Revises: 0006
@@ -19,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("operators") as batch:
         batch.add_column(sa.Column("field_office", sa.String(length=8), nullable=True))
+    with op.batch_alter_table("call_sessions") as batch:
+        batch.add_column(sa.Column("relay", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("call_sessions") as batch:
+        batch.drop_column("relay")
     with op.batch_alter_table("operators") as batch:
         batch.drop_column("field_office")
