@@ -53,6 +53,8 @@ class DisclosurePolicy:
     disclose_other_statuses: bool = False
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
+    # Issue K: one more sentence with the case status (in proceedings, ordered removed, ...) when set.
+    disclose_case_status: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,6 +222,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
+    if env.get("DISCLOSE_CASE_STATUS"):  # issue K
+        policy["disclose_case_status"] = _bool(env["DISCLOSE_CASE_STATUS"], "DISCLOSE_CASE_STATUS")
     if env.get("DISCLOSE_IN_CUSTODY_FIELDS"):
         fields = tuple(f.strip() for f in env["DISCLOSE_IN_CUSTODY_FIELDS"].split(",") if f.strip())
         policy["in_custody_fields"] = fields

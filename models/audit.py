@@ -139,6 +139,7 @@ class FoundRecord:
     city: str | None
     state: str | None
     phone: str | None
+    case_status: str | None = None
 
 
 # One statement for the limits and the record (one round trip on the hot path): the counts
@@ -151,7 +152,7 @@ SELECT
   (SELECT COUNT(*) FROM lookup_audits
     WHERE thread = :thread AND at >= :since AND result IN ('not_disclosed', 'not_found', 'country_mismatch')),
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
-  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone
+  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone, r.case_status
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code
