@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from callflows.sms import segments
@@ -13,5 +15,5 @@ from callflows.sms import segments
 def test_the_help_reply_offers_a_specialist_by_text_without_saying_victim(app, texter, body, offer) -> None:
     [reply] = texter().send(body)
     assert offer in reply
-    assert "victim" not in reply.lower() and "ICE" not in reply
+    assert "victim" not in reply.lower() and not re.search(r"\bICE\b", reply)
     assert segments(reply) <= 2
