@@ -33,6 +33,15 @@ def _part(index: int, key: str) -> Menu:
 
 
 NODES = [
+    # A caller asking for a call back about the removal process may hear the explainer first;
+    # its end leads back into the same request (ZIP, danger question, number).
+    Menu(
+        "removal.offer",
+        prompts=(),
+        options=(Option("1", "removal.offer_yes", "removal"), Option("2", "removal.offer_no", "callback.danger")),
+        on_invalid=Reprompt("menu.invalid", then="callback.danger"),
+        on_silence=Reprompt("menu.silence", then="callback.danger"),
+    ),
     Say("removal", prompts=("removal.intro",), goto=PARTS[0]),
     *(_part(index, key) for index, key in enumerate(PARTS)),
     Say(DONE, prompts=("removal.end",), goto=AFTER),

@@ -49,7 +49,7 @@ def where(turn: Turn) -> str:
         (at("main", "es"), Speech("operador"), "effect:operator.check_hours"),
         # triage
         (at("callback.who"), Digits("2"), "callback.need"),
-        (at("callback.need"), Digits("3"), "callback.danger"),
+        (at("callback.need"), Digits("3"), "removal.offer"),
         (at("callback.danger"), Digits("1"), "effect:callback.caller_id"),
         (at("callback.danger"), Digits("2"), "effect:callback.caller_id"),
         (at("operator.danger"), Digits("2"), "operator.queue"),

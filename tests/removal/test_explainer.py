@@ -18,10 +18,10 @@ LIMIT_SECONDS = 180
 
 EXPLAINER = {
     "en": {"removal": "how the immigration removal process works", "cro": "the Community Relations Officer",
-           "main": "the main menu", "end": "end of the explanation",
+           "main": "the main menu", "end": "end of the explanation", "offer": "a short explanation",
            "custody": "Part one: custody", "judge": "Part two", "register": "Part five"},
     "es": {"removal": "cómo funciona el proceso de deportación", "cro": "el Oficial de Relaciones con la Comunidad",
-           "main": "volver al menú principal", "end": "Aquí termina la explicación",
+           "main": "volver al menú principal", "end": "Aquí termina la explicación", "offer": "una explicación corta",
            "custody": "Primera parte: la custodia", "judge": "Segunda parte", "register": "Quinta parte"},
 }  # fmt: skip
 
@@ -115,3 +115,19 @@ def test_an_unknown_zip_still_gets_a_call_back_from_a_specialist(app, call) -> N
     choose(caller, "en", "skip")
     [request] = requests(app)
     assert (request.need, request.field_office) == ("removal_process", None)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_asking_a_call_back_about_removal_offers_the_explainer_then_the_officer(app, call, lang) -> None:
+    caller = choose(call(caller="+12025550146").press(PHRASES[lang]["language"]), lang, "callback")
+    choose(choose(caller, lang, "victim"), lang, "removal_process")
+    caller.press(caller.option_for(EXPLAINER[lang]["offer"]))
+    assert EXPLAINER[lang]["custody"] in caller.last_heard()
+    caller.press("2")
+    press(caller, lang, "cro")
+    caller.press("77002")
+    choose(caller, lang, "danger_no")
+    choose(caller, lang, "this_number")
+    choose(caller, lang, "skip")
+    [request] = requests(app)
+    assert (request.caller_type, request.need, request.field_office) == ("victim", "removal_process", "HOU")
