@@ -61,7 +61,7 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
             operator_queue,
             action=step_url(turn.state),
             method="POST",
-            wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
+            wait_url=f"/voice/queue-wait?{urlencode({'l': lang, **({'s': '1'} if turn.state.slow else {})})}",
             wait_url_method="POST",
         )
     else:

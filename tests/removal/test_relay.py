@@ -9,6 +9,7 @@ from config import load_settings, parse_business_hours
 from models import CallSession
 from models.base import utcnow
 from tests.conftest import flush_events
+from tests.e2e.conftest import post_signed
 from tests.removal.conftest import RELAY_NUMBER
 
 
@@ -53,3 +54,15 @@ def test_any_other_caller_hears_the_welcome_and_is_not_marked(app, call) -> None
 def test_relay_caller_ids_are_read_from_the_environment() -> None:
     settings = load_settings({"RELAY_CALLER_IDS": "+12025550177, 202-555-0178"})
     assert settings.relay_caller_ids == ("+12025550177", "202-555-0178")
+
+
+def test_a_relay_caller_holding_in_the_queue_hears_the_wait_message_slowly(app, call, client) -> None:
+    caller = call(caller=RELAY_NUMBER)
+    assert caller.ended == "enqueued:operators"
+    waiting = ET.fromstring(caller.documents[-1]).find("Enqueue").get("waitUrl")
+    params = {"CallSid": caller.call_sid, "QueuePosition": "2", "QueueTime": "0"}
+    document = ET.fromstring(post_signed(client, waiting, params).get_data(as_text=True))
+    says = list(document.iter("Say"))
+    assert says and all([child.tag for child in say] == ["prosody"] for say in says)
+    plain = ET.fromstring(post_signed(client, "/voice/queue-wait?l=en", params).get_data(as_text=True))
+    assert not any(list(say) for say in plain.iter("Say"))
