@@ -23,6 +23,8 @@ DEMO_OPERATORS = (
     ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "demo-supervisor"),
     ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "demo-admin"),
 )
+# A Community Relations Officer of the El Paso field office, where the demo detainee is held (issue K).
+DEMO_CRO = ("cro@voice.demo", "Carmen CRO", "cro", "+12025550185", "demo-cro-elp", "ELP")
 
 
 def _phone(value: str | None) -> str | None:
@@ -119,9 +121,9 @@ def list_operators() -> None:
 def load_demo(database: Database, echo: Callable[[str], None]) -> None:
     """Demo operator accounts with known passwords (the demo requests come from the call-tree loader)."""
     with database.session() as session:
-        for email, name, role, phone, password in DEMO_OPERATORS:
+        for email, name, role, phone, password, *office in (*DEMO_OPERATORS, DEMO_CRO):
             if Operator.by_email(session, email) is None:
-                operator = Operator(email=email, name=name, role=role, phone=phone)
+                operator = Operator(email=email, name=name, role=role, phone=phone, field_office=(office or [None])[0])
                 operator.set_password(password)
                 session.add(operator)
                 echo(f"  operator {email} / {password} ({role})")

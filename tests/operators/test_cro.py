@@ -95,3 +95,10 @@ def test_claim_next_on_a_cros_default_filter_falls_back_to_other_offices(
     token = csrf_from(client.get("/ops/").get_data(as_text=True))
     claimed = client.post("/ops/claim", data={"csrf_token": token, "office": "HOU", "language": ""})
     assert claimed.status_code == 302 and claimed.headers["Location"].endswith(f"/ops/requests/{elsewhere}")
+
+
+def test_demo_load_creates_a_cro_of_the_el_paso_office(runner, client, database) -> None:
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with database.session() as session:
+        assert Operator.by_email(session, "cro@voice.demo").home_office == "ELP"
+    assert log_in(client, "cro@voice.demo", "demo-cro-elp").status_code == 302
