@@ -134,7 +134,8 @@ def _queue_context() -> dict[str, Any]:
         "items": claims.queue(db, status=claims.OPEN, limit=50, **filters),
         "in_progress": in_progress,
         "operators": Operator.names(db, {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
-        "filters": filters,
+        # "" rather than None, so the page's refresh URL keeps an emptied office filter (a CRO seeing all).
+        "filters": {key: value or "" for key, value in filters.items()},
         "now": utcnow(),
     }
 

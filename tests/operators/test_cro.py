@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from models import Operator
 from tests.operators.conftest import bearer, csrf_from, log_in
 
@@ -75,6 +77,9 @@ def test_the_dashboard_queue_opens_on_a_cros_own_office(client, database, make_o
     assert "LOS" not in client.get("/ops/queue/rows").get_data(as_text=True)
     everyone = client.get("/ops/queue/rows?office=").get_data(as_text=True)
     assert "LOS" in everyone and "HOU" in everyone
+    # The page refreshes its table from a URL that keeps the emptied filter.
+    refresh = re.search(r'data-src="([^"]+)"', client.get("/ops/?office=").get_data(as_text=True))[1]
+    assert "LOS" in client.get(refresh.replace("&amp;", "&")).get_data(as_text=True)
 
 
 def test_the_dashboard_queue_of_an_operator_shows_every_office(client, make_operator, add_request) -> None:
