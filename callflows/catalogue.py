@@ -32,6 +32,8 @@ class Language:
     voice: str
     say_language: str
     speech_language: str
+    # SSML <prosody rate> for slower speech, where the voice supports it (Polly voices do); None: plain <Say>.
+    slow_rate: str | None = None
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ ENGINE_KEYS = frozenset(
         "queue.position",
         "queue.next",
         "queue.hold",
+        "slower.offer",
+        "slower.on",
+        "slower.words",
     }
 )
 

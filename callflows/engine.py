@@ -18,6 +18,7 @@ from callflows.catalogue import Catalogue, Ref, catalogue
 from callflows.tree import (
     OPERATOR_DIGIT,
     REPEAT_DIGIT,
+    SLOWER_DIGIT,
     Action,
     Ask,
     Enqueue,
@@ -31,6 +32,9 @@ from callflows.tree import (
 )
 
 MAX_HOPS = 50
+# Slower speech (key 8): the context value that carries it, and how much longer Gathers wait.
+SLOW = "slow"
+SLOW_TIMEOUT_FACTOR = 2
 
 
 # --- state and events -------------------------------------------------------
@@ -67,6 +71,11 @@ class CallState:
             else:
                 merged[key] = str(value)
         return replace(self, ctx=tuple(sorted(merged.items())))
+
+    @property
+    def slow(self) -> bool:
+        """True when the caller asked for slower speech and longer waits (key 8)."""
+        return self.get(SLOW) == "1"
 
     def to_query(self) -> dict[str, str]:
         """The state as URL query parameters (the inverse of ``from_query``)."""
@@ -334,15 +343,17 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         build.say(state, *node.prompts)
         hints = []
         for option in node.options:
+            hints += cat.words(lang, option.words_key)
+            if not node.announce_options:
+                continue
             if "digit" in cat.placeholders(option.label).get(lang, set()):
                 # A whole sentence from the catalogue: "If that is correct, press {digit}."
                 build.say(state, option.label, digit=option.digit)
             else:
                 build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
-            hints += cat.words(lang, option.words_key)
-        if node.with_globals:
+        if node.with_globals and node.announce_options:
             build.say(state, "menu.globals")
-        return Listen(1, None, tuple(hints), cat.language(lang).speech_language)
+        return Listen(1, None, tuple(hints), cat.language(lang).speech_language, timeout=_timeout(state, 5))
     assert isinstance(node, Ask)
     build.say(state, *node.prompts)
     return Listen(
@@ -351,8 +362,12 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         (node.hints,) if node.hints else (),
         cat.language(lang).speech_language,
         digits_only_speech=parsers.is_numeric(node.parser),
-        timeout=8,
+        timeout=_timeout(state, 8),
     )
+
+
+def _timeout(state: CallState, seconds: int) -> int:
+    return seconds * SLOW_TIMEOUT_FACTOR if state.slow else seconds
 
 
 def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, event: Event) -> Turn:
@@ -360,7 +375,10 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
     if isinstance(node, LanguageMenu):
         choice = _choose_language(cat, event)
         if choice is not None:
-            return _arrive(build, replace(state, lang=choice).at(node.goto), f"language:{choice}")
+            chosen = replace(state, lang=choice).at(node.goto)
+            # Said once, after the first choice, in the chosen language (issue K).
+            build.say(chosen, "slower.offer")
+            return _arrive(build, chosen, f"language:{choice}")
         return _retry(build, node, state, event)
     lang = cat.resolve(state.lang)
     digit = _digit_of(event, lang)
@@ -369,11 +387,16 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
         if node.with_globals:
             choices[REPEAT_DIGIT] = cat.words(lang, "global.repeat.words")
             choices[OPERATOR_DIGIT] = cat.words(lang, "global.operator.words")
+            choices[SLOWER_DIGIT] = cat.words(lang, "slower.words")
         digit = parsers.match_choice(event.text, choices, lang)
     if node.with_globals and digit == REPEAT_DIGIT:
         return _arrive(build, state.at(node.name, state.tries), "repeat")
     if node.with_globals and digit == OPERATOR_DIGIT:
         return _arrive(build, state.at(tree.operator), "operator")
+    if node.with_globals and digit == SLOWER_DIGIT:
+        slower = state.with_values({SLOW: "1"})
+        build.say(slower, "slower.on")
+        return _arrive(build, slower.at(node.name, state.tries), "slower")
     for option in node.options:
         if option.digit == digit:
             return _arrive(build, state.with_values(option.sets).at(option.goto), f"option:{digit}")

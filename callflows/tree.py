@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 # Every menu accepts these, from this one place (see ``Tree.global_options``).
 REPEAT_DIGIT = "9"
 OPERATOR_DIGIT = "0"
+# 8 at any menu slows the rest of the call down (not at an Ask, where 8 is a digit).
+SLOWER_DIGIT = "8"
 MAX_MENU_OPTIONS = 5
 
 
@@ -69,6 +71,8 @@ class Menu:
     on_silence: Reprompt
     # The global "9 to repeat, 0 for an operator" (off only where 0/9 mean something else).
     with_globals: bool = True
+    # The keys were explained once before (the removal explainer's parts): say only the prompts.
+    announce_options: bool = True
 
 
 @dataclass(frozen=True)
@@ -150,16 +154,18 @@ class Tree:
     nodes: Mapping[str, Node]
     entry: str
     operator: str
+    # Other nodes a call may start at (a relay call starts at "relay"), reachable by definition.
+    entries: tuple[str, ...] = ()
 
     @classmethod
-    def build(cls, nodes: Iterable[Node], entry: str, operator: str) -> Tree:
+    def build(cls, nodes: Iterable[Node], entry: str, operator: str, entries: tuple[str, ...] = ()) -> Tree:
         """Index ``nodes`` by name and check the structure (raises TreeError)."""
         index: dict[str, Node] = {}
         for node in nodes:
             if node.name in index:
                 raise TreeError(f"node {node.name!r} is defined twice")
             index[node.name] = node
-        tree = cls(index, entry, operator)
+        tree = cls(index, entry, operator, entries)
         problems = tree.structural_problems()
         if problems:
             raise TreeError("; ".join(problems))
@@ -192,7 +198,7 @@ class Tree:
     def structural_problems(self) -> list[str]:
         """Dangling transitions, bad menus, unreachable nodes."""
         problems = []
-        for special in (self.entry, self.operator):
+        for special in (self.entry, self.operator, *self.entries):
             if special not in self.nodes:
                 problems.append(f"node {special!r} is named by the tree but not defined")
         for node in self.nodes.values():
@@ -205,15 +211,15 @@ class Tree:
                     problems.append(f"{node.name}: two options share a digit")
                 if len(node.options) > MAX_MENU_OPTIONS:
                     problems.append(f"{node.name}: more than {MAX_MENU_OPTIONS} options")
-                if node.with_globals and {REPEAT_DIGIT, OPERATOR_DIGIT} & set(digits):
-                    problems.append(f"{node.name}: 9 and 0 are kept for repeat and operator")
+                if node.with_globals and {REPEAT_DIGIT, OPERATOR_DIGIT, SLOWER_DIGIT} & set(digits):
+                    problems.append(f"{node.name}: 9 and 0 are kept for repeat and operator, 8 for slower speech")
         problems += [f"{name}: unreachable from {self.entry!r}" for name in self.unreachable()]
         return problems
 
     def unreachable(self) -> list[str]:
         """Nodes no path from the entry reaches."""
         seen: set[str] = set()
-        todo = [self.entry]
+        todo = [self.entry, *self.entries]
         while todo:
             name = todo.pop()
             if name in seen or name not in self.nodes:

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from callflows.offices import load_offices
 from callflows.phones import to_e164
 from ivr.extensions import hotline
 from models.base import Database, utcnow
@@ -23,6 +24,8 @@ DEMO_OPERATORS = (
     ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "demo-supervisor"),
     ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "demo-admin"),
 )
+# A Community Relations Officer of the El Paso field office, where the demo detainee is held (issue K).
+DEMO_CRO = ("cro@voice.demo", "Carmen CRO", "cro", "+12025550185", "demo-cro-elp", "ELP")
 
 
 def _phone(value: str | None) -> str | None:
@@ -34,26 +37,42 @@ def _phone(value: str | None) -> str | None:
     return number
 
 
+def _office(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = value.strip().upper()
+    if code not in load_offices():
+        known = ", ".join(sorted(load_offices()))
+        raise click.BadParameter(f"unknown field office {value!r} (one of {known})", param_hint="--office")
+    return code
+
+
 @group.command("add")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), default="operator", show_default=True)
 @click.option("--name", default="", help="Display name.")
 @click.option("--phone", help="The phone the hotline rings for call backs.")
+@click.option("--office", help="Field office code (e.g. HOU); required for --role cro.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Dashboard password.")
-def add(email: str, role: str, name: str, phone: str | None, password: str) -> None:
+def add(email: str, role: str, name: str, phone: str | None, office: str | None, password: str) -> None:
     """Create an operator account and print its API token (shown once)."""
     problem = password_problem(password, email)
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
+    field_office = _office(office)
+    if role == "cro" and field_office is None:
+        raise click.BadParameter("a Community Relations Officer belongs to a field office", param_hint="--office")
     with hotline().database.session() as session:
         if Operator.by_email(session, email) is not None:
             raise click.ClickException(f"{email} already has an account")
-        operator = Operator(email=email.strip().lower(), name=name, role=role, phone=_phone(phone))
+        operator = Operator(
+            email=email.strip().lower(), name=name, role=role, phone=_phone(phone), field_office=field_office
+        )
         operator.set_password(password)
         session.add(operator)
         session.flush()
         token = ApiToken.issue(session, operator)
-    click.echo(f"operator {email} added ({role})")
+    click.echo(f"operator {email} added ({role}{', ' + field_office if field_office else ''})")
     click.echo(f"API token (shown once, store it now): {token}")
 
 
@@ -97,16 +116,17 @@ def list_operators() -> None:
         for operator in session.scalars(select(Operator).order_by(Operator.email)):
             state = "active" if operator.active else "revoked"
             click.echo(
-                f"{operator.email:32} {operator.role:10} {state:8} tokens={live.get(operator.id, 0)} {operator.name}"
+                f"{operator.email:32} {operator.role:10} {operator.field_office or '-':6} {state:8} "
+                f"tokens={live.get(operator.id, 0)} {operator.name}"
             )
 
 
 def load_demo(database: Database, echo: Callable[[str], None]) -> None:
     """Demo operator accounts with known passwords (the demo requests come from the call-tree loader)."""
     with database.session() as session:
-        for email, name, role, phone, password in DEMO_OPERATORS:
+        for email, name, role, phone, password, *office in (*DEMO_OPERATORS, DEMO_CRO):
             if Operator.by_email(session, email) is None:
-                operator = Operator(email=email, name=name, role=role, phone=phone)
+                operator = Operator(email=email, name=name, role=role, phone=phone, field_office=(office or [None])[0])
                 operator.set_password(password)
                 session.add(operator)
                 echo(f"  operator {email} / {password} ({role})")

@@ -57,6 +57,8 @@ class DisclosurePolicy:
     disclose_other_statuses: bool = False
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
+    # Issue K: one more sentence with the case status (in proceedings, ordered removed, ...) when set.
+    disclose_case_status: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,9 @@ class Settings:
     retention_audit_days: int = 365
     retention_message_days: int = 7
     retention_hour_utc: int = 7
+    # --- removal process, CRO, slower speech, relay calls (issue K) ---
+    # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
+    relay_caller_ids: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -263,6 +268,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["holidays"] = _dates(env["HOLIDAYS"], "HOLIDAYS")
     if env.get("SUPERVISOR_NUMBERS"):
         values["supervisor_numbers"] = tuple(n.strip() for n in env["SUPERVISOR_NUMBERS"].split(",") if n.strip())
+    if env.get("RELAY_CALLER_IDS"):  # issue K
+        values["relay_caller_ids"] = tuple(n.strip() for n in env["RELAY_CALLER_IDS"].split(",") if n.strip())
     limits = {}
     if env.get("LOOKUP_DISTINCT_PER_DAY"):
         limits["distinct_a_numbers_per_day"] = _int(env["LOOKUP_DISTINCT_PER_DAY"], "LOOKUP_DISTINCT_PER_DAY")
@@ -275,6 +282,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
+    if env.get("DISCLOSE_CASE_STATUS"):  # issue K
+        policy["disclose_case_status"] = _bool(env["DISCLOSE_CASE_STATUS"], "DISCLOSE_CASE_STATUS")
     if env.get("DISCLOSE_IN_CUSTODY_FIELDS"):
         fields = tuple(f.strip() for f in env["DISCLOSE_IN_CUSTODY_FIELDS"].split(",") if f.strip())
         policy["in_custody_fields"] = fields

@@ -126,7 +126,9 @@ def logout() -> ResponseReturnValue:
 
 
 def _filters() -> dict[str, str | None]:
-    return {"language": request.values.get("language") or None, "office": request.values.get("office") or None}
+    # A CRO's queue opens on their own field office; an empty office field shows every office.
+    office = request.values.get("office", current_user.home_office or "")
+    return {"language": request.values.get("language") or None, "office": office.strip().upper() or None}
 
 
 @bp.get("/")
@@ -153,7 +155,8 @@ def _queue_context() -> dict[str, Any]:
         "items": claims.queue(db, status=claims.OPEN, limit=50, **filters),
         "in_progress": in_progress,
         "operators": Operator.names(db, {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
-        "filters": filters,
+        # "" rather than None, so the page's refresh URL keeps an emptied office filter (a CRO seeing all).
+        "filters": {key: value or "" for key, value in filters.items()},
         "now": utcnow(),
     }
 
@@ -163,7 +166,11 @@ def _queue_context() -> dict[str, Any]:
 def claim() -> ResponseReturnValue:
     """Claim the next request (or return to the one already held)."""
     db = db_session()
-    item = claims.claim_next(db, current_user, utcnow(), lease_seconds=settings().claim_lease_seconds, **_filters())
+    filters = _filters()
+    if filters["office"] == current_user.home_office:
+        # The CRO's own office (the default filter): claim_next takes it first, then any office.
+        filters["office"] = None
+    item = claims.claim_next(db, current_user, utcnow(), lease_seconds=settings().claim_lease_seconds, **filters)
     db.commit()
     if item is None:
         flash("The queue is empty.", "info")

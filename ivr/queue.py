@@ -29,14 +29,14 @@ def _twiml(document: str) -> Response:
 
 
 @lru_cache(maxsize=512)
-def wait_message(lang: str | None, position: int) -> str:
+def wait_message(lang: str | None, position: int, slow: bool = False) -> str:
     """The wait TwiML for one language and queue position (built once per pair)."""
     cat = catalogue()
     code = cat.resolve(lang)
     lines = [Line("queue.next", code) if position <= 1 else Line("queue.position", code, (("position", position),))]
     lines.append(Line("queue.hold", code))
     response = VoiceResponse()
-    say_lines(response, tuple(lines), cat)
+    say_lines(response, tuple(lines), cat, slow)
     response.pause(length=HOLD_PAUSE_SECONDS)
     return str(response)
 
@@ -47,7 +47,8 @@ def queue_wait() -> Response:
     """Announce the caller's place in the operator queue (``QueuePosition``), then hold."""
     raw = request.form.get("QueuePosition", "")
     position = min(int(raw), MAX_ANNOUNCED_POSITION) if raw.isdigit() else 1
-    return _twiml(wait_message(request.args.get("l"), position))
+    # s=1: the caller asked for slower speech (key 8) or is a relay call.
+    return _twiml(wait_message(request.args.get("l"), position, request.args.get("s") == "1"))
 
 
 @bp.errorhandler(Exception)

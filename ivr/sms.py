@@ -117,7 +117,11 @@ def answer_status(command: TextCommand, sid: str, number: str) -> str | None:
     if "facility_phone" in params:
         digits = params["facility_phone"].removeprefix("+1")
         params["facility_phone"] = f"{digits[:3]}-{digits[3:6]}-{digits[6:]}" if len(digits) == 10 else digits
-    return cat.text(lang, _STATUS_REPLIES[answer.outcome], params)
+    text = cat.text(lang, _STATUS_REPLIES[answer.outcome], params)
+    if params.get("case_status"):
+        # Only on an answer that discloses, when the policy allows it (see with_case_status).
+        text += " " + cat.text(lang, f"sms.case_status.{params['case_status']}")
+    return text
 
 
 def answer_other(command: TextCommand, sid: str, number: str) -> str | None:

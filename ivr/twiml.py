@@ -20,15 +20,16 @@ def step_url(state: CallState, codec: UrlStateCodec | None = None) -> str:
     return (codec or current_codec()).url(STEP_PATH, state)
 
 
-def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue) -> None:
-    """Add one ``<Say>`` per line, in the line's language and voice."""
+def say_lines(target: VoiceResponse | Gather, lines: tuple[Line, ...], cat: Catalogue, slow: bool = False) -> None:
+    """Add one ``<Say>`` per line, in the line's language and voice (slower when the caller asked)."""
     for line in lines:
         language = cat.language(line.lang)
-        target.say(
-            cat.text(line.lang, line.key, dict(line.params)),
-            voice=language.voice,
-            language=language.say_language,
-        )
+        text = cat.text(line.lang, line.key, dict(line.params))
+        if slow and language.slow_rate:
+            say = target.say(voice=language.voice, language=language.say_language)
+            say.prosody(text, rate=language.slow_rate)
+        else:
+            target.say(text, voice=language.voice, language=language.say_language)
 
 
 def render_turn(
@@ -40,9 +41,9 @@ def render_turn(
     if turn.listen is not None:
         gather = response.gather(**_gather_attributes(turn.listen, step_url(turn.state, codec)))
         # Prompts sit inside the Gather so a caller can press a key before they end (barge-in).
-        say_lines(gather, turn.lines, cat)
+        say_lines(gather, turn.lines, cat, turn.state.slow)
         return str(response)
-    say_lines(response, turn.lines, cat)
+    say_lines(response, turn.lines, cat, turn.state.slow)
     lang = cat.resolve(turn.state.lang)
     if isinstance(turn.end, RecordMessage):
         response.record(
@@ -63,7 +64,7 @@ def render_turn(
             operator_queue,
             action=step_url(turn.state, codec),
             method="POST",
-            wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
+            wait_url=f"/voice/queue-wait?{urlencode({'l': lang, **({'s': '1'} if turn.state.slow else {})})}",
             wait_url_method="POST",
         )
     else:

@@ -15,8 +15,10 @@ from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows import engine
+from callflows.catalogue import catalogue
 from callflows.engine import CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
+from callflows.flows.relay import is_relay_call, relay_start
 from callflows.phones import to_e164
 from callflows.tree import Ask
 from config.logs import mask_phone
@@ -133,8 +135,11 @@ def incoming() -> Response:
     """Twilio's Voice URL: a new call hears the welcome and the language menu."""
     sid = call_sid()
     form = request.form
-    hotline().events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"))
-    return twiml(answer(engine.start(TREE), Enter(), sid))
+    current = hotline()
+    relay = is_relay_call(form.get("From"), current.settings.relay_caller_ids)
+    current.events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"), relay=relay)
+    state = relay_start(catalogue().default) if relay else engine.start(TREE)
+    return twiml(answer(state, Enter(), sid))
 
 
 @bp.post("/step")

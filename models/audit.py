@@ -125,6 +125,7 @@ class FoundRecord:
     city: str | None
     state: str | None
     phone: str | None
+    case_status: str | None = None
 
 
 # One statement for the limits and the record (one round trip on the hot path): the counts
@@ -139,7 +140,7 @@ SELECT
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
   (SELECT COUNT(*) FROM call_sessions
     WHERE call_sid = :sid AND status IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')),
-  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone
+  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone, r.case_status
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code

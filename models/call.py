@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, select, update
+from sqlalchemy import Boolean, Index, Integer, String, Text, false, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -47,6 +47,13 @@ class CallSession(Base):
     ended_at: Mapped[datetime | None]
     status: Mapped[str | None] = mapped_column(String(32))
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    # A relay (711) call: the operator's whisper says to expect a relay (settings.relay_caller_ids).
+    relay: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @staticmethod
+    def is_relay(session: Session, call_sid: str) -> bool:
+        """True when the call ``call_sid`` came from a relay service."""
+        return bool(session.scalar(select(CallSession.relay).where(CallSession.call_sid == call_sid)))
 
     @staticmethod
     def record_status(session: Session, call_sid: str, status: str, duration: int | None, now: datetime) -> None:
@@ -95,6 +102,7 @@ class _CallStart:
     to_number: str | None
     direction: str | None
     at: datetime
+    relay: bool = False
 
 
 class EventBuffer:
@@ -128,10 +136,17 @@ class EventBuffer:
         self._closed = False
         atexit.register(self.flush)
 
-    def start_call(self, call_sid: str, from_number: str | None, to_number: str | None, direction: str | None) -> None:
+    def start_call(
+        self,
+        call_sid: str,
+        from_number: str | None,
+        to_number: str | None,
+        direction: str | None,
+        relay: bool = False,
+    ) -> None:
         """Note a new call; its session row is written with the next batch."""
         with self._lock:
-            self._starts.append(_CallStart(call_sid, from_number, to_number, direction, utcnow()))
+            self._starts.append(_CallStart(call_sid, from_number, to_number, direction, utcnow(), relay))
             self._cap(self._starts)
         self._ensure_thread()
 
@@ -264,6 +279,7 @@ class EventBuffer:
                     "to_number": start.to_number,
                     "direction": start.direction,
                     "started_at": start.at,
+                    "relay": start.relay,
                 },
             )
         dialect = session.get_bind().dialect.name

@@ -232,6 +232,17 @@ def claim_next(
     if held is not None:
         held.lease_expires_at = lease_until
         return held
+    if office is None and operator.home_office:
+        # A Community Relations Officer takes their own office's requests first, then anyone's.
+        mine = _claim_head(session, operator, now, language, operator.home_office, lease_until)
+        if mine is not None:
+            return mine
+    return _claim_head(session, operator, now, language, office, lease_until)
+
+
+def _claim_head(
+    session: Session, operator: Operator, now: datetime, language: str | None, office: str | None, lease_until: datetime
+) -> CallbackRequest | None:
     head = _filtered(select(CallbackRequest.id).where(CallbackRequest.status == OPEN, _due(now)), language, office)
     head = head.order_by(*QUEUE_ORDER).limit(1)
     if session.get_bind().dialect.name == "postgresql":

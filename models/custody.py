@@ -37,6 +37,14 @@ _STATUS_WORDS = {
     "not in custody": NOT_IN_CUSTODY,
     "not in ice custody": NOT_IN_CUSTODY,
 }
+# The optional ``case_status`` column (issue K): where the person's immigration case stands.
+IN_PROCEEDINGS = "in_proceedings"
+ORDERED_REMOVED = "ordered_removed"
+APPEAL_PENDING = "appeal_pending"
+CASE_REMOVED = "removed"
+RELIEF_GRANTED = "relief_granted"
+CASE_STATUSES = (IN_PROCEEDINGS, ORDERED_REMOVED, APPEAL_PENDING, CASE_REMOVED, RELIEF_GRANTED)
+_CASE_STATUS_WORDS = {code.replace("_", " "): code for code in CASE_STATUSES}
 _A_NUMBER = re.compile(r"[Aa]?[\s\-.]*(\d[\d\s\-.]*\d)")
 
 
@@ -72,6 +80,7 @@ class CustodyRecord(Base):
     status_changed_at: Mapped[datetime]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     batch: Mapped[str | None] = mapped_column(String(120))
+    case_status: Mapped[str | None] = mapped_column(String(24))
 
 
 class CustodyEvent(Base):
@@ -86,6 +95,8 @@ class CustodyEvent(Base):
     new_status: Mapped[str] = mapped_column(String(24))
     old_facility: Mapped[str | None] = mapped_column(String(16))
     new_facility: Mapped[str | None] = mapped_column(String(16))
+    old_case_status: Mapped[str | None] = mapped_column(String(24))
+    new_case_status: Mapped[str | None] = mapped_column(String(24))
     # When the status changed upstream, and which import told us.
     at: Mapped[datetime]
     batch: Mapped[str] = mapped_column(String(120))
@@ -108,3 +119,9 @@ def normalize_status(value: str) -> str | None:
     """A feed status ("IN CUSTODY", "in_custody", "Deported") → one of STATUSES, else None."""
     words = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
     return _STATUS_WORDS.get(words)
+
+
+def normalize_case_status(value: str) -> str | None:
+    """A feed case status ("IN PROCEEDINGS", "appeal_pending", "Relief-Granted") → one of CASE_STATUSES, else None."""
+    words = " ".join(value.strip().lower().replace("_", " ").replace("-", " ").split())
+    return _CASE_STATUS_WORDS.get(words)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
-ROLES = ("operator", "supervisor", "admin")
+# A Community Relations Officer ("cro") works the requests of their field office first.
+ROLES = ("operator", "supervisor", "admin", "cro")
+CRO = "cro"
 TOKEN_PREFIX = "vop_"
 
 _hasher = PasswordHasher()
@@ -32,6 +34,8 @@ class Operator(Base):
     role: Mapped[str] = mapped_column(String(16), default="operator")
     # The phone the hotline rings first when this operator calls a caller back (E.164).
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The field office (code, as in callflows/data/field_offices.csv) this operator belongs to.
+    field_office: Mapped[str | None] = mapped_column(String(8))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,6 +74,11 @@ class Operator(Base):
     def is_supervisor(self) -> bool:
         """Supervisors and admins see the supervisor view."""
         return self.role in {"supervisor", "admin"}
+
+    @property
+    def home_office(self) -> str | None:
+        """The office whose requests this operator sees first: a CRO's own field office."""
+        return self.field_office if self.role == CRO and self.field_office else None
 
     def set_password(self, password: str) -> None:
         """Store an argon2id hash of ``password``."""

@@ -103,7 +103,7 @@ def check_twiml(document: str) -> ET.Element:
             for child in verb:
                 if child.tag not in GATHER_CHILDREN:
                     raise TwimlProblem(f"<Gather> may not hold <{child.tag}>")
-        if verb.tag in {"Say", "Message"} and not (verb.text or "").strip():
+        if verb.tag in {"Say", "Message"} and not "".join(verb.itertext()).strip():
             raise TwimlProblem(f"empty <{verb.tag}>")
     return root
 
@@ -285,7 +285,8 @@ class Call:
                 self._hear(verb)
 
     def _hear(self, verb: ET.Element) -> None:
-        heard = Heard((verb.text or "").strip(), verb.get("language"))
+        # A slowed prompt is <Say><prosody rate="…">text</prosody></Say>: hear the text inside.
+        heard = Heard("".join(verb.itertext()).strip(), verb.get("language"))
         self.heard.append(heard)
         self.transcript.append(heard.text)
         self._show(f"({heard.language or '?'}) {heard.text}")

@@ -26,7 +26,7 @@ from callflows.countries import normalize_country
 from callflows.offices import SERVED_AREAS, load_offices
 from callflows.phones import to_e164
 from models.base import Database, utcnow
-from models.custody import HELD_STATUSES, Facility, normalize_a_number, normalize_status
+from models.custody import HELD_STATUSES, Facility, normalize_a_number, normalize_case_status, normalize_status
 
 CUSTODY_COLUMNS = (
     "a_number",
@@ -38,6 +38,8 @@ CUSTODY_COLUMNS = (
     "facility_code",
     "status_changed_at",
 )
+# Columns a feed may add after the required ones, in any order (issue K: the case status).
+OPTIONAL_CUSTODY_COLUMNS = ("case_status",)
 FACILITY_COLUMNS = ("code", "name", "address", "city", "state", "zip", "phone", "field_office")
 BATCH_ROWS = 20_000
 IMPORT_CACHE_KIB = 256 * 1024
@@ -82,19 +84,40 @@ class _Bad(ValueError):
 # --- reading and checking rows ---------------------------------------------------
 
 
-def _reader(file: TextIO, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) for each data row, after checking the header."""
+class _WrongCount(list):
+    """A row whose number of fields differs from the header's (reported, never loaded)."""
+
+    def __init__(self, fields: list[str], expected: int) -> None:
+        super().__init__(fields)
+        self.expected = expected
+
+
+def _reader(file: TextIO, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for each data row, after checking the header.
+
+    With ``optional`` columns (after the required ones, in any order), each row's fields
+    come back as ``columns + optional`` in that order, "" for an optional column the file lacks.
+    """
     reader = csv.reader(file)
     try:
         header = next(reader)
     except StopIteration:
         raise FeedError("the file is empty (expected a header row)") from None
     found = [name.strip().lower().lstrip("\ufeff") for name in header]
-    if tuple(found) != columns:
-        raise FeedError(f"expected header {','.join(columns)}; found {','.join(found)}")
+    extra = found[len(columns) :]
+    if tuple(found[: len(columns)]) != columns or len(set(extra)) != len(extra) or not set(extra) <= set(optional):
+        expected = ",".join(columns) + "".join(f"[,{name}]" for name in optional)
+        raise FeedError(f"expected header {expected}; found {','.join(found)}")
+    where = [found.index(name) if name in extra else None for name in optional]
     for fields in reader:
-        if fields:
+        if not fields:
+            continue
+        if not optional:
             yield reader.line_num, fields
+        elif len(fields) != len(found):
+            yield reader.line_num, _WrongCount(fields, len(found))
+        else:
+            yield reader.line_num, fields[: len(columns)] + ["" if i is None else fields[i] for i in where]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -147,15 +170,29 @@ def _name(value: str, column: str) -> str:
     return value
 
 
-# A checked row: (a_number, first, last, country, dob, status, facility, changed_at) as canonical text.
-Row = tuple[str, str, str, str, str | None, str, str | None, str]
+# A checked row: (a_number, first, last, country, dob, status, facility, changed_at, case_status) as canonical text.
+Row = tuple[str, str, str, str, str | None, str, str | None, str, str | None]
+
+
+@functools.lru_cache(maxsize=64)
+def _case_status(value: str) -> str | None:
+    if not value.strip():
+        return None
+    case_status = normalize_case_status(value)
+    if case_status is None:
+        raise _Bad(f"unknown case_status {value!r}")
+    return case_status
 
 
 def check_custody_row(fields: list[str], facilities: set[str], today: date) -> Row:
     """Validate and normalize one custody row; raises _Bad with the reason."""
-    if len(fields) != len(CUSTODY_COLUMNS):
+    if isinstance(fields, _WrongCount):
+        raise _Bad(f"expected {fields.expected} fields, found {len(fields)}")
+    if len(fields) == len(CUSTODY_COLUMNS):
+        fields = [*fields, ""]
+    if len(fields) != len(CUSTODY_COLUMNS) + len(OPTIONAL_CUSTODY_COLUMNS):
         raise _Bad(f"expected {len(CUSTODY_COLUMNS)} fields, found {len(fields)}")
-    raw_a, first, last, country, born, status, facility, changed = fields
+    raw_a, first, last, country, born, status, facility, changed, case_status = fields
     a_number = normalize_a_number(raw_a)
     if a_number is None:
         raise _Bad("A-number is not 8 or 9 digits (optionally with A, spaces or dashes)")
@@ -174,6 +211,7 @@ def check_custody_row(fields: list[str], facilities: set[str], today: date) -> R
         status_code,
         facility_code,
         _changed_at(changed),
+        _case_status(case_status),
     )
 
 
@@ -192,14 +230,14 @@ class _Writer:
         if self.postgres:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth::text, status, "
-                "facility_code, to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
-                "FROM custody_records WHERE a_number = ANY(%s)",
+                "facility_code, to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
+                "case_status FROM custody_records WHERE a_number = ANY(%s)",
                 (a_numbers,),
             )
         else:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth, status, "
-                "facility_code, status_changed_at FROM custody_records "
+                "facility_code, status_changed_at, case_status FROM custody_records "
                 "WHERE a_number IN (SELECT value FROM json_each(?))",
                 (json.dumps(a_numbers),),
             )
@@ -214,31 +252,31 @@ class _Writer:
             if inserts:
                 with cursor.copy(
                     "COPY custody_records (a_number, first_name, last_name, country_of_birth, date_of_birth, "
-                    "status, facility_code, status_changed_at, updated_at, batch) FROM STDIN"
+                    "status, facility_code, status_changed_at, updated_at, batch, case_status) FROM STDIN"
                 ) as copy:
                     for row in inserts:
-                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch))
+                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch, row[8]))
             if events:
                 with cursor.copy(
                     "COPY custody_events (a_number, old_status, new_status, old_facility, new_facility, at, "
-                    "batch, recorded_at) FROM STDIN"
+                    "batch, recorded_at, old_case_status, new_case_status) FROM STDIN"
                 ) as copy:
                     for event in events:
-                        copy.write_row((*event[:5], self._pg_time(event[5]), batch, self._pg_time(now)))
+                        copy.write_row((*event[:5], self._pg_time(event[5]), batch, self._pg_time(now), *event[6:]))
             now_value: Any = self._pg_time(now)
         else:
             if inserts:
                 cursor.executemany(
                     "INSERT INTO custody_records (a_number, first_name, last_name, country_of_birth, "
-                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*row, now, batch) for row in inserts],
+                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch, case_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row[:8], now, batch, row[8]) for row in inserts],
                 )
             if events:
                 cursor.executemany(
                     "INSERT INTO custody_events (a_number, old_status, new_status, old_facility, new_facility, "
-                    "at, batch, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*event, batch, now) for event in events],
+                    "at, batch, recorded_at, old_case_status, new_case_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*event[:6], batch, now, *event[6:]) for event in events],
                 )
             now_value = now
         if updates:
@@ -246,13 +284,14 @@ class _Writer:
             cursor.executemany(
                 f"UPDATE custody_records SET first_name = {mark}, last_name = {mark}, country_of_birth = {mark}, "
                 f"date_of_birth = {mark}, status = {mark}, facility_code = {mark}, status_changed_at = {mark}, "
-                f"updated_at = {mark}, batch = {mark} WHERE a_number = {mark}",
+                f"updated_at = {mark}, batch = {mark}, case_status = {mark} WHERE a_number = {mark}",
                 [
                     (
                         *row[1:7],
                         self._pg_time(row[7]) if self.postgres else row[7],
                         now_value,
                         batch,
+                        row[8],
                         row[0],
                     )
                     for row in updates
@@ -292,7 +331,7 @@ def import_custody(
         raw.driver_connection.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         writer = _Writer(raw.driver_connection, not sqlite)
-        for chunk in _batches(_reader(file, CUSTODY_COLUMNS), batch_rows):
+        for chunk in _batches(_reader(file, CUSTODY_COLUMNS, OPTIONAL_CUSTODY_COLUMNS), batch_rows):
             checked: list[Row] = []
             for line, fields in chunk:
                 try:
@@ -309,10 +348,13 @@ def import_custody(
                     continue
                 a_number = row[0]
                 before = current.get(a_number)
+                if before is not None and row[8] is None:
+                    # A feed without the optional case status keeps the one stored.
+                    row = (*row[:8], before[8])
                 if before is None:
                     inserts[a_number] = row
                     summary.inserted += 1
-                    events.append((a_number, None, row[5], None, row[6], row[7]))
+                    events.append((a_number, None, row[5], None, row[6], row[7], None, row[8]))
                 elif tuple(before) == row:
                     summary.unchanged += 1
                     continue
@@ -325,8 +367,8 @@ def import_custody(
                 else:
                     summary.changed += 1
                     (inserts if a_number in inserts else updates)[a_number] = row
-                    if (before[5], before[6]) != (row[5], row[6]):
-                        events.append((a_number, before[5], row[5], before[6], row[6], row[7]))
+                    if (before[5], before[6], before[8]) != (row[5], row[6], row[8]):
+                        events.append((a_number, before[5], row[5], before[6], row[6], row[7], before[8], row[8]))
                 current[a_number] = row
             # In key order, so consecutive inserts land on neighbouring index pages.
             writer.write(sorted(inserts.values()), list(updates.values()), events, batch, now)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from callflows.flows import callback, custody, main, office, operator
+from callflows.flows import callback, case_status, custody, main, office, operator, relay, removal
 from callflows.tree import Tree
 
 TREE = Tree.build(
-    [*main.NODES, *custody.NODES, *callback.NODES, *operator.NODES, *office.NODES],
+    [
+        *main.NODES,
+        *custody.NODES,
+        *callback.NODES,
+        *operator.NODES,
+        *office.NODES,
+        *removal.NODES,
+        *relay.NODES,
+        *case_status.NODES,
+    ],
     entry="welcome",
     operator="operator",
+    entries=(relay.RELAY,),
 )

@@ -5,7 +5,12 @@ from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
 NODES = [
     Say("callback", prompts=("callback.intro",), goto="callback.who"),
-    *triage_nodes("callback", then="callback.phone", urgent_prompts=("callback.marked_urgent",)),
+    *triage_nodes(
+        "callback",
+        then="callback.phone",
+        urgent_prompts=("callback.marked_urgent",),
+        after_need={"removal_process": "removal.offer"},
+    ),
     # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
     Action(
         "callback.phone",

@@ -19,7 +19,7 @@ NODES = [
         options=(
             Option("1", "main.custody", "custody"),
             Option("2", "main.callback", "callback"),
-            Option("3", "main.operator", "operator"),
+            Option("3", "main.removal", "removal"),
             Option("4", "main.office", "office"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),

@@ -6,6 +6,8 @@ function under each part's prefix. Never ask the caller's own immigration status
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from callflows.tree import Menu, Node, Option, Reprompt, Say
 
 CALLER_TYPES = (
@@ -22,8 +24,13 @@ NEEDS = (
 )
 
 
-def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -> list[Node]:
+def triage_nodes(
+    prefix: str, then: str, urgent_prompts: tuple[str, ...] = (), after_need: Mapping[str, str] | None = None
+) -> list[Node]:
     """The triage questions as ``<prefix>.who``, ``.need``, ``.danger``, ``.in_danger``; all lead to ``then``.
+
+    ``after_need`` sends a need elsewhere before the danger question (the removal
+    explainer's offer for "help understanding the removal process").
 
     A caller who cannot answer a question moves on without an answer: triage
     helps the specialist, it must never stand between a caller and help.
@@ -40,7 +47,9 @@ def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -
         Menu(
             need,
             prompts=("triage.need",),
-            options=tuple(Option(d, label, danger, sets={"need": v}) for d, label, v in NEEDS),
+            options=tuple(
+                Option(d, label, (after_need or {}).get(v, danger), sets={"need": v}) for d, label, v in NEEDS
+            ),
             on_invalid=Reprompt("menu.invalid", then=danger),
             on_silence=Reprompt("menu.silence", then=danger),
         ),

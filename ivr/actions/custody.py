@@ -40,7 +40,7 @@ from models.audit import (
     LookupDesk,
     hash_caller,
 )
-from models.custody import HELD_STATUSES, NOT_IN_CUSTODY, RELEASED, REMOVED
+from models.custody import CASE_STATUSES, HELD_STATUSES, NOT_IN_CUSTODY, RELEASED, REMOVED
 
 log = logging.getLogger("voice.ivr.actions.custody")
 
@@ -49,7 +49,7 @@ LIMIT_WINDOW = timedelta(hours=24)
 NO_INFORMATION = "no_information"
 DISCLOSED_STATUSES = {RELEASED: "released", REMOVED: "removed", NOT_IN_CUSTODY: "not_in_custody"}
 FACILITY_FIELDS = ("facility_name", "city", "state")
-DISCLOSED_VALUES = (*FACILITY_FIELDS, "facility_phone")
+DISCLOSED_VALUES = (*FACILITY_FIELDS, "facility_phone", "case_status")
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
             tx.audit(**audit, result=LIMITED, flagged=True)
             answer = LookupAnswer("limited", LIMITED)
         else:
-            answer = decide(record, request.country, settings)
+            answer = with_case_status(decide(record, request.country, settings), record, settings)
             disclosed = tuple(filter(None, answer.values.get("fields", "").split(",")))
             tx.audit(**audit, result=answer.result, fields_disclosed=disclosed)
     log_fields = {
@@ -204,3 +204,29 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     if values["state"]:
         values["state"] = state_name(values["state"], state.lang or "en")
     return Outcome.of(answer.outcome, **values)
+
+
+def with_case_status(answer: LookupAnswer, record: FoundRecord | None, settings: Settings) -> LookupAnswer:
+    """Add the case status to an answer that discloses something, when the policy allows (issue K).
+
+    It rides on the disclosure decision: an answer that says nothing (not found,
+    not disclosed, a protected record or a minor) never gains a case status.
+    """
+    if (
+        not settings.disclosure.disclose_case_status
+        or record is None
+        or record.case_status not in CASE_STATUSES
+        or answer.result not in (DISCLOSED, STATUS_DISCLOSED)
+    ):
+        return answer
+    fields = ",".join(filter(None, (answer.values.get("fields", ""), "case_status")))
+    return LookupAnswer(
+        answer.outcome, answer.result, answer.values | {"case_status": record.case_status, "fields": fields}
+    )
+
+
+@effect("custody.case_status")
+def case_status(state: CallState, context: CallContext) -> Outcome:
+    """Which case-status sentence follows the answer ("none" when the look-up disclosed none)."""
+    code = state.get("case_status") or ""
+    return Outcome.of(code if code in CASE_STATUSES else "none")

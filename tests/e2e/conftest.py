@@ -56,6 +56,7 @@ PHRASES = {
         "danger_notice": "hang up and dial 9 1 1",
         "goodbye": "Goodbye",
         "not_reached": "could not connect you",
+        "removal_continue": "go on with your call back",
     },
     "es": {
         "language": "2",
@@ -93,6 +94,7 @@ PHRASES = {
         "danger_notice": "cuelgue y marque el 9 1 1",
         "goodbye": "Adiós",
         "not_reached": "No pudimos comunicarle",
+        "removal_continue": "seguir con su solicitud",
     },
 }
 
