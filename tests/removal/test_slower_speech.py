@@ -5,12 +5,14 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from cryptography.fernet import Fernet
 
 from callflows import engine
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Digits, Enter, Speech
 from callflows.flows import TREE
 from ivr.twiml import render_turn
+from ivr.url_state import UrlStateCodec
 from tests.e2e.conftest import PHRASES, choose
 
 LANGS = ["en", "es"]
@@ -61,13 +63,14 @@ def test_slow_speech_carries_on_to_the_next_nodes_with_longer_timeouts() -> None
 
 def test_slow_turns_render_every_sentence_inside_prosody() -> None:
     slow = CallState(node="main", lang="es").with_values({"slow": "1"})
-    document = render_turn(engine.step(TREE, slow, Enter()), "q")
+    codec = UrlStateCodec(Fernet.generate_key())
+    document = render_turn(engine.step(TREE, slow, Enter()), "q", codec=codec)
     rate = catalogue().language("es").slow_rate
     for say in says(document):
         [prosody] = list(say)
         assert prosody.tag == "prosody" and prosody.get("rate") == rate and prosody.text
     assert 'timeout="10"' in document
-    normal = render_turn(engine.step(TREE, CallState(node="main", lang="es"), Enter()), "q")
+    normal = render_turn(engine.step(TREE, CallState(node="main", lang="es"), Enter()), "q", codec=codec)
     assert "prosody" not in normal
 
 
