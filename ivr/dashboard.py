@@ -176,6 +176,7 @@ def detail(request_id: int) -> ResponseReturnValue:
     return render_template(
         "ops/request.html",
         item=item,
+        also_given=CallbackRequest.also_given(db, [item])[item.id],
         audio=audio_url(item),
         history=claims.history(db, item.id),
         attempts=claims.attempts(db, item.id),

@@ -52,8 +52,12 @@ def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | No
     seconds = state.get("message_seconds") or ""
     caller_type, need, office = state.get("caller_type"), state.get("need"), state.get("field_office")
     url = state.get("message_url") or ""
+    own = parse_callback_number(context.caller) if context.caller else None
     return CallbackAnswers(
         phone=phone,
+        # Only the call's own caller ID makes a request a later call may update:
+        # a typed number belongs to nobody, even when it is the same as the URL's.
+        by_caller_id=own is not None and own == phone,
         language=catalogue().resolve(state.lang),
         call_sid=context.call_sid,
         caller_type=caller_type if caller_type in CALLER_TYPES else None,
@@ -67,9 +71,11 @@ def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | No
 
 @effect("callback.create")
 def create(state: CallState, context: CallContext) -> Outcome:
-    """Store the request (or update the open one for that number) with its outbox job, durably.
+    """Store the request (or update the one this call or caller ID owns) with its outbox job, durably.
 
-    Safe to run twice: a Twilio retry of this step finds the request it made.
+    Safe to run twice: a Twilio retry of this step finds the request it made. A
+    typed number that another caller's request also has gets a request of its
+    own, and the caller hears what any first-time caller hears.
     """
     answers = answers_from(state, context)
     if answers is None:
@@ -86,7 +92,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
                 request_id, message_id = request.id, message.id if message else None
             break
         except IntegrityError:
-            # Another webhook stored a request for this number a moment ago: update it instead.
+            # Another webhook of this call (or caller ID) stored the request a moment ago: update it instead.
             if attempt == 2:
                 raise
     if message_id is not None:
