@@ -117,7 +117,7 @@ def test_the_wait_follows_requests_operators_close_through_the_api(app, call, cl
     assert heard(before, "en", "no_estimate")
     _, token = make_operator()
     for number in range(3):
-        add_request(app, f"+1305555013{number}", age=timedelta(hours=3))
+        add_request(app, f"+1305555013{number}", age=timedelta(minutes=150))
     for _ in range(3):
         claimed = client.post("/api/requests/claim-next", json={}, headers=bearer(token)).get_json()
         done = {"disposition": "reached", "notes": ""}
