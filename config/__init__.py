@@ -97,6 +97,11 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # --- safety on the callback path (issue 9) ---
+    # How long a callback request's details are kept; callers are told this before any number is asked.
+    callback_retention_days: int = 90
+    # The caller ID shown on call backs when the caller asked us not to say who is calling.
+    neutral_number: str = HOTLINE_NUMBER
 
     @property
     def tz(self) -> ZoneInfo:
@@ -177,6 +182,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "OPERATOR_QUEUE_NAME": "operator_queue_name",
         "AUDIT_HASH_KEY": "audit_hash_key",
         "LOG_LEVEL": "log_level",
+        "NEUTRAL_NUMBER": "neutral_number",
     }
     for variable, name in text.items():
         if env.get(variable):
@@ -189,6 +195,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_MAX_FAILURES": "login_max_failures",
         "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
+        "CALLBACK_RETENTION_DAYS": "callback_retention_days",
     }
     for variable, name in numbers.items():
         if env.get(variable):
@@ -243,6 +250,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError(
             "DISCLOSE_IN_CUSTODY_FIELDS: expected facility_name,city,state and optionally phone, "
             f"got {','.join(settings.disclosure.in_custody_fields)!r}"
+        )
+    # Safety on the callback path (issue 9).
+    if settings.callback_retention_days < 1:
+        raise ConfigError(f"CALLBACK_RETENTION_DAYS: expected at least 1, got {settings.callback_retention_days}")
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
+        raise ConfigError(
+            f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
         )
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:

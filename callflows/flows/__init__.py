@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from callflows.flows import callback, custody, main, office, operator
+from callflows.flows import callback, custody, main, office, operator, promise
 from callflows.tree import Tree
 
 TREE = Tree.build(
-    [*main.NODES, *custody.NODES, *callback.NODES, *operator.NODES, *office.NODES],
+    [*main.NODES, *promise.NODES, *custody.NODES, *callback.NODES, *operator.NODES, *office.NODES],
     entry="welcome",
     operator="operator",
 )

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import choose, heard, requests
+from tests.e2e.conftest import PHRASES, choose, heard, requests
 from tests.e2e.test_call_tree import to_callback_number
 from tests.e2e.test_callback_requests import add_request, at_message_offer
 from tests.operators.conftest import bearer, database, make_operator  # noqa: F401
@@ -127,3 +127,33 @@ def test_the_wait_follows_requests_operators_close_through_the_api(app, call, cl
     after = own_request(call, "en", "+16175550102")
     assert not heard(after, "en", "no_estimate")
     assert "about 3 hours" in after.last_heard()
+
+
+# --- 4. the promise before any number ---------------------------------------------------
+
+PROMISE = {
+    "en": ("never asks about your immigration status", "for {days} days"),
+    "es": ("nunca le pregunta por su situación migratoria", "durante {days} días"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_promise_is_said_before_the_main_menu_with_the_retention_from_settings(app, call, lang) -> None:
+    hotline = app.extensions["hotline"]
+    hotline.settings = hotline.settings.replace(callback_retention_days=45)
+    caller = call(caller=OWNER).press(PHRASES[lang]["language"])
+    status, kept = PROMISE[lang]
+    said = caller.last_heard()
+    assert status in said and kept.format(days=45) in said
+    assert said.index(status) < said.index(PHRASES[lang]["main"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_promise_is_said_once_not_at_every_return_to_the_menu(app, call, lang) -> None:
+    caller = call(caller=OWNER).press(PHRASES[lang]["language"]).press("9")
+    assert PROMISE[lang][0] not in caller.last_heard()
+
+
+def test_a_caller_who_picks_no_language_still_hears_the_promise(app, call) -> None:
+    caller = call(caller=OWNER).silence().silence()
+    assert PROMISE["en"][0] in caller.last_heard()
