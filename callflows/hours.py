@@ -134,6 +134,18 @@ def _intersect(
     return out
 
 
+def in_zone(window: Window, tz: ZoneInfo, around: datetime) -> WeeklyHours:
+    """The window's hours as clock times in another zone, for the week after ``around`` (to say them)."""
+    days: dict[int, tuple[time, time]] = {}
+    for opens, closes in window.intervals(around.astimezone(window.tz).date(), 7):
+        local_open, local_close = opens.astimezone(tz), closes.astimezone(tz)
+        if local_close.date() != local_open.date():
+            # Clipped at the caller's midnight: the part of the evening that is still "today".
+            local_close = datetime.combine(local_open.date(), END_OF_DAY, tz)
+        days.setdefault(local_open.weekday(), (local_open.time(), local_close.time().replace(microsecond=0)))
+    return WeeklyHours(days)
+
+
 def is_open(now: datetime, hours: Hours | WeeklyHours, holidays: Collection[date], tz: ZoneInfo) -> bool:
     """True when ``now`` (timezone-aware) falls inside the hours and is not a local holiday."""
     if now.tzinfo is None:

@@ -9,12 +9,12 @@ from rq import Queue
 
 from models import CallbackRequest, OutboxMessage
 from models.base import utcnow
-from tests.e2e.conftest import choose, heard, post_signed, requests
+from tests.e2e.conftest import choose, heard, post_signed, requests, safe_contact
 from tests.e2e.test_call_tree import to_callback_number
 
 
 def at_message_offer(call, lang: str = "en", caller: str = "+12025550143", **answers: str):
-    return choose(to_callback_number(call, lang, caller, **answers), lang, "this_number")
+    return safe_contact(choose(to_callback_number(call, lang, caller, **answers), lang, "this_number"), lang)
 
 
 def add_request(

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.conftest import PHRASES, choose, heard, requests
+from tests.e2e.conftest import PHRASES, choose, heard, requests, safe_contact
 from tests.e2e.test_call_tree import to_callback_number
 from tests.e2e.test_callback_requests import add_request, at_message_offer
 from tests.operators.conftest import bearer, database, make_operator  # noqa: F401
@@ -20,7 +20,7 @@ def typed_request(call, lang: str, caller: str, number: str, **answers: str):
     """A caller asks for a call back at a number they type, and finishes the request."""
     at_number = choose(to_callback_number(call, lang, caller, **answers), lang, "other_number")
     at_number.press(number.removeprefix("+1") + "#")
-    return finish(choose(at_number, lang, "entered_right"), lang)
+    return finish(safe_contact(choose(at_number, lang, "entered_right"), lang), lang)
 
 
 def own_request(call, lang: str, caller: str, **answers: str):
