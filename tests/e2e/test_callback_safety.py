@@ -157,3 +157,127 @@ def test_the_promise_is_said_once_not_at_every_return_to_the_menu(app, call, lan
 def test_a_caller_who_picks_no_language_still_hears_the_promise(app, call) -> None:
     caller = call(caller=OWNER).silence().silence()
     assert PROMISE["en"][0] in caller.last_heard()
+
+
+# --- 2. safe-contact choices ------------------------------------------------------------
+
+
+def api_request(client, make_operator, request_id: int) -> dict:  # noqa: F811
+    _, token = make_operator()
+    return client.get(f"/api/requests/{request_id}", headers=bearer(token)).get_json()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_safe_contact_answers_are_stored_and_come_first_in_the_api(app, call, client, make_operator, lang) -> None:  # noqa: F811
+    caller = choose(to_callback_number(call, lang, "+14155550166"), lang, "this_number")
+    finish(safe_contact(caller, lang, "safe_yes", "voicemail_yes", "identify_no", "morning"), lang)
+    [request] = requests(app)
+    assert (request.safe_to_call, request.voicemail_ok, request.may_identify, request.call_window) == (
+        "yes",
+        True,
+        False,
+        "morning",
+    )
+    shown = api_request(client, make_operator, request.id)
+    assert shown["safe_contact"] == {
+        "safe_to_call": "yes",
+        "voicemail": True,
+        "may_identify": False,
+        "call_window": "morning",
+        "caller_timezone": "America/Los_Angeles",
+    }
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_silent_caller_gets_the_most_careful_answers(app, call, client, make_operator, lang) -> None:  # noqa: F811
+    caller = choose(to_callback_number(call, lang), lang, "this_number")
+    caller.silence().silence()  # "is it safe?" asked once more, then the voicemail and name questions are skipped
+    assert PHRASES[lang]["any_time"] in caller.last_heard()
+    caller.silence().silence()
+    finish(caller, lang)
+    assert heard(caller, lang, "saved")
+    [request] = requests(app)
+    assert api_request(client, make_operator, request.id)["safe_contact"] == {
+        "safe_to_call": "unconfirmed",
+        "voicemail": False,
+        "may_identify": False,
+        "call_window": "any",
+        "caller_timezone": "America/New_York",
+    }
+
+
+def test_a_caller_who_hangs_up_after_confirming_the_number_already_has_a_request(app, call) -> None:
+    choose(to_callback_number(call, "en"), "en", "this_number").hang_up()
+    [request] = requests(app)
+    assert (request.phone, request.status, request.safe_to_call, request.voicemail_ok) == (
+        OWNER,
+        "open",
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_not_safe_withdraws_the_number_and_takes_another(app, call, lang) -> None:
+    caller = choose(choose(to_callback_number(call, lang), lang, "this_number"), lang, "safe_no")
+    choose(caller, lang, "not_safe_other").press("6175550188#")
+    finish(safe_contact(choose(caller, lang, "entered_right"), lang), lang)
+    assert heard(caller, lang, "saved") and "0 1 8 8" in caller.last_heard()
+    withdrawn, safe = requests(app)
+    assert (withdrawn.phone, withdrawn.status, withdrawn.disposition) == (OWNER, "closed", "not_safe_to_call")
+    assert (safe.phone, safe.status, safe.safe_to_call) == ("+16175550188", "open", "yes")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_not_safe_can_hear_when_to_call_us_instead(app, call, lang) -> None:
+    caller = choose(choose(to_callback_number(call, lang), lang, "this_number"), lang, "safe_no")
+    choose(caller, lang, "not_safe_call_us")
+    assert heard(caller, lang, "goodbye") and caller.ended == "hung up"
+    assert ("call us back" if lang == "en" else "volver a llamarnos") in caller.last_heard()
+    assert [r.status for r in requests(app)] == ["closed"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_window_outside_calling_hours_hears_the_nearest_hours_in_the_callers_time(app, call, lang) -> None:
+    # Calling hours 09:00-20:00 New York are 6 AM to 5 PM in California: no evening is left.
+    caller = choose(to_callback_number(call, lang, "+14155550166"), lang, "this_number")
+    finish(safe_contact(caller, lang, window="evening"), lang)
+    said = caller.last_heard()
+    assert ("6 AM to 5 PM" if lang == "en" else "de 6 de la mañana a 5 de la tarde") in said, said
+
+
+def test_the_first_call_back_waits_for_the_callers_morning_in_their_zone(app, call) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    caller = choose(to_callback_number(call, "en", "+14155550166"), "en", "this_number")
+    finish(safe_contact(caller, "en", window="morning"), "en")
+    [request] = requests(app)
+    # Either it is morning in California now, or the request waits for the next morning there.
+    local = (request.next_attempt_at or datetime.now(UTC)).astimezone(ZoneInfo("America/Los_Angeles"))
+    assert 8 <= local.hour < 12
+
+
+def test_the_dashboard_shows_the_choices_first_and_a_neutral_script(app, call, client, make_operator) -> None:  # noqa: F811
+    from tests.operators.conftest import log_in
+
+    caller = choose(to_callback_number(call, "en"), "en", "this_number")
+    finish(safe_contact(caller, "en", "safe_yes", "voicemail_no", "identify_no", "afternoon"), "en")
+    [request] = requests(app)
+    operator, _ = make_operator()
+    log_in(client, operator.email)
+    page = client.get(f"/ops/requests/{request.id}").get_data(as_text=True)
+    assert page.index('id="safe-contact"') < page.index('id="caller-phone"')
+    assert "do NOT leave a message" in page and 'id="neutral-script"' in page and "afternoon" in page
+
+
+def test_the_dashboard_has_no_neutral_script_when_the_caller_allowed_the_name(app, call, client, make_operator) -> None:  # noqa: F811
+    from tests.operators.conftest import log_in
+
+    caller = choose(to_callback_number(call, "en"), "en", "this_number")
+    finish(safe_contact(caller, "en", "safe_yes", "voicemail_yes", "identify_yes"), "en")
+    [request] = requests(app)
+    operator, _ = make_operator()
+    log_in(client, operator.email)
+    page = client.get(f"/ops/requests/{request.id}").get_data(as_text=True)
+    assert 'id="neutral-script"' not in page and "may leave a message" in page
