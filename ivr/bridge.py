@@ -212,4 +212,10 @@ def fail_calmly(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
         return error
     log.exception("bridge webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
+    if request.path.endswith("/screen"):
+        # The screen speaks to the caller's phone, maybe a machine: an apology would name the
+        # hotline, so a failure there hangs up without a word.
+        silent = VoiceResponse()
+        silent.hangup()
+        return twiml(silent)
     return Response(apology(OPERATOR_LANGUAGE, settings().operator_number), status=200, mimetype="text/xml")
