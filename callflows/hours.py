@@ -134,13 +134,22 @@ def _intersect(
     return out
 
 
-def in_zone(window: Window, tz: ZoneInfo, around: datetime) -> WeeklyHours:
-    """The window's hours as clock times in another zone, for the week after ``around`` (to say them)."""
+def open_intervals(windows: Iterable[Window], around: datetime, days: int = 7) -> list[tuple[datetime, datetime]]:
+    """The moments inside every window during the ``days`` after ``around``, as aware intervals."""
+    common: list[tuple[datetime, datetime]] | None = None
+    for window in windows:
+        spans = window.intervals(around.astimezone(window.tz).date(), days)
+        common = spans if common is None else _intersect(common, spans)
+    return sorted(common or [])
+
+
+def in_zone(intervals: Iterable[tuple[datetime, datetime]], tz: ZoneInfo) -> WeeklyHours:
+    """Intervals as weekly clock times in ``tz`` (to say them: "6 AM to 5 PM, your time")."""
     days: dict[int, tuple[time, time]] = {}
-    for opens, closes in window.intervals(around.astimezone(window.tz).date(), 7):
+    for opens, closes in intervals:
         local_open, local_close = opens.astimezone(tz), closes.astimezone(tz)
         if local_close.date() != local_open.date():
-            # Clipped at the caller's midnight: the part of the evening that is still "today".
+            # Clipped at the caller's midnight: the part that is still "today" for them.
             local_close = datetime.combine(local_open.date(), END_OF_DAY, tz)
         days.setdefault(local_open.weekday(), (local_open.time(), local_close.time().replace(microsecond=0)))
     return WeeklyHours(days)

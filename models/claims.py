@@ -9,7 +9,7 @@ because they belong to the operators' aggregate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -124,17 +124,25 @@ class RetryPolicy:
     retry_minutes: int = 60
     calling_hours: WeeklyHours | None = None
     timezone: str = "America/New_York"
+    # Staffed hours: a call back needs an operator on duty as well as calling hours.
+    business_hours: WeeklyHours | None = None
+    holidays: tuple[date, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
         """The policy configured for this hotline."""
         return cls(
-            settings.callback_max_attempts, settings.callback_retry_minutes, settings.calling_hours, settings.timezone
-        )
+            settings.callback_max_attempts, settings.callback_retry_minutes, settings.calling_hours, settings.timezone,
+            settings.business_hours, settings.holidays,
+        )  # fmt: skip
 
     def staffed(self) -> list[Window]:
-        """The hotline's calling hours as a window (none when unrestricted)."""
-        return [Window(self.calling_hours, ZoneInfo(self.timezone))] if self.calling_hours else []
+        """Calling hours and staffed hours as windows (none when unrestricted)."""
+        tz = ZoneInfo(self.timezone)
+        windows = [Window(self.calling_hours, tz)] if self.calling_hours else []
+        if self.business_hours:
+            windows.append(Window(self.business_hours, tz, frozenset(self.holidays)))
+        return windows
 
     def next_attempt(self, now: datetime, attempts: int, request: CallbackRequest | None = None) -> datetime:
         """Backoff doubling per attempt, moved to the next moment the caller's window and calling hours allow."""

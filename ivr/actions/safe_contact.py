@@ -15,6 +15,7 @@ from ivr.actions.callback import answers_from
 from ivr.extensions import hotline
 from models import claims
 from models.callback import CallbackRequest
+from models.claims import RetryPolicy
 
 log = logging.getLogger("voice.ivr.actions.safe_contact")
 
@@ -61,10 +62,10 @@ def fit_window(state: CallState, context: CallContext) -> Outcome:
     if answers is None or window in (None, "any"):
         return Outcome.of("fits")
     zone = ZoneInfo(answers.caller_timezone) if answers.caller_timezone else settings.tz
-    staffed = hours.Window(settings.calling_hours, settings.tz)
+    staffed = RetryPolicy.from_settings(settings).staffed()
     mine = caller_window(window, answers.caller_timezone, settings.tz)
-    if mine is None or hours.next_allowed_moment(context.now, [staffed, mine]) is not None:
+    if mine is None or hours.next_allowed_moment(context.now, [*staffed, mine]) is not None:
         return Outcome.of("fits")
     cat = catalogue()
-    local = hours.in_zone(staffed, zone, context.now)
+    local = hours.in_zone(hours.open_intervals(staffed, context.now), zone)
     return Outcome.of("nearest", calling_hours=hours.describe(local, "", cat, cat.resolve(state.lang)))

@@ -76,3 +76,15 @@ def test_naive_times_are_refused() -> None:
 )
 def test_the_callers_zone_comes_from_the_zip_then_the_number(phone, zip5, zone) -> None:
     assert caller_timezone(phone, zip5) == zone
+
+
+def test_a_call_back_needs_staffed_hours_as_well_as_calling_hours() -> None:
+    from models.claims import RetryPolicy
+
+    policy = RetryPolicy(
+        calling_hours=parse_weekly_hours("mon-sun 09:00-20:00"),
+        business_hours=parse_weekly_hours("mon-fri 08:00-20:00"),
+        holidays=(date(2026, 11, 30),),
+    )
+    # Saturday morning: no operators until Monday, and Monday is a holiday.
+    assert policy.next_allowed(at(NEW_YORK, 2026, 11, 28, 10, 0)) == at(NEW_YORK, 2026, 12, 1, 9, 0)

@@ -281,3 +281,22 @@ def test_the_dashboard_has_no_neutral_script_when_the_caller_allowed_the_name(ap
     log_in(client, operator.email)
     page = client.get(f"/ops/requests/{request.id}").get_data(as_text=True)
     assert 'id="neutral-script"' not in page and "may leave a message" in page
+
+
+def test_concurrent_retries_of_one_call_with_a_typed_number_store_one_request(app) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlencode
+
+    from tests.e2e.conftest import post_signed
+
+    own_request_for = {"n": "callback.confirm_entered", "t": "0", "l": "en", "c_phone": OWNER, "c_phone_spoken": "x"}
+    path = "/voice/step?" + urlencode(own_request_for)
+    params = {"CallSid": "CA" + "5" * 32, "From": OTHER, "To": "+18554886423", "Digits": "1"}
+
+    def retry(_: int) -> int:
+        return post_signed(app.test_client(), path, params).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(retry, range(12))) == {200}
+    [request] = requests(app)
+    assert (request.phone, request.by_caller_id) == (OWNER, False)
