@@ -300,3 +300,13 @@ def test_concurrent_retries_of_one_call_with_a_typed_number_store_one_request(ap
         assert set(pool.map(retry, range(12))) == {200}
     [request] = requests(app)
     assert (request.phone, request.by_caller_id) == (OWNER, False)
+
+
+def test_the_zip_a_caller_gave_sets_their_time_zone_before_the_number_does(app, call) -> None:
+    from tests.e2e.test_call_tree import start, triage
+
+    caller = choose(start(call, "en", OWNER), "en", "office").press("94103#")  # San Francisco, from a 202 number
+    choose(caller, "en", "office_callback")
+    finish(safe_contact(choose(triage(caller, "en"), "en", "this_number"), "en"), "en")
+    [request] = requests(app)
+    assert request.caller_timezone == "America/Los_Angeles"
