@@ -20,8 +20,6 @@ NOT_CALLED_BACK = ("closed_unreachable",)
 CALLER_TYPES = ("victim", "family", "witness", "other")
 NEEDS = ("offender_info", "local_services", "removal_process", "other")
 SOURCES = ("voice", "sms", "web")
-SAFE_TO_CALL = ("yes", "unconfirmed")
-CALL_WINDOWS = ("morning", "afternoon", "evening", "any")
 # A caller in immediate danger goes ahead of everyone who is not (see claim order).
 URGENT_PRIORITY = 10
 # Honest waits: only recent history counts, and too little of it gives no estimate.
