@@ -97,10 +97,10 @@ DEMO_REQUESTS = (
     ("+12025550101", "en", "victim", "offender_info", True, "WAS", "open", 1, None),
     ("+13055550102", "es", "family", "removal_process", False, "MIA", "open", 3, None),
     ("+17135550103", "es", "witness", "local_services", False, "HOU", "open", 5, None),
-    ("+16175550104", "en", "family", "offender_info", False, "BOS", "completed", 30, 95),
-    ("+13125550105", "en", "victim", "local_services", False, "CHI", "completed", 50, 140),
-    ("+12135550106", "es", "other", "other", False, "LOS", "completed", 70, 65),
-    ("+12065550107", "en", "victim", "removal_process", True, "SEA", "completed", 90, 25),
+    ("+16175550104", "en", "family", "offender_info", False, "BOS", "closed", 30, 95),
+    ("+13125550105", "en", "victim", "local_services", False, "CHI", "closed", 50, 140),
+    ("+12135550106", "es", "other", "other", False, "LOS", "closed", 70, 65),
+    ("+12065550107", "en", "victim", "removal_process", True, "SEA", "closed", 90, 25),
 )
 
 

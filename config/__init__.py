@@ -16,11 +16,15 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# The one weekly-hours type (issue 9/10: time windows are one mechanism). callflows/hours.py
+# is stdlib-only, so reading it here keeps settings free of the rest of the project.
+from callflows.hours import HoursError, WeeklyHours, parse_weekly_hours
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -28,23 +32,9 @@ VAR_DIR = PROJECT_ROOT / "var"
 # The hotline's own toll-free number, 1-855-48-VOICE.
 HOTLINE_NUMBER = "+18554886423"
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
 
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class WeeklyHours:
-    """Opening hours per weekday (0 = Monday) in the hotline's local time."""
-
-    days: dict[int, tuple[time, time]]
-
-    def is_open(self, weekday: int, at: time) -> bool:
-        """True when ``at`` on ``weekday`` falls inside the opening hours."""
-        span = self.days.get(weekday)
-        return span is not None and span[0] <= at < span[1]
 
 
 @dataclass(frozen=True)
@@ -122,6 +112,9 @@ class Settings:
     # --- removal process, CRO, slower speech, relay calls (issue K) ---
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
+    # --- safety on the callback path (issue 9) ---
+    # The caller ID shown on call backs when the caller asked us not to say who is calling.
+    neutral_number: str = HOTLINE_NUMBER
 
     @property
     def tz(self) -> ZoneInfo:
@@ -154,21 +147,10 @@ class Settings:
 
 def parse_business_hours(spec: str, variable: str = "BUSINESS_HOURS") -> WeeklyHours:
     """Parse ``"mon-fri 08:00-20:00; sat 10:00-14:00"`` into weekly hours."""
-    days: dict[int, tuple[time, time]] = {}
-    for part in filter(None, (p.strip() for p in spec.split(";"))):
-        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part.lower())
-        if not match or match[1] not in DAY_NAMES or (match[2] and match[2] not in DAY_NAMES):
-            raise ConfigError(f"{variable}: cannot read {part!r}; expected e.g. 'mon-fri 08:00-20:00'")
-        first = DAY_NAMES.index(match[1])
-        last = DAY_NAMES.index(match[2]) if match[2] else first
-        try:
-            opens = time(int(match[3]), int(match[4]))
-            closes = time(23, 59, 59) if match[5] == "24" else time(int(match[5]), int(match[6]))
-        except ValueError as error:
-            raise ConfigError(f"{variable}: {part!r}: {error}") from None
-        for day in range(first, last + 1):
-            days[day] = (opens, closes)
-    return WeeklyHours(days)
+    try:
+        return parse_weekly_hours(spec)
+    except HoursError as error:
+        raise ConfigError(f"{variable}: {error}") from None
 
 
 def _bool(value: str, variable: str) -> bool:
@@ -229,6 +211,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOG_LEVEL": "log_level",
         "PROCESS_GROUP": "process_group",
         "OFFICE_URL": "office_url",
+        "NEUTRAL_NUMBER": "neutral_number",
     }
     for variable, name in text.items():
         if env.get(variable):
@@ -360,6 +343,13 @@ def validate(settings: Settings) -> None:
     _fail_closed(settings)
     if settings.process_group not in {"all", "phone", "office"}:
         raise ConfigError(f"PROCESS_GROUP: expected all, phone or office, got {settings.process_group!r}")
+    # Safety on the callback path (issue 9).
+    if settings.retention_request_days < 1:
+        raise ConfigError(f"RETENTION_REQUEST_DAYS: expected at least 1, got {settings.retention_request_days}")
+    if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
+        raise ConfigError(
+            f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
+        )
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")

@@ -29,13 +29,19 @@ NUMBER_READ_CHANNEL = "api"
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def request_json(item: CallbackRequest) -> dict[str, Any]:
+def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = None) -> dict[str, Any]:
     """A callback request as the API shows it: the full number only to the operator who holds it (audited)."""
 
     def iso(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
+    if links is None:
+        links = CallbackRequest.also_given(db_session(), [item])[item.id]
     return {
+        # Safe-contact choices first: they decide how (and whether) to call.
+        "safe_contact": item.safe_contact(),
+        # Other requests that gave the same number (issue 9: typed numbers belong to nobody).
+        "also_given": [{"id": o.id, "created_at": iso(o.created_at), "by_caller_id": o.by_caller_id} for o in links],
         "id": item.id,
         "phone": number_access.shown_phone(db_session(), item, g.operator, NUMBER_READ_CHANNEL, utcnow()),
         "language": item.language,
@@ -101,7 +107,8 @@ def list_requests() -> ResponseReturnValue:
         db_session(), status=None if status == "all" else status, language=args.get("language"),
         office=args.get("office"), limit=limit, offset=offset,
     )  # fmt: skip
-    return jsonify(requests=[request_json(i) for i in items])
+    links = CallbackRequest.also_given(db_session(), items)
+    return jsonify(requests=[request_json(i, links[i.id]) for i in items])
 
 
 def claim_next() -> ResponseReturnValue:
@@ -270,6 +277,29 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "required": ["id", "phone", "language", "status", "urgent", "priority", "attempts", "created_at"],
         "properties": {
+            "safe_contact": {
+                "type": "object",
+                "description": "the caller's safe-contact choices, careful defaults filled in; obey them first",
+                "properties": {
+                    "safe_to_call": {"type": "string", "enum": ["yes", "unconfirmed"]},
+                    "voicemail": {"type": "boolean"},
+                    "may_identify": {"type": "boolean"},
+                    "call_window": {"type": "string", "enum": ["morning", "afternoon", "evening", "any"]},
+                    "caller_timezone": _NULLABLE_STRING,
+                },
+            },
+            "also_given": {
+                "type": "array",
+                "description": "other requests in the last 30 days that gave the same number",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "by_caller_id": {"type": "boolean"},
+                    },
+                },
+            },
             "id": {"type": "integer"},
             "phone": {"type": "string", "description": "E.164"},
             "language": {"type": "string"},

@@ -9,6 +9,8 @@ the attempt id rides in the URL, which the signature covers.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
@@ -34,6 +36,8 @@ log = logging.getLogger("voice.ivr.bridge")
 bp = Blueprint("bridge", __name__, url_prefix="/bridge")
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
+# Twilio's AnsweredBy values for anything but a person (answering-machine detection).
+NOT_A_PERSON = {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
 # Operators hear the whisper in the hotline's working language.
 OPERATOR_LANGUAGE = "en"
 
@@ -50,6 +54,15 @@ def start_call(session: Session, current: Settings, request_id: int, operator: O
     if not operator.phone:
         raise BridgeError("your account has no phone number to ring")
     now = utcnow()
+    if item.call_window not in (None, "any"):
+        # The caller's own window (their time zone) inside calling hours: obeyed by every call back.
+        allowed = claims.RetryPolicy.from_settings(current).next_allowed(now, item)
+        if allowed > now + timedelta(minutes=1):
+            local = allowed.astimezone(ZoneInfo(item.caller_timezone) if item.caller_timezone else current.tz)
+            raise BridgeError(
+                f"the caller asked to be called in the {item.call_window} (their time); "
+                f"call from {local:%a %H:%M} their time"
+            )
     attempt = CallbackAttempt(request_id=item.id, operator_id=operator.id, started_at=now, call_status="queued")
     session.add(attempt)
     session.flush()
@@ -115,13 +128,39 @@ def answer() -> Response:
     say(response, "bridge.connecting")
     base = current.public_base_url.rstrip("/")
     dial = response.dial(
-        caller_id=current.hotline_number,
+        # A caller who did not allow us to say who is calling sees the neutral number.
+        caller_id=current.hotline_number if item.identify else current.neutral_number,
         action=f"{base}/bridge/dialed?attempt={attempt.id}",
         method="POST",
         timeout=30,
     )
-    dial.number(item.phone)
+    if item.leave_voicemail:
+        dial.number(item.phone)
+    else:
+        # No voicemail: answering-machine detection, and the screen hangs up on a machine
+        # before the operator is connected, so no message is ever left.
+        dial.number(
+            item.phone,
+            machine_detection="Enable",
+            url=f"{base}/bridge/screen?attempt={attempt.id}",
+            method="POST",
+        )
     log.info("bridging call back", extra={"attempt_id": attempt.id, "caller": mask_phone(item.phone)})
+    return twiml(response)
+
+
+@bp.post("/screen")
+@twilio_request
+def screen() -> Response:
+    """The caller's leg answered (``<Number url>`` with AnsweredBy): hang up on a machine, connect a person."""
+    attempt = attempt_from_url()
+    answered_by = request.form.get("AnsweredBy", "")
+    response = VoiceResponse()
+    if answered_by in NOT_A_PERSON:
+        attempt.caller_status = "machine"
+        db_session().commit()
+        log.info("call back reached a machine: hung up without a message", extra={"attempt_id": attempt.id})
+        response.hangup()
     return twiml(response)
 
 
@@ -131,7 +170,8 @@ def dialed() -> Response:
     """The caller's leg ended: note whether they answered."""
     attempt = attempt_from_url()
     status = request.form.get("DialCallStatus", "")[:24] or None
-    attempt.caller_status = status
+    # A machine the screen hung up on stays "machine", whatever the dial reports.
+    attempt.caller_status = attempt.caller_status if attempt.caller_status == "machine" else status
     duration = request.form.get("DialCallDuration", "")
     if duration.isdigit():
         attempt.duration_seconds = int(duration)
@@ -172,4 +212,10 @@ def fail_calmly(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
         return error
     log.exception("bridge webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
+    if request.path.endswith("/screen"):
+        # The screen speaks to the caller's phone, maybe a machine: an apology would name the
+        # hotline, so a failure there hangs up without a word.
+        silent = VoiceResponse()
+        silent.hangup()
+        return twiml(silent)
     return Response(apology(OPERATOR_LANGUAGE, settings().operator_number), status=200, mimetype="text/xml")

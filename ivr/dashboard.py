@@ -207,6 +207,7 @@ def detail(request_id: int) -> ResponseReturnValue:
         "ops/request.html",
         item=item,
         phone=phone,
+        also_given=CallbackRequest.also_given(db, [item])[item.id],
         audio=audio_url(item),
         history=claims.history(db, item.id),
         attempts=claims.attempts(db, item.id),

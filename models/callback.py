@@ -6,12 +6,17 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, and_, func, or_, select, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, and_, false, func, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
 OPEN_STATUSES = ("open", "claimed")
+# How operators close a request (models/claims.py): "closed" with a disposition.
+# A request closed as unreachable never got its call back, so it says nothing
+# about how long a call back takes.
+CLOSED_STATUS = "closed"
+NOT_CALLED_BACK = ("closed_unreachable",)
 CALLER_TYPES = ("victim", "family", "witness", "other")
 NEEDS = ("offender_info", "local_services", "removal_process", "other")
 SOURCES = ("voice", "sms", "web")
@@ -22,10 +27,17 @@ WAIT_WINDOW = timedelta(days=14)
 WAIT_SAMPLE = 50
 WAIT_MIN_SAMPLES = 3
 
-# One open request per callback number: Twilio retries and callers who call
-# twice update the request they already have (a partial unique index, which
-# SQLite and PostgreSQL both enforce).
+# Typed numbers belong to nobody (issue 9): only a request whose number is the
+# caller ID of the call that made it can be updated by a later call, and only by
+# a call from that caller ID. So there is one open caller-ID request per number
+# (a partial unique index, which SQLite and PostgreSQL both enforce), while a
+# typed number always gets a request of its own; a Twilio retry of the same call
+# finds its request by (CallSid, number).
 _OPEN = text("status IN ('open', 'claimed')")
+_OPEN_BY_CALLER_ID = text("status IN ('open', 'claimed') AND by_caller_id")
+# Other requests for the same number shown beside a request ("this number was
+# also given by another caller at 14:02").
+LINK_WINDOW = timedelta(days=30)
 
 
 class CallbackRequest(Base):
@@ -33,12 +45,30 @@ class CallbackRequest(Base):
 
     __tablename__ = "callback_requests"
     __table_args__ = (
-        Index("uq_callback_requests_open_phone", "phone", unique=True, sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index(
+            "uq_callback_requests_open_caller_id",
+            "phone",
+            unique=True,
+            sqlite_where=_OPEN_BY_CALLER_ID,
+            postgresql_where=_OPEN_BY_CALLER_ID,
+        ),
+        Index(
+            "uq_callback_requests_open_call",
+            "call_sid",
+            "phone",
+            unique=True,
+            sqlite_where=_OPEN,
+            postgresql_where=_OPEN,
+        ),
+        Index("ix_callback_requests_phone", "phone"),
         Index("ix_callback_requests_queue", "status", "urgent", "priority", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(32))
+    # True when ``phone`` is the caller ID of the call that made the request: only
+    # then may a later call (from that caller ID) update it.
+    by_caller_id: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="en")
     caller_type: Mapped[str | None] = mapped_column(String(16))
     need: Mapped[str | None] = mapped_column(String(32))
@@ -46,6 +76,14 @@ class CallbackRequest(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     field_office: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(8), default="voice")
+    # Safe-contact choices (issue 9), obeyed by every call back and retry. A missing
+    # answer is read as the most careful one (DECISIONS.md): no voicemail, do not
+    # say where the call is from, any time inside staffed calling hours.
+    safe_to_call: Mapped[str | None] = mapped_column(String(12))
+    voicemail_ok: Mapped[bool | None] = mapped_column(Boolean)
+    may_identify: Mapped[bool | None] = mapped_column(Boolean)
+    call_window: Mapped[str | None] = mapped_column(String(12))
+    caller_timezone: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(24), default="open")
     call_sid: Mapped[str | None] = mapped_column(String(64))
     message_url: Mapped[str | None] = mapped_column(Text)
@@ -65,25 +103,38 @@ class CallbackRequest(Base):
     # --- creation side: the call tree stores and updates requests -------------
 
     @staticmethod
-    def open_for_phone(session: Session, phone: str) -> CallbackRequest | None:
-        """The open (or claimed) request for ``phone``, if any."""
-        query = select(CallbackRequest).where(CallbackRequest.phone == phone, CallbackRequest.status.in_(OPEN_STATUSES))
-        return session.scalars(query.with_for_update()).first()
+    def open_owned_by(session: Session, answers: CallbackAnswers) -> CallbackRequest | None:
+        """The open request these answers may update: the same call's, or the caller ID's own.
+
+        A number someone typed never finds another caller's request.
+        """
+        query = select(CallbackRequest).where(
+            CallbackRequest.phone == answers.phone, CallbackRequest.status.in_(OPEN_STATUSES)
+        )
+        if answers.call_sid:
+            same_call = session.scalars(query.where(CallbackRequest.call_sid == answers.call_sid).with_for_update())
+            found = same_call.first()
+            if found is not None:
+                return found
+        if not answers.by_caller_id:
+            return None
+        return session.scalars(query.where(CallbackRequest.by_caller_id.is_(True)).with_for_update()).first()
 
     @staticmethod
     def open_or_update(session: Session, answers: CallbackAnswers, now: datetime) -> tuple[CallbackRequest, str]:
-        """Store a request, or update the open one for the same number.
+        """Store a request, or update the one these answers own (see ``open_owned_by``).
 
         Returns the request and what happened: "created", "updated" (a caller who
-        already had an open request) or "repeated" (the same call again: a Twilio
-        retry). Two concurrent inserts for one number meet the partial unique
-        index; the loser's IntegrityError is the caller's cue to retry, and the
-        retry finds the winner's row.
+        already had an open request for their own caller ID) or "repeated" (the
+        same call again: a Twilio retry, or a later step of the same call). Two
+        concurrent inserts meet a partial unique index; the loser's IntegrityError
+        is the caller's cue to retry, and the retry finds the winner's row.
         """
-        existing = CallbackRequest.open_for_phone(session, answers.phone)
+        existing = CallbackRequest.open_owned_by(session, answers)
         if existing is None:
             request = CallbackRequest(
                 phone=answers.phone,
+                by_caller_id=answers.by_caller_id,
                 source=answers.source,
                 status="open",
                 created_at=now,
@@ -113,7 +164,33 @@ class CallbackRequest(Base):
         if answers.message_url:
             self.message_url = answers.message_url
             self.message_seconds = answers.message_seconds
+        # A later call may give safe-contact answers the earlier one did not; an
+        # answer not given leaves what is stored.
+        for name in ("safe_to_call", "voicemail_ok", "may_identify", "call_window", "caller_timezone"):
+            value = getattr(answers, name)
+            if value is not None:
+                setattr(self, name, value)
         self.updated_at = now
+
+    @property
+    def leave_voicemail(self) -> bool:
+        """A message may be left on a machine only when the caller said yes."""
+        return self.voicemail_ok is True
+
+    @property
+    def identify(self) -> bool:
+        """The specialist may say where they call from only when the caller said yes."""
+        return self.may_identify is True
+
+    def safe_contact(self) -> dict[str, object]:
+        """The safe-contact choices as operators see them, careful defaults filled in."""
+        return {
+            "safe_to_call": self.safe_to_call or "unconfirmed",
+            "voicemail": self.leave_voicemail,
+            "may_identify": self.identify,
+            "call_window": self.call_window or "any",
+            "caller_timezone": self.caller_timezone,
+        }
 
     def position(self, session: Session) -> int:
         """This request's place in line: open requests ahead of it in claim order, plus one.
@@ -137,16 +214,34 @@ class CallbackRequest(Base):
         return int(session.scalar(query) or 0) + 1
 
     @staticmethod
-    def expected_wait(session: Session, now: datetime, urgent: bool = False) -> timedelta | None:
-        """The median time from request to completed call back, over recent completions.
+    def also_given(session: Session, requests: list[CallbackRequest]) -> dict[int, list[CallbackRequest]]:
+        """For each request, the other recent requests for the same number, oldest first (one query)."""
+        phones = {r.phone for r in requests}
+        if not phones:
+            return {}
+        oldest = min(r.created_at for r in requests) - LINK_WINDOW
+        query = select(CallbackRequest).where(CallbackRequest.phone.in_(phones), CallbackRequest.created_at >= oldest)
+        same: dict[str, list[CallbackRequest]] = {}
+        for other in session.scalars(query.order_by(CallbackRequest.created_at, CallbackRequest.id)):
+            same.setdefault(other.phone, []).append(other)
+        return {
+            r.id: [o for o in same.get(r.phone, []) if o.id != r.id and abs(o.created_at - r.created_at) <= LINK_WINDOW]
+            for r in requests
+        }
 
-        Uses requests of the same urgency when there are enough of them, else all;
+    @staticmethod
+    def expected_wait(session: Session, now: datetime, urgent: bool = False) -> timedelta | None:
+        """The median time from request to call back, over requests operators recently closed.
+
+        Counts requests closed with a call back (not those closed as unreachable);
+        uses requests of the same urgency when there are enough of them, else all;
         None when the recent history is too thin to say anything honest.
         """
         query = (
             select(CallbackRequest.created_at, CallbackRequest.closed_at)
             .where(
-                CallbackRequest.status == "completed",
+                CallbackRequest.status == CLOSED_STATUS,
+                or_(CallbackRequest.disposition.is_(None), CallbackRequest.disposition.not_in(NOT_CALLED_BACK)),
                 CallbackRequest.closed_at.is_not(None),
                 CallbackRequest.closed_at >= now - WAIT_WINDOW,
             )
@@ -194,6 +289,8 @@ class CallbackAnswers:
 
     phone: str  # E.164, parsed at the edge
     language: str
+    # True when ``phone`` is the caller ID of this call (not a number the caller typed).
+    by_caller_id: bool = False
     call_sid: str | None = None
     caller_type: str | None = None
     need: str | None = None
@@ -202,3 +299,8 @@ class CallbackAnswers:
     message_url: str | None = None
     message_seconds: int | None = None
     source: str = "voice"
+    safe_to_call: str | None = None
+    voicemail_ok: bool | None = None
+    may_identify: bool | None = None
+    call_window: str | None = None
+    caller_timezone: str | None = None

@@ -9,7 +9,7 @@ because they belong to the operators' aggregate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +17,9 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, func, insert, o
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from config import Settings, WeeklyHours
+from callflows import safe_contact
+from callflows.hours import WeeklyHours, Window, next_allowed_moment
+from config import Settings
 from models.base import Base, utcnow
 from models.callback import CallbackRequest
 from models.operator import Operator
@@ -122,37 +124,47 @@ class RetryPolicy:
     retry_minutes: int = 60
     calling_hours: WeeklyHours | None = None
     timezone: str = "America/New_York"
+    # Staffed hours: a call back needs an operator on duty as well as calling hours.
+    business_hours: WeeklyHours | None = None
+    holidays: tuple[date, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RetryPolicy:
         """The policy configured for this hotline."""
         return cls(
-            settings.callback_max_attempts, settings.callback_retry_minutes, settings.calling_hours, settings.timezone
-        )
+            settings.callback_max_attempts, settings.callback_retry_minutes, settings.calling_hours, settings.timezone,
+            settings.business_hours, settings.holidays,
+        )  # fmt: skip
 
-    def next_attempt(self, now: datetime, attempts: int) -> datetime:
-        """Backoff doubling per attempt, moved to the next opening of the calling hours."""
+    def staffed(self) -> list[Window]:
+        """Calling hours and staffed hours as windows (none when unrestricted)."""
+        tz = ZoneInfo(self.timezone)
+        windows = [Window(self.calling_hours, tz)] if self.calling_hours else []
+        if self.business_hours:
+            windows.append(Window(self.business_hours, tz, frozenset(self.holidays)))
+        return windows
+
+    def next_attempt(self, now: datetime, attempts: int, request: CallbackRequest | None = None) -> datetime:
+        """Backoff doubling per attempt, moved to the next moment the caller's window and calling hours allow."""
         earliest = now + timedelta(minutes=self.retry_minutes * 2 ** max(attempts - 1, 0))
-        return next_calling_time(earliest, self.calling_hours, ZoneInfo(self.timezone))
+        return self.next_allowed(earliest, request)
 
+    def next_allowed(self, earliest: datetime, request: CallbackRequest | None = None) -> datetime:
+        """The first moment from ``earliest`` inside calling hours and the caller's own window.
 
-def next_calling_time(earliest: datetime, hours: WeeklyHours | None, tz: ZoneInfo) -> datetime:
-    """``earliest`` if it falls inside calling hours, else the next time they open (UTC)."""
-    if hours is None or not hours.days:
-        return earliest
-    local = earliest.astimezone(tz)
-    for offset in range(8):
-        day = local.date() + timedelta(days=offset)
-        span = hours.days.get(day.weekday())
-        if span is None:
-            continue
-        opens = datetime.combine(day, span[0], tz)
-        closes = datetime.combine(day, span[1], tz)
-        if offset == 0 and opens <= local < closes:
-            return earliest
-        if opens > local:
-            return opens.astimezone(earliest.tzinfo)
-    return earliest
+        When the caller's window never meets calling hours, the nearest calling hours win.
+        """
+        staffed = self.staffed()
+        caller = (
+            safe_contact.caller_window(request.call_window, request.caller_timezone, ZoneInfo(self.timezone))
+            if request is not None
+            else None
+        )
+        if caller is not None:
+            moment = next_allowed_moment(earliest, [*staffed, caller])
+            if moment is not None:
+                return moment
+        return next_allowed_moment(earliest, staffed) or earliest
 
 
 def record(
@@ -366,7 +378,7 @@ def complete(
     detail = f"{disposition}: {notes}" if notes else disposition
     if disposition == "no_answer" and request.attempts < policy.max_attempts:
         _reopen(request, now)
-        request.next_attempt_at = policy.next_attempt(now, request.attempts)
+        request.next_attempt_at = policy.next_attempt(now, request.attempts, request)
         record(session, request, "completed", now, operator.id, CLAIMED, detail)
         record(session, request, "retry_scheduled", now, None, OPEN, request.next_attempt_at.isoformat())
         return request

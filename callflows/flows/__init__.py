@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from callflows.flows import callback, case_status, custody, main, office, operator, relay, removal
+from callflows.flows import callback, case_status, custody, main, office, operator, promise, relay, removal
 from callflows.tree import Tree
 
 TREE = Tree.build(
     [
         *main.NODES,
+        *promise.NODES,
         *custody.NODES,
         *callback.NODES,
         *operator.NODES,

@@ -1,5 +1,6 @@
-"""Request a call back: triage, the number to call, an optional message, then the stored request."""
+"""Request a call back: triage, the number to call (stored at once), safe-contact choices, an optional message."""
 
+from callflows.flows.safe_contact import safe_contact_nodes
 from callflows.flows.triage import triage_nodes
 from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
@@ -21,7 +22,7 @@ NODES = [
         "callback.confirm_phone",
         prompts=("callback.your_number",),
         options=(
-            Option("1", "callback.use_this", "callback.message_offer", sets={"callback_to": "caller"}),
+            Option("1", "callback.use_this", "callback.create", sets={"callback_to": "caller"}),
             Option("2", "callback.use_other", "callback.enter_phone"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
@@ -43,31 +44,50 @@ NODES = [
         "callback.confirm_entered",
         prompts=("callback.you_entered",),
         options=(
-            Option("1", "callback.entered_right", "callback.message_offer", sets={"callback_to": "entered"}),
+            Option("1", "callback.entered_right", "callback.create", sets={"callback_to": "entered"}),
             Option("2", "callback.enter_again", "callback.enter_phone"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),
     ),
-    # The message is optional: a caller who says nothing here still gets the request stored.
+    # A caller who hangs up right after confirming the number already has a request
+    # (DECISIONS.md): it is stored here, and the optional parts are added as they come.
+    Action(
+        "callback.create",
+        effect="callback.create",
+        outcomes={
+            "created": "callback.safe_to_call",
+            "updated": "callback.safe_to_call",
+            "no_number": "callback.phone",
+        },
+    ),
+    *safe_contact_nodes(then="callback.message_offer"),
+    # The message is optional: a caller who says nothing here still has the request stored.
     Menu(
         "callback.message_offer",
         prompts=("callback.message_offer",),
         options=(
             Option("1", "callback.record_message", "callback.record"),
-            Option("2", "callback.skip_message", "callback.create"),
+            Option("2", "callback.skip_message", "callback.update"),
         ),
-        on_invalid=Reprompt("menu.invalid", then="callback.create"),
-        on_silence=Reprompt("menu.silence", then="callback.create"),
+        on_invalid=Reprompt("menu.invalid", then="callback.update"),
+        on_silence=Reprompt("menu.silence", then="callback.update"),
     ),
-    Record("callback.record", prompts=("callback.record_notice",), goto="callback.create", max_seconds=120),
+    Record("callback.record", prompts=("callback.record_notice",), goto="callback.update", max_seconds=120),
     Action(
-        "callback.create",
-        effect="callback.create",
+        "callback.update",
+        effect="callback.update",
         outcomes={"created": "callback.saved", "updated": "callback.updated", "no_number": "callback.phone"},
     ),
-    Say("callback.saved", prompts=("callback.saved",), goto="callback.estimate"),
-    Say("callback.updated", prompts=("callback.updated",), goto="callback.estimate"),
+    Say("callback.saved", prompts=("callback.saved",), goto="callback.fit_window"),
+    Say("callback.updated", prompts=("callback.updated",), goto="callback.fit_window"),
+    # The caller's window meets staffed calling hours, or they hear the nearest hours that work.
+    Action(
+        "callback.fit_window",
+        effect="callback.fit_window",
+        outcomes={"fits": "callback.estimate", "nearest": "callback.window_nearest"},
+    ),
+    Say("callback.window_nearest", prompts=("callback.window_nearest",), goto="callback.estimate"),
     Action(
         "callback.estimate",
         effect="callback.estimate",

@@ -9,9 +9,10 @@ NODES = [
     LanguageMenu(
         "welcome",
         prompts=("welcome.greeting", "welcome.danger"),
-        goto="main",
-        on_invalid=Reprompt("language.invalid", then="main"),
-        on_silence=Reprompt("language.silence", then="main", limit=2),
+        # The promise (callflows/flows/promise.py) comes before the main menu and any number.
+        goto="promise",
+        on_invalid=Reprompt("language.invalid", then="promise"),
+        on_silence=Reprompt("language.silence", then="promise", limit=2),
     ),
     Menu(
         "main",

@@ -13,10 +13,12 @@ from callflows.engine import CallState, Outcome
 from callflows.offices import load_offices
 from callflows.phones import parse_callback_number
 from callflows.readback import spoken_phone
+from callflows.safe_contact import CALL_WINDOWS, caller_timezone
 from config.logs import mask_phone
 from ivr.actions import CallContext, effect
 from ivr.extensions import hotline
 from models.callback import CALLER_TYPES, NEEDS, CallbackAnswers, CallbackRequest
+from models.claims import RetryPolicy
 from models.outbox import OutboxMessage
 from workers.outbox import try_relay
 
@@ -52,8 +54,14 @@ def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | No
     seconds = state.get("message_seconds") or ""
     caller_type, need, office = state.get("caller_type"), state.get("need"), state.get("field_office")
     url = state.get("message_url") or ""
+    own = parse_callback_number(context.caller) if context.caller else None
+    window = state.get("window")
+    zip5 = state.get("zip") or ""
     return CallbackAnswers(
         phone=phone,
+        # Only the call's own caller ID makes a request a later call may update:
+        # a typed number belongs to nobody, even when it is the same as the URL's.
+        by_caller_id=own is not None and own == phone,
         language=catalogue().resolve(state.lang),
         call_sid=context.call_sid,
         caller_type=caller_type if caller_type in CALLER_TYPES else None,
@@ -62,14 +70,43 @@ def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | No
         field_office=office if office in load_offices() else None,
         message_url=url if url.startswith("https://") and len(url) <= 500 else None,
         message_seconds=min(int(seconds), MAX_MESSAGE_SECONDS) if seconds.isdigit() else None,
+        # Safe-contact answers: only what the caller said; a missing answer stays unset (read carefully).
+        safe_to_call="yes" if state.get("safe") == "yes" else None,
+        voicemail_ok=_yes_no(state.get("voicemail")),
+        may_identify=_yes_no(state.get("identify")),
+        call_window=window if window in CALL_WINDOWS else None,
+        caller_timezone=caller_timezone(phone, zip5 if zip5.isdigit() and len(zip5) == 5 else None),
     )
+
+
+def _yes_no(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
 
 
 @effect("callback.create")
 def create(state: CallState, context: CallContext) -> Outcome:
-    """Store the request (or update the open one for that number) with its outbox job, durably.
+    """Store the request as soon as the number is confirmed (see ``store``)."""
+    return store(state, context, "created")
 
-    Safe to run twice: a Twilio retry of this step finds the request it made.
+
+@effect("callback.update")
+def update(state: CallState, context: CallContext) -> Outcome:
+    """Add the optional parts (safe-contact answers, message) to the request this call stored.
+
+    The outcome repeats what ``create`` found, so the caller hears "saved" or
+    "updated" once, at the end.
+    """
+    return store(state, context, state.get("stored") or "created")
+
+
+def store(state: CallState, context: CallContext, said: str) -> Outcome:
+    """Store the request (or update the one this call or caller ID owns) with its outbox job, durably.
+
+    ``said`` is the outcome when this is the same call again (a Twilio retry or a later step).
+
+    Safe to run twice: a Twilio retry of this step finds the request it made. A
+    typed number that another caller's request also has gets a request of its
+    own, and the caller hears what any first-time caller hears.
     """
     answers = answers_from(state, context)
     if answers is None:
@@ -79,6 +116,11 @@ def create(state: CallState, context: CallContext) -> Outcome:
         try:
             with current.database.session() as session:
                 request, what = CallbackRequest.open_or_update(session, answers, context.now)
+                if request.call_window not in (None, "any"):
+                    # The first call back waits for the window the caller chose (inside calling hours).
+                    policy = RetryPolicy.from_settings(context.settings)
+                    allowed = policy.next_allowed(max(context.now, request.next_attempt_at or context.now), request)
+                    request.next_attempt_at = allowed if allowed > context.now else request.next_attempt_at
                 message = None
                 if what == "created":
                     message = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
@@ -86,7 +128,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
                 request_id, message_id = request.id, message.id if message else None
             break
         except IntegrityError:
-            # Another webhook stored a request for this number a moment ago: update it instead.
+            # Another webhook of this call (or caller ID) stored the request a moment ago: update it instead.
             if attempt == 2:
                 raise
     if message_id is not None:
@@ -101,9 +143,9 @@ def create(state: CallState, context: CallContext) -> Outcome:
             "urgent": answers.urgent,
         },
     )
-    return Outcome.of(
-        "updated" if what == "updated" else "created", request_id=request_id, callback_number=answers.phone
-    )
+    if what != "repeated":
+        said = "updated" if what == "updated" else "created"
+    return Outcome.of(said, stored=said, request_id=request_id, callback_number=answers.phone)
 
 
 @effect("callback.estimate")

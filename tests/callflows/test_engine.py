@@ -55,7 +55,8 @@ def where(turn: Turn) -> str:
         (at("operator.danger"), Digits("2"), "operator.queue"),
         (at("operator.danger"), Digits("1"), "operator.queue"),
         # the callback number
-        (at("callback.confirm_phone", caller="+12025550143"), Digits("1"), "callback.message_offer"),
+        # the request is stored as soon as the number is confirmed (DECISIONS.md)
+        (at("callback.confirm_phone", caller="+12025550143"), Digits("1"), "effect:callback.create"),
         (at("callback.confirm_phone", caller="+12025550143"), Digits("2"), "callback.enter_phone"),
         (at("callback.enter_phone"), Digits("2025550188"), "effect:callback.spell_phone"),
         (at("callback.enter_phone"), Digits("8005550100"), "callback.enter_phone"),
@@ -67,8 +68,19 @@ def where(turn: Turn) -> str:
         ),
         (at("callback.confirm_entered", phone="+12025550188", phone_spoken="x"), Digits("2"), "callback.enter_phone"),
         (at("callback.message_offer"), Digits("1"), "callback.record"),
-        (at("callback.message_offer"), Digits("2"), "effect:callback.create"),
-        (at("callback.record"), Recorded("https://api.twilio.com/x", 9), "effect:callback.create"),
+        (at("callback.message_offer"), Digits("2"), "effect:callback.update"),
+        (at("callback.record"), Recorded("https://api.twilio.com/x", 9), "effect:callback.update"),
+        # safe-contact questions
+        (at("callback.safe_to_call"), Digits("1"), "callback.voicemail"),
+        (at("callback.safe_to_call"), Digits("2"), "effect:callback.withdraw"),
+        (at("callback.safe_to_call", "es"), Speech("no es seguro"), "effect:callback.withdraw"),
+        (at("callback.safe_to_call", tries=1), Silence(), "callback.window"),
+        (at("callback.not_safe"), Digits("1"), "callback.enter_phone"),
+        (at("callback.not_safe"), Digits("2"), "effect:callback.our_hours"),
+        (at("callback.voicemail"), Digits("2"), "callback.identify"),
+        (at("callback.identify"), Digits("1"), "callback.window"),
+        (at("callback.window"), Digits("3"), "callback.message_offer"),
+        (at("callback.window", "es"), Speech("por la tarde"), "callback.message_offer"),
         # the office
         (at("office"), Digits("30301"), "effect:office.find"),
         (at("office"), Digits("303"), "office"),
@@ -91,9 +103,15 @@ def test_answers_lead_where_the_tree_says(state: CallState, event, goes_to: str)
         ("operator", "closed", "operator.closed_offer"),
         ("callback.phone", "known", "callback.confirm_phone"),
         ("callback.phone", "withheld", "callback.enter_phone"),
-        ("callback.create", "created", "effect:callback.estimate"),
-        ("callback.create", "updated", "effect:callback.estimate"),
+        ("callback.create", "created", "callback.safe_to_call"),
+        ("callback.create", "updated", "callback.safe_to_call"),
         ("callback.create", "no_number", "effect:callback.caller_id"),
+        ("callback.update", "created", "effect:callback.fit_window"),
+        ("callback.update", "updated", "effect:callback.fit_window"),
+        ("callback.fit_window", "fits", "effect:callback.estimate"),
+        ("callback.fit_window", "nearest", "effect:callback.estimate"),
+        ("callback.withdraw", "ok", "callback.not_safe"),
+        ("callback.our_hours", "ok", "goodbye"),
         ("callback.estimate", "minutes", "goodbye"),
         ("callback.estimate", "unknown", "goodbye"),
         ("office.lookup", "found", "office.found"),
@@ -104,7 +122,7 @@ def test_answers_lead_where_the_tree_says(state: CallState, event, goes_to: str)
 )
 def test_effect_outcomes_lead_where_the_tree_says(node: str, outcome: str, goes_to: str) -> None:
     values = {"caller": "+12025550143", "callback_number": "+12025550143", "position": "1", "wait": "5"}
-    values |= {"operator_hours": "x", "office_name": "x", "office_phone": "1", "zip_spoken": "0"}
+    values |= {"operator_hours": "x", "office_name": "x", "office_phone": "1", "zip_spoken": "0", "calling_hours": "x"}
     assert where(step(TREE, at(node), Outcome.of(outcome, **values))) == goes_to
 
 
@@ -115,7 +133,7 @@ def test_effect_outcomes_lead_where_the_tree_says(node: str, outcome: str, goes_
         ("callback.who", "callback.need"),
         ("callback.need", "callback.danger"),
         ("callback.danger", "effect:callback.caller_id"),
-        ("callback.message_offer", "effect:callback.create"),
+        ("callback.message_offer", "effect:callback.update"),
         ("office", "effect:operator.check_hours"),
         ("operator.closed_offer", "goodbye"),
     ],
@@ -161,9 +179,9 @@ def test_record_is_announced_before_recording() -> None:
     assert [line.key for line in turn.lines] == ["callback.record_notice"]
 
 
-def test_recorded_message_rides_in_the_state_to_the_create_effect() -> None:
+def test_recorded_message_rides_in_the_state_to_the_update_effect() -> None:
     turn = step(TREE, at("callback.record"), Recorded("https://api.twilio.com/R1", 31))
-    assert turn.effect == Effect("callback.create", turn.state)
+    assert turn.effect == Effect("callback.update", turn.state)
     assert turn.state.get("message_url") == "https://api.twilio.com/R1" and turn.state.get("message_seconds") == "31"
 
 
@@ -183,10 +201,12 @@ def test_every_menu_has_at_most_five_options_and_speaks_each(name: str) -> None:
     ctx = {"caller": "+12025550143", "phone_spoken": "2 0 2", "operator_hours": "x", "office_name": "Atlanta"}
     ctx |= {"office_phone": "4 0 4", "zip_spoken": "0 0 0 0 0"}
     turn = step(TREE, at(name, **ctx), Enter())
+    keys = [line.key for line in turn.lines]
+    # An option is said as "For <label>, press N" or as a whole sentence with {digit} in it.
     labels = {option.label for option in node.options}
-    spoken = [line.key for line in turn.lines if line.key == "menu.option" or line.key in labels]
+    spoken = keys.count("menu.option") + sum(key in labels for key in keys)
     # A menu whose keys an earlier prompt explained (the removal explainer's parts) says none.
-    assert len(spoken) == (len(node.options) if node.announce_options else 0)
+    assert spoken == (len(node.options) if node.announce_options else 0)
 
 
 def test_every_action_node_names_an_effect_and_outcomes() -> None:

@@ -57,6 +57,19 @@ PHRASES = {
         "goodbye": "Goodbye",
         "not_reached": "could not connect you",
         "removal_continue": "go on with your call back",
+        # Safe-contact questions (issue 9).
+        "safe_yes": "If it is safe",
+        "safe_no": "If it is not safe",
+        "not_safe_other": "a different number that is safe",
+        "not_safe_call_us": "when you can call us",
+        "voicemail_yes": "If we may leave a voicemail",
+        "voicemail_no": "If we should not leave a voicemail",
+        "identify_yes": "If the specialist may say",
+        "identify_no": "If the specialist should not say",
+        "morning": "For the morning",
+        "afternoon": "For the afternoon",
+        "evening": "For the evening",
+        "any_time": "If any time is fine",
     },
     "es": {
         "language": "2",
@@ -95,6 +108,18 @@ PHRASES = {
         "goodbye": "Adiós",
         "not_reached": "No pudimos comunicarle",
         "removal_continue": "seguir con su solicitud",
+        "safe_yes": "Si es seguro",
+        "safe_no": "Si no es seguro",
+        "not_safe_other": "otro número que sea seguro",
+        "not_safe_call_us": "cuándo puede llamarnos",
+        "voicemail_yes": "Si podemos dejarle un mensaje",
+        "voicemail_no": "Si no debemos dejarle un mensaje",
+        "identify_yes": "Si el especialista puede decir",
+        "identify_no": "Si el especialista no debe decir",
+        "morning": "Si prefiere por la mañana",
+        "afternoon": "Si prefiere por la tarde",
+        "evening": "Si prefiere por la noche",
+        "any_time": "Si le da igual la hora",
     },
 }
 
@@ -119,6 +144,20 @@ def closed_hours(app) -> None:
 def choose(caller: Call, lang: str, what: str) -> Call:
     """Press the key announced for the option ``what`` (a PHRASES name)."""
     return caller.press(caller.option_for(PHRASES[lang][what]))
+
+
+def safe_contact(
+    caller: Call,
+    lang: str,
+    safe: str = "safe_yes",
+    voicemail: str = "voicemail_no",
+    identify: str = "identify_no",
+    window: str = "any_time",
+) -> Call:
+    """Answer the safe-contact questions after the number is confirmed: the caller is at the message offer."""
+    for answer in (safe, voicemail, identify, window):
+        choose(caller, lang, answer)
+    return caller
 
 
 def heard(caller: Call, lang: str, what: str) -> bool:

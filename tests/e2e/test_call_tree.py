@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import PHRASES, choose, heard, requests
+from tests.e2e.conftest import PHRASES, choose, heard, requests, safe_contact
 
 LANGS = ["en", "es"]
 
@@ -37,7 +37,7 @@ def to_callback_number(call, lang: str, caller: str = "+12025550143", **answers:
 def test_caller_id_callback_is_saved_with_triage_and_read_back_by_last_four(app, call, lang) -> None:
     caller = to_callback_number(call, lang, who="family", need="removal_process")
     assert "6 4 2 3" not in caller.last_heard() and "0 1 4 3" in caller.last_heard()
-    choose(caller, lang, "this_number")
+    safe_contact(choose(caller, lang, "this_number"), lang)
     choose(caller, lang, "skip")
     assert heard(caller, lang, "saved") and "0 1 4 3" in caller.last_heard()
     assert heard(caller, lang, "no_estimate")
@@ -68,7 +68,7 @@ def test_caller_id_callback_is_saved_with_triage_and_read_back_by_last_four(app,
 )
 def test_every_triage_answer_is_stored(app, call, lang, who, need, caller_type, stored_need) -> None:
     caller = to_callback_number(call, lang, who=who, need=need)
-    choose(choose(caller, lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     [request] = requests(app)
     assert (request.caller_type, request.need) == (caller_type, stored_need)
 
@@ -77,7 +77,7 @@ def test_every_triage_answer_is_stored(app, call, lang, who, need, caller_type, 
 def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, lang) -> None:
     caller = to_callback_number(call, lang, danger="danger_yes")
     assert heard(caller, lang, "danger_notice")
-    choose(choose(caller, lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     [request] = requests(app)
     assert request.urgent is True and request.priority == 10
 
@@ -87,7 +87,7 @@ def test_another_number_is_entered_read_back_and_used(app, call, lang) -> None:
     caller = choose(to_callback_number(call, lang), lang, "other_number")
     caller.press("6175550188#")
     assert "6 1 7, 5 5 5, 0 1 8 8" in caller.last_heard()
-    choose(caller, lang, "entered_right")
+    safe_contact(choose(caller, lang, "entered_right"), lang)
     choose(caller, lang, "skip")
     assert "0 1 8 8" in caller.last_heard()
     assert requests(app)[0].phone == "+16175550188"
@@ -97,7 +97,7 @@ def test_another_number_is_entered_read_back_and_used(app, call, lang) -> None:
 def test_a_mistyped_number_can_be_entered_again(app, call, lang) -> None:
     caller = choose(to_callback_number(call, lang), lang, "other_number").press("6175550188#")
     choose(caller, lang, "enter_again").press("3055550177#")
-    choose(choose(caller, lang, "entered_right"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "entered_right"), lang), lang, "skip")
     assert requests(app)[0].phone == "+13055550177"
 
 
@@ -128,13 +128,13 @@ def test_withheld_caller_id_must_enter_a_number(app, call, lang, withheld) -> No
     caller = to_callback_number(call, lang, caller=withheld)
     assert heard(caller, lang, "withheld") and caller.waiting_tag == "Gather"
     caller.press("2025550166#")
-    choose(choose(caller, lang, "entered_right"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "entered_right"), lang), lang, "skip")
     assert requests(app)[0].phone == "+12025550166"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_voice_message_is_announced_recorded_and_attached(app, call, lang) -> None:
-    caller = choose(choose(to_callback_number(call, lang), lang, "this_number"), lang, "record")
+    caller = choose(safe_contact(choose(to_callback_number(call, lang), lang, "this_number"), lang), lang, "record")
     assert caller.waiting_tag == "Record"
     record = caller.documents[-1]
     assert "recorded" in caller.last_heard() or "grabado" in caller.last_heard()
@@ -149,7 +149,7 @@ def test_a_voice_message_is_announced_recorded_and_attached(app, call, lang) -> 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_silence_at_the_message_offer_still_saves_the_request(app, call, lang) -> None:
-    caller = choose(to_callback_number(call, lang), lang, "this_number")
+    caller = safe_contact(choose(to_callback_number(call, lang), lang, "this_number"), lang)
     caller.silence().silence().silence()
     assert heard(caller, lang, "saved")
     assert len(requests(app)) == 1
@@ -161,7 +161,7 @@ def test_unanswered_triage_questions_do_not_block_a_callback(app, call, lang) ->
     for _ in range(9):
         caller.silence()
     assert "0 1 4 3" in caller.last_heard()
-    choose(choose(caller, lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     [request] = requests(app)
     assert (request.caller_type, request.need, request.urgent) == (None, None, False)
 
@@ -193,7 +193,7 @@ def test_after_hours_the_hours_are_said_and_a_callback_offered(app, call, closed
         "de lunes a viernes, de 8 de la mañana a 8 de la noche, hora del Este" in said
     )
     choose(caller, lang, "offer_callback")
-    choose(choose(triage(caller, lang), lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(triage(caller, lang), lang, "this_number"), lang), lang, "skip")
     assert heard(caller, lang, "saved") and len(requests(app)) == 1
 
 
@@ -250,7 +250,7 @@ def test_a_callback_from_the_office_carries_the_office(app, call, lang) -> None:
         "three zero three zero one" if lang == "en" else "tres cero tres cero uno"
     )
     choose(caller, lang, "office_callback")
-    choose(choose(triage(caller, lang), lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(triage(caller, lang), lang, "this_number"), lang), lang, "skip")
     assert requests(app)[0].field_office == "ATL"
 
 
@@ -330,5 +330,5 @@ def test_saying_yes_to_danger_gives_the_911_notice(app, call, lang, yes) -> None
     caller = choose(choose(choose(start(call, lang), lang, "callback"), lang, "victim"), lang, "offender_info")
     caller.say(yes)
     assert heard(caller, lang, "danger_notice")
-    choose(choose(caller, lang, "this_number"), lang, "skip")
+    choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     assert requests(app)[0].urgent is True

@@ -9,15 +9,17 @@ from rq import Queue
 
 from models import CallbackRequest, OutboxMessage
 from models.base import utcnow
-from tests.e2e.conftest import choose, heard, post_signed, requests
+from tests.e2e.conftest import choose, heard, post_signed, requests, safe_contact
 from tests.e2e.test_call_tree import to_callback_number
 
 
 def at_message_offer(call, lang: str = "en", caller: str = "+12025550143", **answers: str):
-    return choose(to_callback_number(call, lang, caller, **answers), lang, "this_number")
+    return safe_contact(choose(to_callback_number(call, lang, caller, **answers), lang, "this_number"), lang)
 
 
-def add_request(app, phone: str, *, status: str = "open", urgent: bool = False, age: timedelta, done_after=None):
+def add_request(
+    app, phone: str, *, status: str = "open", urgent: bool = False, age: timedelta, done_after=None, disposition=None
+):
     now = utcnow()
     with app.extensions["hotline"].database.session() as session:
         session.add(
@@ -30,6 +32,7 @@ def add_request(app, phone: str, *, status: str = "open", urgent: bool = False, 
                 created_at=now - age,
                 updated_at=now - age,
                 closed_at=(now - age + done_after) if done_after else None,
+                disposition=disposition or ("reached" if status == "closed" else None),
             )
         )
 
@@ -76,9 +79,9 @@ def test_a_retried_webhook_creates_one_request_and_the_same_answer(app, call, cl
 
 
 def test_a_closed_request_does_not_stop_a_new_one(app, call) -> None:
-    add_request(app, "+12025550143", status="completed", age=timedelta(days=2), done_after=timedelta(hours=1))
+    add_request(app, "+12025550143", status="closed", age=timedelta(days=2), done_after=timedelta(hours=1))
     choose(at_message_offer(call), "en", "skip")
-    assert [r.status for r in requests(app)] == ["completed", "open"]
+    assert [r.status for r in requests(app)] == ["closed", "open"]
 
 
 def test_position_counts_open_requests_ahead_in_claim_order(app, call) -> None:
@@ -93,7 +96,7 @@ def test_position_counts_open_requests_ahead_in_claim_order(app, call) -> None:
 
 
 def test_without_recent_history_the_wait_is_not_invented(app, call) -> None:
-    add_request(app, "+13055550101", status="completed", age=timedelta(days=40), done_after=timedelta(hours=1))
+    add_request(app, "+13055550101", status="closed", age=timedelta(days=40), done_after=timedelta(hours=1))
     caller = choose(at_message_offer(call), "en", "skip")
     assert "can't tell you yet how long" in caller.last_heard()
     assert "minutes" not in caller.last_heard() and "hours" not in caller.last_heard()
@@ -109,16 +112,14 @@ def test_without_recent_history_the_wait_is_not_invented(app, call) -> None:
 )
 def test_the_wait_is_the_median_of_recent_completions(app, call, waits, said) -> None:
     for number, wait in enumerate(waits):
-        add_request(app, f"+1305555011{number}", status="completed", age=wait + timedelta(hours=1), done_after=wait)
+        add_request(app, f"+1305555011{number}", status="closed", age=wait + timedelta(hours=1), done_after=wait)
     caller = choose(at_message_offer(call), "en", "skip")
     assert said in caller.last_heard()
 
 
 def test_spanish_callers_hear_the_wait_in_spanish(app, call) -> None:
     for number in range(3):
-        add_request(
-            app, f"+1305555012{number}", status="completed", age=timedelta(hours=3), done_after=timedelta(hours=2)
-        )
+        add_request(app, f"+1305555012{number}", status="closed", age=timedelta(hours=3), done_after=timedelta(hours=2))
     caller = choose(at_message_offer(call, "es"), "es", "skip")
     assert "unas 2 horas" in caller.last_heard()
 
@@ -189,11 +190,11 @@ def test_concurrent_calls_from_one_number_leave_one_open_request(app) -> None:
     codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
 
     def create(number: int) -> str:
-        state = CallState("callback.message_offer", "en").with_values(
-            {"callback_to": "caller", "caller": f"+1202555{number % 3 + 150:04d}"}
-        )
+        # Three callers, eight calls each: only a caller ID owns (and updates) its request.
+        caller = f"+1202555{number % 3 + 150:04d}"
+        state = CallState("callback.message_offer", "en").with_values({"callback_to": "caller", "caller": caller})
         path = codec.url("/voice/step", state)
-        params = {"CallSid": f"CA{number:032d}", "From": "+12025550143", "To": "+18554886423", "Digits": "2"}
+        params = {"CallSid": f"CA{number:032d}", "From": caller, "To": "+18554886423", "Digits": "2"}
         return post_signed(app.test_client(), path, params).get_data(as_text=True)
 
     with ThreadPoolExecutor(8) as pool:

@@ -159,7 +159,8 @@ def test_every_step_is_recorded_as_a_call_event(app, call) -> None:
         started = session.get(CallSession, caller.call_sid)
     assert [(e.node, e.input, e.outcome) for e in events] == [
         ("welcome", None, "enter"),
-        ("welcome", "1", "language:en"),
+        # The promise follows the language choice; its effect (retention from settings) names the outcome.
+        ("welcome", "1", "ok"),
         ("main", "7", "invalid"),
     ]
     assert started is not None and started.caller_last4 == "0143"

@@ -10,7 +10,7 @@ import pytest
 from config import parse_business_hours
 from models import CallbackRequest, claims
 from models.base import utcnow
-from models.claims import RetryPolicy, next_calling_time
+from models.claims import RetryPolicy
 from workers import queue as queue_jobs
 
 
@@ -106,7 +106,7 @@ def test_no_answer_is_retried_later_then_closed_as_unreachable(database, make_op
 def test_retries_fall_inside_calling_hours(local: datetime, expected: datetime) -> None:
     tz = ZoneInfo("America/New_York")
     hours = parse_business_hours("mon-fri 09:00-18:00")
-    got = next_calling_time(local.replace(tzinfo=tz).astimezone(UTC), hours, tz)
+    got = RetryPolicy(calling_hours=hours, timezone=tz.key).next_allowed(local.replace(tzinfo=tz).astimezone(UTC))
     assert got.astimezone(tz).replace(tzinfo=None) == expected
 
 

@@ -1,0 +1,77 @@
+"""Safe-contact questions of the callback path (issue 9), EN/ES.
+
+Asked right after the request is stored: is it safe to call this number, may we
+leave a voicemail, may the specialist say where they call from, and when to
+call. A caller who says nothing is asked once more, then gets the most careful
+answer (DECISIONS.md): no voicemail, no identification, any time inside staffed
+calling hours; silence on "is it safe?" counts as yes with those limits, and the
+operator sees "not confirmed".
+"""
+
+from __future__ import annotations
+
+from callflows.tree import Action, Menu, Node, Option, Reprompt, Say
+
+WINDOWS = (("1", "morning"), ("2", "afternoon"), ("3", "evening"), ("4", "any"))
+
+
+def _ask_twice(prompt: str, then: str) -> Reprompt:
+    return Reprompt(prompt, then=then, limit=2)
+
+
+def safe_contact_nodes(then: str) -> list[Node]:
+    """The questions as ``callback.safe_to_call`` … ``callback.window``; the last leads to ``then``."""
+    return [
+        Menu(
+            "callback.safe_to_call",
+            prompts=("callback.safe_to_call",),
+            options=(
+                Option("1", "callback.safe_yes", "callback.voicemail", sets={"safe": "yes"}),
+                Option("2", "callback.safe_no", "callback.withdraw"),
+            ),
+            # Silence: yes, but no voicemail and no identification (the two questions are skipped).
+            on_invalid=_ask_twice("menu.invalid", "callback.window"),
+            on_silence=_ask_twice("menu.silence", "callback.window"),
+        ),
+        # Not safe: the request for that number is withdrawn before anything else is said.
+        Action("callback.withdraw", effect="callback.withdraw", outcomes={"ok": "callback.not_safe"}),
+        Menu(
+            "callback.not_safe",
+            prompts=("callback.not_safe",),
+            options=(
+                Option("1", "callback.not_safe_other", "callback.enter_phone"),
+                Option("2", "callback.not_safe_call_us", "callback.our_hours"),
+            ),
+            on_invalid=_ask_twice("menu.invalid", "callback.our_hours"),
+            on_silence=_ask_twice("menu.silence", "callback.our_hours"),
+        ),
+        Action("callback.our_hours", effect="callback.our_hours", outcomes={"ok": "callback.call_us"}),
+        Say("callback.call_us", prompts=("callback.call_us",), goto="goodbye"),
+        Menu(
+            "callback.voicemail",
+            prompts=("callback.voicemail",),
+            options=(
+                Option("1", "callback.voicemail_yes", "callback.identify", sets={"voicemail": "yes"}),
+                Option("2", "callback.voicemail_no", "callback.identify", sets={"voicemail": "no"}),
+            ),
+            on_invalid=_ask_twice("menu.invalid", "callback.identify"),
+            on_silence=_ask_twice("menu.silence", "callback.identify"),
+        ),
+        Menu(
+            "callback.identify",
+            prompts=("callback.identify",),
+            options=(
+                Option("1", "callback.identify_yes", "callback.window", sets={"identify": "yes"}),
+                Option("2", "callback.identify_no", "callback.window", sets={"identify": "no"}),
+            ),
+            on_invalid=_ask_twice("menu.invalid", "callback.window"),
+            on_silence=_ask_twice("menu.silence", "callback.window"),
+        ),
+        Menu(
+            "callback.window",
+            prompts=("callback.window",),
+            options=tuple(Option(d, f"callback.window_{w}", then, sets={"window": w}) for d, w in WINDOWS),
+            on_invalid=_ask_twice("menu.invalid", then),
+            on_silence=_ask_twice("menu.silence", then),
+        ),
+    ]
