@@ -285,12 +285,14 @@ def test_the_dashboard_has_no_neutral_script_when_the_caller_allowed_the_name(ap
 
 def test_concurrent_retries_of_one_call_with_a_typed_number_store_one_request(app) -> None:
     from concurrent.futures import ThreadPoolExecutor
-    from urllib.parse import urlencode
 
+    from callflows.engine import CallState
+    from ivr.url_state import UrlStateCodec
     from tests.e2e.conftest import post_signed
 
-    own_request_for = {"n": "callback.confirm_entered", "t": "0", "l": "en", "c_phone": OWNER, "c_phone_spoken": "x"}
-    path = "/voice/step?" + urlencode(own_request_for)
+    codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
+    state = CallState("callback.confirm_entered", "en").with_values({"phone": OWNER, "phone_spoken": "x"})
+    path = codec.url("/voice/step", state)
     params = {"CallSid": "CA" + "5" * 32, "From": OTHER, "To": "+18554886423", "Digits": "1"}
 
     def retry(_: int) -> int:
