@@ -53,6 +53,10 @@ OPTIONS = {
     "danger_no": "For no",
     "this_number": "this number",
     "skip": "no message",
+    "safe_yes": "If it is safe",
+    "voicemail_no": "If we should not leave a voicemail",
+    "identify_no": "If the specialist should not say",
+    "any_time": "If any time is fine",
     "custody": "custody",
     "yes": "yes",
 }
@@ -144,10 +148,14 @@ class Caller:
     def callback_call(self) -> None:
         call = Call(self.transport, AUTH_TOKEN, caller=self.numbers()).start()
         self.press(call, keys="1")
-        for what in ("callback", "victim", "need", "danger_no", "this_number", "skip"):
+        heard = []
+        steps = ("callback", "victim", "need", "danger_no", "this_number")
+        steps += ("safe_yes", "voicemail_no", "identify_no", "any_time", "skip")
+        for what in steps:
             self.press(call, what)
-        if "Your request is saved" not in call.last_heard():
-            raise TwimlProblem(f"not saved: {call.last_heard()[:120]}")
+            heard.append(call.last_heard())
+        if not any("Your request is saved" in text for text in heard):
+            raise TwimlProblem(f"not saved: {heard[-1][:120]}")
         self.tally.add_call("callback")
 
     def custody_call(self) -> None:

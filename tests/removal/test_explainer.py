@@ -9,7 +9,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Digits, Enter, Silence
 from callflows.flows import TREE
 from callflows.flows.removal import PARTS
-from tests.e2e.conftest import PHRASES, choose, heard, requests
+from tests.e2e.conftest import PHRASES, choose, heard, requests, safe_contact
 
 LANGS = ["en", "es"]
 # A calm, clear IVR voice speaks about 150 words a minute; the limit is three minutes at that rate.
@@ -91,7 +91,7 @@ def test_after_the_explainer_the_caller_gets_a_call_back_request_for_their_areas
     caller.press("77002")
     assert "Houston" in caller.last_heard()
     choose(caller, lang, "danger_no")
-    choose(caller, lang, "this_number")
+    safe_contact(choose(caller, lang, "this_number"), lang)
     choose(caller, lang, "skip")
     assert heard(caller, lang, "saved")
     [request] = requests(app)
@@ -111,7 +111,7 @@ def test_an_unknown_zip_still_gets_a_call_back_from_a_specialist(app, call) -> N
         caller.press("1")
     assert "a victim assistance specialist will call you back" in caller.last_heard()
     choose(caller, "en", "danger_no")
-    choose(caller, "en", "this_number")
+    safe_contact(choose(caller, "en", "this_number"), "en")
     choose(caller, "en", "skip")
     [request] = requests(app)
     assert (request.need, request.field_office) == ("removal_process", None)
@@ -127,7 +127,7 @@ def test_asking_a_call_back_about_removal_offers_the_explainer_then_the_officer(
     press(caller, lang, "cro")
     caller.press("77002")
     choose(caller, lang, "danger_no")
-    choose(caller, lang, "this_number")
+    safe_contact(choose(caller, lang, "this_number"), lang)
     choose(caller, lang, "skip")
     [request] = requests(app)
     assert (request.caller_type, request.need, request.field_office) == ("victim", "removal_process", "HOU")
