@@ -28,6 +28,20 @@ ENGINE_KEYS = frozenset(
         "queue.position",
         "queue.next",
         "queue.hold",
+        # The live queue (ivr/queue.py, ivr/live_queue.py).
+        "queue.wait_minutes",
+        "queue.wait_unknown",
+        "queue.long_wait",
+        "queue.keep_place",
+        "queue.no_callback_number",
+        "queue.connected",
+        "live.whisper_intro",
+        "live.nobody_waiting",
+        "live.triage_not_given",
+        *(f"live.language.{code}" for code in ("en", "es")),
+        *(f"live.caller_type.{v}" for v in ("victim", "family", "witness", "other", "none")),
+        *(f"live.need.{v}" for v in ("offender_info", "local_services", "removal_process", "other", "none")),
+        *(f"live.urgent.{v}" for v in ("yes", "no", "none")),
     }
 )
 

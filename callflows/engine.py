@@ -183,7 +183,9 @@ class Hangup:
 
 @dataclass(frozen=True)
 class JoinQueue:
-    """``<Enqueue>`` into the operator queue."""
+    """``<Enqueue>`` into the operator queue (the urgent one for a caller in danger)."""
+
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,7 +314,7 @@ def _arrive(build: _Builder, state: CallState, outcome: str) -> Turn:
             )
         elif isinstance(node, Enqueue):
             build.say(state, *node.prompts)
-            return Turn(state, tuple(build.lines), end=JoinQueue(), outcome=outcome)
+            return Turn(state, tuple(build.lines), end=JoinQueue(node.urgent), outcome=outcome)
         else:
             listen = _prompt(build, node, state)
             return Turn(state, tuple(build.lines), listen=listen, outcome=outcome)
@@ -358,6 +360,9 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
 def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, event: Event) -> Turn:
     tree, cat = build.tree, build.cat
     if isinstance(node, LanguageMenu):
+        if isinstance(event, Digits) and event.value.strip().rstrip("#") == OPERATOR_DIGIT:
+            # 0 reaches a person even before a language is chosen (in the first language).
+            return _arrive(build, replace(state, lang=cat.default).at(tree.operator), "operator")
         choice = _choose_language(cat, event)
         if choice is not None:
             return _arrive(build, replace(state, lang=choice).at(node.goto), f"language:{choice}")
@@ -373,7 +378,7 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
     if node.with_globals and digit == REPEAT_DIGIT:
         return _arrive(build, state.at(node.name, state.tries), "repeat")
     if node.with_globals and digit == OPERATOR_DIGIT:
-        return _arrive(build, state.at(tree.operator), "operator")
+        return _arrive(build, state.at(node.operator or tree.operator), "operator")
     for option in node.options:
         if option.digit == digit:
             return _arrive(build, state.with_values(option.sets).at(option.goto), f"option:{digit}")

@@ -97,6 +97,8 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # Contact centre (issue I): a caller held this long in the live queue hears the callback offer first.
+    queue_max_hold_minutes: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -189,6 +191,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "LOGIN_MAX_FAILURES": "login_max_failures",
         "LOGIN_LOCKOUT_MINUTES": "login_lockout_minutes",
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
+        # Contact centre (issue I)
+        "QUEUE_MAX_HOLD_MINUTES": "queue_max_hold_minutes",
     }
     for variable, name in numbers.items():
         if env.get(variable):

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge
+from ivr import bridge, live_queue
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -237,6 +237,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", "/requests/{request_id}/call", call_back, "callBack", {"201": "Attempt", "409": "Error"},
              parameters=(REQUEST_ID,)),
     Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
+    # The live queue (issue I): callers holding on the phone.
+    Endpoint("POST", "/live/take-next", live_queue.api_take_next, "takeNextCaller",
+             {"201": "OperatorCall", "204": "", "409": "Error"}, tags=("live",)),
+    Endpoint("GET", "/live/current", live_queue.api_current, "currentCaller", {"200": "LiveCall", "204": ""},
+             tags=("live",)),
+    Endpoint("GET", "/live/waiting", live_queue.api_waiting, "waitingCallers", {"200": "LiveCallList"},
+             tags=("live",)),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
 
@@ -345,6 +352,30 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    "OperatorCall": {"type": "object", "properties": {"operator_call_sid": {"type": "string"}}},
+    "LiveCall": {
+        "type": "object",
+        "description": "a caller holding or connected; null triage answers were not given",
+        "properties": {
+            "call_sid": {"type": "string"},
+            "language": {"type": "string"},
+            "caller_type": _NULLABLE_STRING,
+            "need": _NULLABLE_STRING,
+            "urgent": {"type": ["boolean", "null"]},
+            "triage_given": {"type": "boolean"},
+            "queue": {"type": "string", "enum": ["urgent", "normal"]},
+            "status": {"type": "string"},
+            "enqueued_at": {"type": "string", "format": "date-time"},
+            "operator_id": {"type": ["integer", "null"]},
+            "connected_at": _TIME,
+            "callback_request_id": {"type": ["integer", "null"]},
+            "summary": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "LiveCallList": {
+        "type": "object",
+        "properties": {"calls": {"type": "array", "items": {"$ref": "#/components/schemas/LiveCall"}}},
+    },
 }
 
 

@@ -14,6 +14,11 @@ STEP_PATH = "/voice/step"
 HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
 
 
+def queue_name(operator_queue: str, urgent: bool) -> str:
+    """The Twilio queue a caller holds in: urgency is a second queue, because ``<Enqueue>`` is first-in, first-out."""
+    return f"{operator_queue}-urgent" if urgent else operator_queue
+
+
 def step_url(state: CallState) -> str:
     """The Gather/Record/Enqueue action URL that carries ``state``."""
     return f"{STEP_PATH}?{urlencode(state.to_query())}"
@@ -57,10 +62,10 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
         )
     elif isinstance(turn.end, JoinQueue):
         response.enqueue(
-            operator_queue,
+            queue_name(operator_queue, turn.end.urgent),
             action=step_url(turn.state),
             method="POST",
-            wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
+            wait_url=f"/voice/queue-wait?{urlencode({'l': lang, 'q': 'urgent' if turn.end.urgent else 'normal'})}",
             wait_url_method="POST",
         )
     else:

@@ -6,6 +6,7 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.live_queue import QueuedCall
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
 from models.texting import ProcessedMessage, SmsConsent
@@ -26,6 +27,7 @@ __all__ = [
     "Operator",
     "OutboxMessage",
     "ProcessedMessage",
+    "QueuedCall",
     "RequestHistory",
     "SmsConsent",
     "utcnow",

@@ -22,11 +22,14 @@ NEEDS = (
 )
 
 
-def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -> list[Node]:
+def triage_nodes(
+    prefix: str, then: str, urgent_prompts: tuple[str, ...] = (), skip_to: str | None = None
+) -> list[Node]:
     """The triage questions as ``<prefix>.who``, ``.need``, ``.danger``, ``.in_danger``; all lead to ``then``.
 
     A caller who cannot answer a question moves on without an answer: triage
     helps the specialist, it must never stand between a caller and help.
+    ``skip_to`` is where 0 leads from these questions (default: the operator node).
     """
     need, danger, in_danger = f"{prefix}.need", f"{prefix}.danger", f"{prefix}.in_danger"
     return [
@@ -36,6 +39,7 @@ def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -
             options=tuple(Option(d, label, need, sets={"caller_type": v}) for d, label, v in CALLER_TYPES),
             on_invalid=Reprompt("menu.invalid", then=need),
             on_silence=Reprompt("menu.silence", then=need),
+            operator=skip_to,
         ),
         Menu(
             need,
@@ -43,6 +47,7 @@ def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -
             options=tuple(Option(d, label, danger, sets={"need": v}) for d, label, v in NEEDS),
             on_invalid=Reprompt("menu.invalid", then=danger),
             on_silence=Reprompt("menu.silence", then=danger),
+            operator=skip_to,
         ),
         Menu(
             danger,
@@ -53,6 +58,7 @@ def triage_nodes(prefix: str, then: str, urgent_prompts: tuple[str, ...] = ()) -
             ),
             on_invalid=Reprompt("menu.invalid", then=then),
             on_silence=Reprompt("menu.silence", then=then),
+            operator=skip_to,
         ),
         Say(in_danger, prompts=("triage.call_911", *urgent_prompts), goto=then),
     ]

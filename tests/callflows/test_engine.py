@@ -16,6 +16,7 @@ from callflows.engine import (
     Silence,
     Speech,
     Turn,
+    resume,
     step,
 )
 from callflows.flows import TREE
@@ -52,8 +53,8 @@ def where(turn: Turn) -> str:
         (at("callback.need"), Digits("3"), "callback.danger"),
         (at("callback.danger"), Digits("1"), "effect:callback.caller_id"),
         (at("callback.danger"), Digits("2"), "effect:callback.caller_id"),
-        (at("operator.danger"), Digits("2"), "operator.queue"),
-        (at("operator.danger"), Digits("1"), "operator.queue"),
+        (at("operator.danger"), Digits("2"), "effect:queue.join"),
+        (at("operator.danger"), Digits("1"), "effect:queue.join"),
         # the callback number
         (at("callback.confirm_phone", caller="+12025550143"), Digits("1"), "callback.message_offer"),
         (at("callback.confirm_phone", caller="+12025550143"), Digits("2"), "callback.enter_phone"),
@@ -144,8 +145,8 @@ def test_one_leads_into_the_custody_part() -> None:
 
 
 def test_operator_in_hours_triages_then_joins_the_queue() -> None:
-    turn = step(TREE, at("operator.danger"), Digits("2"))
-    assert isinstance(turn.end, JoinQueue)
+    turn = resume(TREE, step(TREE, at("operator.danger"), Digits("2")), Outcome.of("normal"))
+    assert isinstance(turn.end, JoinQueue) and not turn.end.urgent
     assert [line.key for line in turn.lines] == ["operator.connecting"]
 
 

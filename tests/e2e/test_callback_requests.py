@@ -163,7 +163,7 @@ def test_the_queue_wait_message_announces_position(client, lang, position, said)
     params = {"CallSid": "CA" + "7" * 32, "QueuePosition": position, "QueueTime": "30", "CurrentQueueSize": "5"}
     response = post_signed(client, f"/voice/queue-wait?l={lang}", params)
     document = response.get_data(as_text=True)
-    assert response.status_code == 200 and said in document and "<Pause" in document
+    assert response.status_code == 200 and said in document and 'timeout="20"' in document
 
 
 def test_demo_requests_load_once_and_give_the_wait_a_history(app, call) -> None:
