@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callflows import parsers
-from callflows.catalogue import Catalogue, Ref, catalogue
+from callflows.catalogue import Catalogue, catalogue
 from callflows.tree import (
     OPERATOR_DIGIT,
     REPEAT_DIGIT,
@@ -336,11 +336,8 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         build.say(state, *node.prompts)
         hints = []
         for option in node.options:
-            if "digit" in cat.placeholders(option.label).get(lang, set()):
-                # A whole sentence from the catalogue: "If that is correct, press {digit}."
-                build.say(state, option.label, digit=option.digit)
-            else:
-                build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
+            # A whole sentence from the catalogue: "If that is correct, press {digit}."
+            build.say(state, option.label, digit=option.digit)
             hints += cat.words(lang, option.words_key)
         if node.with_globals:
             build.say(state, "menu.globals")

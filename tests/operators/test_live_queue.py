@@ -190,7 +190,7 @@ def test_two_operators_taking_calls_at_once_hear_two_different_callers(
 ) -> None:
     first, second = in_queue(call, "en", who="victim"), in_queue(call, "en", who="witness")
     assert first.call_sid != second.call_sid
-    (op1, token1), (op2, token2) = make_operator(), make_operator()
+    (_first_operator, token1), (_second_operator, token2) = make_operator(), make_operator()
     client.post("/api/live/take-next", headers=bearer(token1))
     client.post("/api/live/take-next", headers=bearer(token2))
     heard = []
