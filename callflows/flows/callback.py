@@ -5,7 +5,10 @@ from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
 NODES = [
     Say("callback", prompts=("callback.intro",), goto="callback.who"),
-    *triage_nodes("callback", then="callback.phone", urgent_prompts=("callback.marked_urgent",)),
+    # A caller in danger while operators answer goes to the urgent queue (DECISIONS, "Callers in danger").
+    *triage_nodes(
+        "callback", then="callback.phone", urgent_prompts=("callback.marked_urgent",), danger_in_hours="operator.join"
+    ),
     # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
     Action(
         "callback.phone",

@@ -6,7 +6,7 @@ function under each part's prefix. Never ask the caller's own immigration status
 
 from __future__ import annotations
 
-from callflows.tree import Menu, Node, Option, Reprompt, Say
+from callflows.tree import Action, Menu, Node, Option, Reprompt, Say
 
 CALLER_TYPES = (
     ("1", "triage.victim", "victim"),
@@ -23,16 +23,22 @@ NEEDS = (
 
 
 def triage_nodes(
-    prefix: str, then: str, urgent_prompts: tuple[str, ...] = (), skip_to: str | None = None
+    prefix: str,
+    then: str,
+    urgent_prompts: tuple[str, ...] = (),
+    skip_to: str | None = None,
+    danger_in_hours: str | None = None,
 ) -> list[Node]:
     """The triage questions as ``<prefix>.who``, ``.need``, ``.danger``, ``.in_danger``; all lead to ``then``.
 
     A caller who cannot answer a question moves on without an answer: triage
     helps the specialist, it must never stand between a caller and help.
     ``skip_to`` is where 0 leads from these questions (default: the operator node).
+    With ``danger_in_hours``, a caller in danger hears the 911 notice and, while
+    operators answer, goes there (the urgent queue); otherwise on to ``then``.
     """
     need, danger, in_danger = f"{prefix}.need", f"{prefix}.danger", f"{prefix}.in_danger"
-    return [
+    nodes: list[Node] = [
         Menu(
             f"{prefix}.who",
             prompts=("triage.who",),
@@ -60,5 +66,13 @@ def triage_nodes(
             on_silence=Reprompt("menu.silence", then=then),
             operator=skip_to,
         ),
-        Say(in_danger, prompts=("triage.call_911", *urgent_prompts), goto=then),
+    ]
+    if danger_in_hours is None:
+        return [*nodes, Say(in_danger, prompts=("triage.call_911", *urgent_prompts), goto=then)]
+    hours, closed = f"{prefix}.danger_hours", f"{prefix}.danger_closed"
+    return [
+        *nodes,
+        Say(in_danger, prompts=("triage.call_911",), goto=hours),
+        Action(hours, effect="operator.check_hours", outcomes={"open": danger_in_hours, "closed": closed}),
+        Say(closed, prompts=urgent_prompts, goto=then),
     ]

@@ -51,7 +51,7 @@ def where(turn: Turn) -> str:
         # triage
         (at("callback.who"), Digits("2"), "callback.need"),
         (at("callback.need"), Digits("3"), "callback.danger"),
-        (at("callback.danger"), Digits("1"), "effect:callback.caller_id"),
+        (at("callback.danger"), Digits("1"), "effect:operator.check_hours"),
         (at("callback.danger"), Digits("2"), "effect:callback.caller_id"),
         (at("operator.danger"), Digits("2"), "effect:queue.join"),
         (at("operator.danger"), Digits("1"), "effect:queue.join"),
@@ -153,7 +153,16 @@ def test_operator_in_hours_triages_then_joins_the_queue() -> None:
 def test_danger_yes_says_911_and_marks_urgent() -> None:
     turn = step(TREE, at("callback.danger"), Digits("1"))
     assert turn.state.get("urgent") == "1"
-    assert [line.key for line in turn.lines][:2] == ["triage.call_911", "callback.marked_urgent"]
+    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
+    closed = resume(TREE, turn, Outcome.of("closed", operator_hours="x"))
+    assert [line.key for line in closed.lines][:2] == ["triage.call_911", "callback.marked_urgent"]
+
+
+def test_danger_yes_in_hours_says_911_then_joins_the_urgent_queue() -> None:
+    turn = resume(TREE, step(TREE, at("callback.danger"), Digits("1")), Outcome.of("open"))
+    assert [line.key for line in turn.lines] == ["triage.call_911"]
+    assert turn.effect is not None and turn.effect.name == "queue.join"
+    assert resume(TREE, turn, Outcome.of("urgent")).end == JoinQueue(urgent=True)
 
 
 def test_record_is_announced_before_recording() -> None:

@@ -71,12 +71,20 @@ def test_every_triage_answer_is_stored(app, call, lang, who, need, caller_type, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, lang) -> None:
+def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, closed_hours, lang) -> None:
     caller = to_callback_number(call, lang, danger="danger_yes")
     assert heard(caller, lang, "danger_notice")
     choose(choose(caller, lang, "this_number"), lang, "skip")
     [request] = requests(app)
     assert request.urgent is True and request.priority == 10
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_caller_in_danger_while_operators_answer_hears_911_then_holds_in_the_urgent_queue(app, call, lang) -> None:
+    caller = to_callback_number(call, lang, danger="danger_yes")
+    assert heard(caller, lang, "danger_notice")
+    assert caller.ended == "enqueued:operators-urgent"
+    assert requests(app) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -317,7 +325,7 @@ def test_after_hours_a_silent_caller_hears_the_hours_and_the_callback_offer(app,
 
 
 @pytest.mark.parametrize(("lang", "yes"), [("en", "yes"), ("es", "sí")])
-def test_saying_yes_to_danger_gives_the_911_notice(app, call, lang, yes) -> None:
+def test_saying_yes_to_danger_gives_the_911_notice(app, call, closed_hours, lang, yes) -> None:
     caller = choose(choose(choose(start(call, lang), lang, "callback"), lang, "victim"), lang, "offender_info")
     caller.say(yes)
     assert heard(caller, lang, "danger_notice")
