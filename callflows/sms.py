@@ -59,12 +59,16 @@ def parse_text(body: str) -> TextCommand:
         return TextCommand(STOP, "en", keyword=first)
     if len(words) == 1 and first in START_WORDS:
         return TextCommand(START, "en", keyword=first)
-    if first in HELP_WORDS and len(words) <= 2:
+    if first in HELP_WORDS and len(words) == 1:
+        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us (DECISIONS, "SMS keywords").
         return TextCommand(HELP, HELP_WORDS[first], keyword=first)
     keyword, rest = _status_keyword(words)
     if keyword is None:
         language = "es" if _SPANISH_HINTS & set(words) else "en"
-        return TextCommand(UNKNOWN, language)
+        found = _look_up_in_free_text(words, language)
+        # Free text that is not a command goes to a specialist (UNKNOWN), unless it names
+        # an A-number and a country: then it still answers the look-up.
+        return found or TextCommand(UNKNOWN, language)
     a_number, rest = _a_number(rest)
     country_text = " ".join(rest)
     return TextCommand(
@@ -75,6 +79,20 @@ def parse_text(body: str) -> TextCommand:
         country=_country(country_text, STATUS_WORDS[keyword]) if country_text else None,
         country_text=country_text,
     )
+
+
+def _look_up_in_free_text(words: list[str], language: str) -> TextCommand | None:
+    """A look-up written as a sentence ("my brother A201345678 born in Mexico"), when both parts are certain."""
+    for start in range(len(words)):
+        a_number, rest = _a_number(words[start:])
+        if a_number is None:
+            continue
+        for text in (" ".join(rest), " ".join(rest[-1:]), " ".join(rest[-2:]), " ".join(words[:start][-2:])):
+            country = _country(text, language) if text else None
+            if country is not None:
+                return TextCommand(STATUS, language, a_number=a_number, country=country, country_text=text)
+        return None
+    return None
 
 
 def _status_keyword(words: list[str]) -> tuple[str | None, list[str]]:

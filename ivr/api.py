@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, live_queue
+from ivr import bridge, conversations, live_queue
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -186,6 +186,7 @@ def openapi_document() -> ResponseReturnValue:
 # --- the route table -----------------------------------------------------------------
 
 REQUEST_ID = {"name": "request_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+CONVERSATION_ID = {"name": "conversation_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 @dataclass(frozen=True)
@@ -205,7 +206,9 @@ class Endpoint:
     @property
     def rule(self) -> str:
         """The Flask URL rule for this path (the blueprint adds /api)."""
-        return self.path.replace("{request_id}", "<int:request_id>")
+        return self.path.replace("{request_id}", "<int:request_id>").replace(
+            "{conversation_id}", "<int:conversation_id>"
+        )
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -244,6 +247,18 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              tags=("live",)),
     Endpoint("GET", "/live/waiting", live_queue.api_waiting, "waitingCallers", {"200": "LiveCallList"},
              tags=("live",)),
+    # Texting with a specialist (issue I).
+    Endpoint("GET", "/conversations", conversations.api_list, "listConversations", {"200": "ConversationList"},
+             tags=("texts",)),
+    Endpoint("POST", "/conversations/claim-next", conversations.api_claim_next, "claimNextConversation",
+             {"200": "ConversationThread", "204": ""}, tags=("texts",)),
+    Endpoint("GET", "/conversations/{conversation_id}", conversations.api_show, "getConversation",
+             {"200": "ConversationThread", "404": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
+    Endpoint("POST", "/conversations/{conversation_id}/reply", conversations.api_reply, "replyToConversation",
+             {"201": "ConversationMessage", "400": "Error", "409": "Error"}, parameters=(CONVERSATION_ID,),
+             request_body="Note", tags=("texts",)),
+    Endpoint("POST", "/conversations/{conversation_id}/close", conversations.api_close, "closeConversation",
+             {"200": "Conversation", "409": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
 
@@ -371,6 +386,47 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "callback_request_id": {"type": ["integer", "null"]},
             "summary": {"type": "array", "items": {"type": "string"}},
         },
+    },
+    "Conversation": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "phone": {"type": "string", "description": "E.164; replies go only here"},
+            "language": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
+            "callback_request_id": {"type": ["integer", "null"]},
+            "claimed_by_id": {"type": ["integer", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_message_at": {"type": "string", "format": "date-time"},
+            "closed_at": _TIME,
+            "closed_by": {"type": ["string", "null"], "enum": ["operator", "stop", None]},
+        },
+    },
+    "ConversationMessage": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "direction": {"type": "string", "enum": ["in", "out"]},
+            "body": {"type": "string"},
+            "operator_id": {"type": ["integer", "null"]},
+            "status": {"type": "string", "enum": ["received", "sending", "sent", "failed"]},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ConversationThread": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Conversation"},
+            {
+                "type": "object",
+                "properties": {
+                    "messages": {"type": "array", "items": {"$ref": "#/components/schemas/ConversationMessage"}}
+                },
+            },
+        ]
+    },
+    "ConversationList": {
+        "type": "object",
+        "properties": {"conversations": {"type": "array", "items": {"$ref": "#/components/schemas/Conversation"}}},
     },
     "LiveCallList": {
         "type": "object",

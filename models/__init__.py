@@ -5,6 +5,7 @@ from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
+from models.conversation import Conversation, ConversationMessage
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.live_queue import QueuedCall
 from models.operator import ApiToken, Operator
@@ -18,6 +19,8 @@ __all__ = [
     "CallSession",
     "CallbackAttempt",
     "CallbackRequest",
+    "Conversation",
+    "ConversationMessage",
     "CustodyEvent",
     "CustodyRecord",
     "Database",
