@@ -17,9 +17,9 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
-from callflows.sms import START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
+from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
 from config.logs import mask_phone
-from ivr import conversations
+from ivr import confirmations, conversations
 from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
@@ -74,6 +74,8 @@ def incoming() -> Response:
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
     if command.kind == STATUS:
         return reply(answer_status(command, sid, number))
+    if command.kind in (CANCEL_REQUEST, CHANGE_REQUEST):
+        return reply(confirmations.answer_request_command(command, sid, number, body.replace("\x00", "")))
     if command.kind == UNKNOWN and body.strip():
         # Free text goes to a specialist (issue I, "Texting with a specialist").
         return reply(conversations.receive_free_text(command, sid, number, body.replace("\x00", "")))

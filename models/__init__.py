@@ -5,6 +5,7 @@ from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
+from models.confirmation import CallbackConfirmation
 from models.conversation import Conversation, ConversationMessage
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.live_queue import QueuedCall
@@ -18,6 +19,7 @@ __all__ = [
     "CallEvent",
     "CallSession",
     "CallbackAttempt",
+    "CallbackConfirmation",
     "CallbackRequest",
     "Conversation",
     "ConversationMessage",

@@ -80,5 +80,6 @@ NODES = [
     Say("callback.wait_hours", prompts=("callback.position", "callback.wait_hours"), goto="callback.done"),
     Say("callback.wait_days", prompts=("callback.position", "callback.wait_days"), goto="callback.done"),
     Say("callback.wait_unknown", prompts=("callback.position", "callback.wait_unknown"), goto="callback.done"),
-    Say("callback.done", prompts=("callback.closing",), goto="goodbye"),
+    # Then the confirmation text offer (callflows/flows/confirmations.py), only to the caller ID.
+    Say("callback.done", prompts=("callback.closing",), goto="callback.text_check"),
 ]

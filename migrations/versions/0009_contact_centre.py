@@ -1,4 +1,4 @@
-"""contact centre: callers holding in the live queue with their triage, and text conversations with specialists
+"""contact centre: callers holding in the live queue with their triage, text conversations with specialists, callback confirmations
 
 Revision ID: 0009
 Revises: 0006
@@ -43,6 +43,21 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_queued_calls_status_queue_at", "queued_calls", ["status", "queue", "enqueued_at"], unique=False
+    )
+    op.create_table(
+        "callback_confirmations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("reference", sa.String(length=8), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("language", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("message_sid", sa.String(length=64), nullable=True),
+        _time("created_at", nullable=False),
+        _time("sent_at"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_callback_confirmations")),
+        sa.UniqueConstraint("reference", name=op.f("uq_callback_confirmations_reference")),
+        sa.UniqueConstraint("request_id", name=op.f("uq_callback_confirmations_request_id")),
     )
     active = sa.text("status IN ('open', 'claimed')")
     op.create_table(
@@ -98,5 +113,6 @@ def downgrade() -> None:
     op.drop_index("ix_conversations_status_at", table_name="conversations")
     op.drop_index("uq_conversations_active_phone", table_name="conversations")
     op.drop_table("conversations")
+    op.drop_table("callback_confirmations")
     op.drop_index("ix_queued_calls_status_queue_at", table_name="queued_calls")
     op.drop_table("queued_calls")

@@ -38,6 +38,8 @@ def test_caller_id_callback_is_saved_with_triage_and_read_back_by_last_four(app,
     choose(caller, lang, "skip")
     assert heard(caller, lang, "saved") and "0 1 4 3" in caller.last_heard()
     assert heard(caller, lang, "no_estimate")
+    # Last, the offer of a confirmation text; saying nothing means no text, and goodbye.
+    caller.silence()
     assert caller.ended == "hung up" and heard(caller, lang, "goodbye")
     [request] = requests(app)
     assert (request.phone, request.language, request.caller_type, request.need) == (
