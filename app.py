@@ -12,7 +12,19 @@ from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import actions, auth, bridge, conversations, dashboard, extensions, health, live_queue, sms, voice
+from ivr import (
+    actions,
+    auth,
+    bridge,
+    conversations,
+    customer_first,
+    dashboard,
+    extensions,
+    health,
+    live_queue,
+    sms,
+    voice,
+)
 from ivr import api as operator_api
 from ivr import queue as voice_queue
 from ivr import recordings as voice_recordings
@@ -49,8 +61,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     actions.load_all()
     auth.init_app(app)
-    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp)
-    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, health.bp):
+    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
+    operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
+    for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

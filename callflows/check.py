@@ -41,6 +41,8 @@ ENGINE_KEYS = frozenset(
         *(f"live.caller_type.{v}" for v in ("victim", "family", "witness", "other", "none")),
         *(f"live.need.{v}" for v in ("offender_info", "local_services", "removal_process", "other", "none")),
         *(f"live.urgent.{v}" for v in ("yes", "no", "none")),
+        # Customer-first call backs (ivr/customer_first.py).
+        *(f"customer_first.{v}" for v in ("greeting", "connecting", "goodbye", "unavailable", "whisper")),
     }
 )
 

@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, conversations, live_queue
+from ivr import bridge, conversations, customer_first, live_queue
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -172,6 +172,12 @@ def call_back(request_id: int) -> ResponseReturnValue:
     return jsonify(attempt.as_dict()), 201
 
 
+def call_back_caller_first(request_id: int) -> ResponseReturnValue:
+    """Ring the caller first; their key press connects my phone, and I hear the request's summary first."""
+    attempt = customer_first.start_call(db_session(), settings(), request_id, g.operator)
+    return jsonify(attempt.as_dict()), 201
+
+
 def queue_stats() -> ResponseReturnValue:
     """Queue depth, oldest wait, claims in progress, completions per hour and per day."""
     current = settings()
@@ -239,6 +245,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              parameters=(REQUEST_ID,), request_body="Note"),
     Endpoint("POST", "/requests/{request_id}/call", call_back, "callBack", {"201": "Attempt", "409": "Error"},
              parameters=(REQUEST_ID,)),
+    Endpoint("POST", "/requests/{request_id}/call-caller-first", call_back_caller_first, "callBackCallerFirst",
+             {"201": "Attempt", "409": "Error"}, parameters=(REQUEST_ID,)),
     Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
     # The live queue (issue I): callers holding on the phone.
     Endpoint("POST", "/live/take-next", live_queue.api_take_next, "takeNextCaller",
