@@ -17,6 +17,7 @@ LONG_FACILITY = dict(
     city="Broadview",
     state="IL",
     facility_phone="305-555-0123",
+    reference="K7Q2",
 )
 
 

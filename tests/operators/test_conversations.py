@@ -80,7 +80,7 @@ def test_a_duplicate_delivery_is_kept_once(texter, database) -> None:
 
 def test_help_alone_still_gets_the_help_reply_and_opens_nothing(texter, database) -> None:
     [answer] = texter(TEXTER).send("HELP")
-    assert answer.endswith("To text with a specialist, just write your message here.")
+    assert answer.endswith("To text a specialist, write your message here.")
     assert conversations(database) == []
 
 

@@ -285,3 +285,11 @@ def test_pressing_1_twice_while_holding_stores_one_request(client, call, databas
 def test_live_webhooks_refuse_unsigned_requests(client) -> None:
     for path in ("/live/answer?operator=1", "/live/connected?operator=1", "/live/dialed?operator=1&call=x"):
         assert client.post(path, data={"CallSid": "CA1"}).status_code in (400, 403)
+
+
+def test_a_holding_caller_with_a_hidden_number_is_told_and_keeps_holding(client, call, database) -> None:
+    caller = in_queue(call, "en")
+    params = {"CallSid": caller.call_sid, "From": "anonymous", "Digits": "1"}
+    answer = post_signed(client, "/voice/queue-key?l=en", params).get_data(as_text=True)
+    assert "Your caller ID is hidden" in answer and "<Leave" not in answer
+    assert queued(database, caller.call_sid).status == "waiting"
