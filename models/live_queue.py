@@ -135,6 +135,12 @@ class QueuedCall(Base):
         skipped, so two operators taking calls at once hear two different whispers.
         The mark is a compare-and-set: two operators never both win the same caller.
         """
+        mine = session.scalars(
+            select(QueuedCall).where(QueuedCall.status == OFFERED, QueuedCall.operator_id == operator_id)
+        ).first()
+        if mine is not None:
+            # A Twilio retry of the operator's answer (or a second press): the same caller, not another.
+            return mine
         stale = now - timedelta(seconds=OFFER_SECONDS)
         session.execute(
             update(QueuedCall)

@@ -34,7 +34,7 @@ NODES = [
         options=(
             # Triage is done by now: go straight to the callback number.
             Option("1", "operator.offer_callback", "callback.phone"),
-            Option("2", "operator.offer_main", "main"),
+            Option("2", "operator.offer_main", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),
@@ -45,7 +45,7 @@ NODES = [
         prompts=("operator.closed_offer",),
         options=(
             Option("1", "operator.offer_callback", "callback"),
-            Option("2", "operator.offer_main", "main"),
+            Option("2", "operator.offer_main", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),

@@ -50,3 +50,22 @@ def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_plac
     assert turn.effect is not None and turn.effect.name == "queue.left"
     done = resume(TREE, turn, Outcome.of("callback", request_id=7, callback_number="+12025550143"))
     assert [line.key for line in done.lines][-3:] == ["queue.kept_place", "callback.closing", "goodbye"]
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [
+        (at("office.unknown", zip_spoken="0 0 0 0 0"), "2"),
+        (at("operator.closed_offer", operator_hours="x"), "2"),
+        (at("custody.next"), "2"),
+    ],
+)
+def test_coming_back_to_the_main_menu_says_welcome_back_not_main_menu(state: CallState, key: str) -> None:
+    turn = step(TREE, state, Digits(key))
+    assert turn.state.node == "main"
+    assert [line.key for line in turn.lines][:2] == ["main.welcome_back", "main.intro"]
+
+
+def test_the_first_main_menu_has_no_welcome_back() -> None:
+    turn = step(TREE, CallState(node="welcome"), Digits("1"))
+    assert "main.welcome_back" not in [line.key for line in turn.lines]

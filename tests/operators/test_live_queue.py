@@ -293,3 +293,13 @@ def test_a_holding_caller_with_a_hidden_number_is_told_and_keeps_holding(client,
     answer = post_signed(client, "/voice/queue-key?l=en", params).get_data(as_text=True)
     assert "Your caller ID is hidden" in answer and "<Leave" not in answer
     assert queued(database, caller.call_sid).status == "waiting"
+
+
+def test_a_retried_operator_answer_whispers_the_same_caller(client, call, fake_twilio, make_operator) -> None:
+    in_queue(call, "en", who="victim")
+    in_queue(call, "en", who="witness")
+    operator, token = make_operator()
+    client.post("/api/live/take-next", headers=bearer(token))
+    first = spoken(operator_answers(client, fake_twilio, operator))
+    again = spoken(operator_answers(client, fake_twilio, operator))
+    assert "a victim of a crime" in first and first == again
