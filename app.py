@@ -12,7 +12,21 @@ from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import actions, auth, bridge, dashboard, extensions, health, login_throttle, process_groups, sms, voice
+from ivr import (
+    actions,
+    auth,
+    bridge,
+    conversations,
+    customer_first,
+    dashboard,
+    extensions,
+    health,
+    live_queue,
+    login_throttle,
+    process_groups,
+    sms,
+    voice,
+)
 from ivr import api as operator_api
 from ivr import metrics as voice_metrics
 from ivr import queue as voice_queue
@@ -57,8 +71,9 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     login_throttle.init_app(app, settings)
     process_groups.init_app(app, settings)
-    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp)
-    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, health.bp):
+    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
+    operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
+    for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
     voice_metrics.init_app(app)
     app.register_blueprint(voice_metrics.bp)

@@ -17,7 +17,6 @@ ENGINE_KEYS = frozenset(
     {
         "language.choose",
         "language.words",
-        "menu.option",
         "menu.globals",
         "global.repeat.words",
         "global.operator.words",
@@ -31,6 +30,22 @@ ENGINE_KEYS = frozenset(
         "slower.offer",
         "slower.on",
         "slower.words",
+        # The live queue (ivr/queue.py, ivr/live_queue.py).
+        "queue.wait_minutes",
+        "queue.wait_unknown",
+        "queue.long_wait",
+        "queue.keep_place",
+        "queue.no_callback_number",
+        "queue.connected",
+        "live.whisper_intro",
+        "live.nobody_waiting",
+        "live.triage_not_given",
+        *(f"live.language.{code}" for code in ("en", "es")),
+        *(f"live.caller_type.{v}" for v in ("victim", "family", "witness", "other", "none")),
+        *(f"live.need.{v}" for v in ("offender_info", "local_services", "removal_process", "other", "none")),
+        *(f"live.urgent.{v}" for v in ("yes", "no", "none")),
+        # Customer-first call backs (ivr/customer_first.py).
+        *(f"customer_first.{v}" for v in ("greeting", "connecting", "goodbye", "unavailable", "whisper")),
     }
 )
 
@@ -42,6 +57,22 @@ def check_tree(tree: Tree, cat: Catalogue, effects: Collection[str] | None = Non
     problems += _node_problems(tree, effects)
     problems += missing_prompts(tree, cat)
     problems += placeholder_mismatches(cat)
+    problems += bare_option_labels(tree, cat)
+    return problems
+
+
+def bare_option_labels(tree: Tree, cat: Catalogue) -> list[str]:
+    """Menu options whose prompt is a bare label ("yes") instead of a whole sentence with ``{digit}``.
+
+    A caller hears each option as it is written ("If that is correct, press {digit}."),
+    never glued from a label ("For yes, press 1").
+    """
+    problems = []
+    labels = sorted({option.label for node in tree.nodes.values() if isinstance(node, Menu) for option in node.options})
+    for label in labels:
+        for code in cat.codes:
+            if cat.has(code, label) and "digit" not in cat.placeholders(label).get(code, set()):
+                problems.append(f"option {code}:{label} is a bare label; write a whole sentence with {{digit}}")
     return problems
 
 

@@ -24,7 +24,7 @@ def edges(tree: Tree, cat: Catalogue, lang: str) -> list[tuple[str, str, str]]:
     for name, node in tree.nodes.items():
         if isinstance(node, Menu):
             for option in node.options:
-                out.append((name, option.goto, f"{option.digit}: {cat.text(lang, option.label)}"))
+                out.append((name, option.goto, cat.text(lang, option.label, {"digit": option.digit})))
             if node.with_globals:
                 out.append((name, tree.operator, "0: operator"))
         if isinstance(node, Ask):

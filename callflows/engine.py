@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from callflows import parsers
-from callflows.catalogue import Catalogue, Ref, catalogue
+from callflows.catalogue import Catalogue, catalogue
 from callflows.tree import (
     OPERATOR_DIGIT,
     REPEAT_DIGIT,
@@ -192,7 +192,9 @@ class Hangup:
 
 @dataclass(frozen=True)
 class JoinQueue:
-    """``<Enqueue>`` into the operator queue."""
+    """``<Enqueue>`` into the operator queue (the urgent one for a caller in danger)."""
+
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -321,7 +323,7 @@ def _arrive(build: _Builder, state: CallState, outcome: str) -> Turn:
             )
         elif isinstance(node, Enqueue):
             build.say(state, *node.prompts)
-            return Turn(state, tuple(build.lines), end=JoinQueue(), outcome=outcome)
+            return Turn(state, tuple(build.lines), end=JoinQueue(node.urgent), outcome=outcome)
         else:
             listen = _prompt(build, node, state)
             return Turn(state, tuple(build.lines), listen=listen, outcome=outcome)
@@ -344,13 +346,9 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
         hints = []
         for option in node.options:
             hints += cat.words(lang, option.words_key)
-            if not node.announce_options:
-                continue
-            if "digit" in cat.placeholders(option.label).get(lang, set()):
+            if node.announce_options:
                 # A whole sentence from the catalogue: "If that is correct, press {digit}."
                 build.say(state, option.label, digit=option.digit)
-            else:
-                build.say(state, "menu.option", what=Ref(option.label), digit=option.digit)
         if node.with_globals and node.announce_options:
             build.say(state, "menu.globals")
         return Listen(1, None, tuple(hints), cat.language(lang).speech_language, timeout=_timeout(state, 5))
@@ -373,6 +371,9 @@ def _timeout(state: CallState, seconds: int) -> int:
 def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, event: Event) -> Turn:
     tree, cat = build.tree, build.cat
     if isinstance(node, LanguageMenu):
+        if isinstance(event, Digits) and event.value.strip().rstrip("#") == OPERATOR_DIGIT:
+            # 0 reaches a person even before a language is chosen (in the first language).
+            return _arrive(build, replace(state, lang=cat.default).at(tree.operator), "operator")
         choice = _choose_language(cat, event)
         if choice is not None:
             chosen = replace(state, lang=choice).at(node.goto)
@@ -392,7 +393,7 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
     if node.with_globals and digit == REPEAT_DIGIT:
         return _arrive(build, state.at(node.name, state.tries), "repeat")
     if node.with_globals and digit == OPERATOR_DIGIT:
-        return _arrive(build, state.at(tree.operator), "operator")
+        return _arrive(build, state.at(node.operator or tree.operator), "operator")
     if node.with_globals and digit == SLOWER_DIGIT:
         slower = state.with_values({SLOW: "1"})
         build.say(slower, "slower.on")

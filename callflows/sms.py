@@ -19,12 +19,23 @@ HELP = "help"
 STOP = "stop"
 START = "start"
 UNKNOWN = "unknown"
+CANCEL_REQUEST = "cancel_request"
+CHANGE_REQUEST = "change_request"
 
 # Twilio treats these as the whole message, one word (TWILIO.md, "SMS opt-out").
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 START_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = {"help": "en", "info": "en", "ayuda": "es", "informacion": "es"}
 STATUS_WORDS = {"status": "en", "estado": "es", "estatus": "es"}
+# A callback confirmation's commands always carry its reference ("CANCEL K7Q2"): the bare
+# carrier words keep their carrier meaning (TWILIO.md). A reference is 4 letters and digits.
+REQUEST_WORDS = {
+    "cancel": (CANCEL_REQUEST, "en"),
+    "cancelar": (CANCEL_REQUEST, "es"),
+    "change": (CHANGE_REQUEST, "en"),
+    "cambiar": (CHANGE_REQUEST, "es"),
+}
+REFERENCE_LENGTH = 4
 # Words that suggest a Spanish texter when no keyword says so (the help text answers in their language).
 _SPANISH_HINTS = frozenset({"hola", "ayuda", "por", "favor", "gracias", "necesito", "donde", "busco", "quiero"})
 
@@ -47,6 +58,8 @@ class TextCommand:
     country: str | None = None
     # The country as written, when one was written (kept to tell "missing" from "not recognized").
     country_text: str = ""
+    # A callback confirmation's reference (CANCEL K7Q2), upper case.
+    reference: str | None = None
 
 
 def parse_text(body: str) -> TextCommand:
@@ -59,12 +72,19 @@ def parse_text(body: str) -> TextCommand:
         return TextCommand(STOP, "en", keyword=first)
     if len(words) == 1 and first in START_WORDS:
         return TextCommand(START, "en", keyword=first)
-    if first in HELP_WORDS and len(words) <= 2:
+    if first in REQUEST_WORDS and len(words) == 2 and _is_reference(words[1]):
+        kind, language = REQUEST_WORDS[first]
+        return TextCommand(kind, language, keyword=first, reference=words[1].upper())
+    if first in HELP_WORDS and len(words) == 1:
+        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us (DECISIONS, "SMS keywords").
         return TextCommand(HELP, HELP_WORDS[first], keyword=first)
     keyword, rest = _status_keyword(words)
     if keyword is None:
         language = "es" if _SPANISH_HINTS & set(words) else "en"
-        return TextCommand(UNKNOWN, language)
+        found = _look_up_in_free_text(words, language)
+        # Free text that is not a command goes to a specialist (UNKNOWN), unless it names
+        # an A-number and a country: then it still answers the look-up.
+        return found or TextCommand(UNKNOWN, language)
     a_number, rest = _a_number(rest)
     country_text = " ".join(rest)
     return TextCommand(
@@ -75,6 +95,24 @@ def parse_text(body: str) -> TextCommand:
         country=_country(country_text, STATUS_WORDS[keyword]) if country_text else None,
         country_text=country_text,
     )
+
+
+def _is_reference(word: str) -> bool:
+    return len(word) == REFERENCE_LENGTH and word.isalnum() and word.isascii() and not word.isdigit()
+
+
+def _look_up_in_free_text(words: list[str], language: str) -> TextCommand | None:
+    """A look-up written as a sentence ("my brother A201345678 born in Mexico"), when both parts are certain."""
+    for start in range(len(words)):
+        a_number, rest = _a_number(words[start:])
+        if a_number is None:
+            continue
+        for text in (" ".join(rest), " ".join(rest[-1:]), " ".join(rest[-2:]), " ".join(words[:start][-2:])):
+            country = _country(text, language) if text else None
+            if country is not None:
+                return TextCommand(STATUS, language, a_number=a_number, country=country, country_text=text)
+        return None
+    return None
 
 
 def _status_keyword(words: list[str]) -> tuple[str | None, list[str]]:

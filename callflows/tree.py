@@ -73,6 +73,9 @@ class Menu:
     with_globals: bool = True
     # The keys were explained once before (the removal explainer's parts): say only the prompts.
     announce_options: bool = True
+    # Where 0 leads from this menu (None: the tree's operator node). The operator's own
+    # triage questions send 0 straight to the queue, so a person is two presses away.
+    operator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ class Enqueue:
     name: str
     prompts: tuple[str, ...]
     after: str
+    # Callers in danger hold in their own queue, which operators answer first.
+    urgent: bool = False
 
 
 Node = Menu | LanguageMenu | Ask | Action | Say | Record | Enqueue
@@ -180,7 +185,7 @@ class Tree:
         if isinstance(node, Menu):
             out += [o.goto for o in node.options]
             if node.with_globals:
-                out.append(self.operator)
+                out.append(node.operator or self.operator)
         if isinstance(node, (Menu, LanguageMenu, Ask)):
             out += [node.on_invalid.then, node.on_silence.then]
         if isinstance(node, (LanguageMenu, Ask, Record)):

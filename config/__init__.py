@@ -115,6 +115,8 @@ class Settings:
     # --- safety on the callback path (issue 9) ---
     # The caller ID shown on call backs when the caller asked us not to say who is calling.
     neutral_number: str = HOTLINE_NUMBER
+    # Contact centre (issue I): a caller held this long in the live queue hears the callback offer first.
+    queue_max_hold_minutes: int = 10
 
     @property
     def tz(self) -> ZoneInfo:
@@ -226,6 +228,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
         "LOGIN_IP_PER_MINUTE": "login_ip_per_minute",
         "LOGIN_IP_PER_HOUR": "login_ip_per_hour",
+        # Contact centre (issue I)
+        "QUEUE_MAX_HOLD_MINUTES": "queue_max_hold_minutes",
     }
     # reliability (issue G)
     numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"

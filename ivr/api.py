@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, input_checks, number_access
+from ivr import bridge, conversations, customer_first, input_checks, live_queue, number_access
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -179,6 +179,12 @@ def call_back(request_id: int) -> ResponseReturnValue:
     return jsonify(attempt.as_dict()), 201
 
 
+def call_back_caller_first(request_id: int) -> ResponseReturnValue:
+    """Ring the caller first; their key press connects my phone, and I hear the request's summary first."""
+    attempt = customer_first.start_call(db_session(), settings(), request_id, g.operator)
+    return jsonify(attempt.as_dict()), 201
+
+
 def queue_stats() -> ResponseReturnValue:
     """Queue depth, oldest wait, claims in progress, completions per hour and per day."""
     current = settings()
@@ -194,6 +200,12 @@ def openapi_document() -> ResponseReturnValue:
 
 REQUEST_ID = {
     "name": "request_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
+}
+CONVERSATION_ID = {
+    "name": "conversation_id",
     "in": "path",
     "required": True,
     "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
@@ -217,7 +229,9 @@ class Endpoint:
     @property
     def rule(self) -> str:
         """The Flask URL rule for this path (the blueprint adds /api)."""
-        return self.path.replace("{request_id}", "<int:request_id>")
+        return self.path.replace("{request_id}", "<int:request_id>").replace(
+            "{conversation_id}", "<int:conversation_id>"
+        )
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -248,7 +262,28 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              parameters=(REQUEST_ID,), request_body="Note"),
     Endpoint("POST", "/requests/{request_id}/call", call_back, "callBack", {"201": "Attempt", "409": "Error"},
              parameters=(REQUEST_ID,)),
+    Endpoint("POST", "/requests/{request_id}/call-caller-first", call_back_caller_first, "callBackCallerFirst",
+             {"201": "Attempt", "409": "Error"}, parameters=(REQUEST_ID,)),
     Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
+    # The live queue (issue I): callers holding on the phone.
+    Endpoint("POST", "/live/take-next", live_queue.api_take_next, "takeNextCaller",
+             {"201": "OperatorCall", "204": "", "409": "Error"}, tags=("live",)),
+    Endpoint("GET", "/live/current", live_queue.api_current, "currentCaller", {"200": "LiveCall", "204": ""},
+             tags=("live",)),
+    Endpoint("GET", "/live/waiting", live_queue.api_waiting, "waitingCallers", {"200": "LiveCallList"},
+             tags=("live",)),
+    # Texting with a specialist (issue I).
+    Endpoint("GET", "/conversations", conversations.api_list, "listConversations", {"200": "ConversationList"},
+             tags=("texts",)),
+    Endpoint("POST", "/conversations/claim-next", conversations.api_claim_next, "claimNextConversation",
+             {"200": "ConversationThread", "204": ""}, tags=("texts",)),
+    Endpoint("GET", "/conversations/{conversation_id}", conversations.api_show, "getConversation",
+             {"200": "ConversationThread", "404": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
+    Endpoint("POST", "/conversations/{conversation_id}/reply", conversations.api_reply, "replyToConversation",
+             {"201": "ConversationMessage", "400": "Error", "409": "Error"}, parameters=(CONVERSATION_ID,),
+             request_body="Note", tags=("texts",)),
+    Endpoint("POST", "/conversations/{conversation_id}/close", conversations.api_close, "closeConversation",
+             {"200": "Conversation", "409": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
 
@@ -391,6 +426,71 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    "OperatorCall": {"type": "object", "properties": {"operator_call_sid": {"type": "string"}}},
+    "LiveCall": {
+        "type": "object",
+        "description": "a caller holding or connected; null triage answers were not given",
+        "properties": {
+            "call_sid": {"type": "string"},
+            "language": {"type": "string"},
+            "caller_type": _NULLABLE_STRING,
+            "need": _NULLABLE_STRING,
+            "urgent": {"type": ["boolean", "null"]},
+            "triage_given": {"type": "boolean"},
+            "queue": {"type": "string", "enum": ["urgent", "normal"]},
+            "status": {"type": "string"},
+            "enqueued_at": {"type": "string", "format": "date-time"},
+            "operator_id": {"type": ["integer", "null"]},
+            "connected_at": _TIME,
+            "callback_request_id": {"type": ["integer", "null"]},
+            "summary": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Conversation": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "phone": {"type": "string", "description": "E.164; replies go only here"},
+            "language": {"type": "string"},
+            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
+            "callback_request_id": {"type": ["integer", "null"]},
+            "claimed_by_id": {"type": ["integer", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+            "last_message_at": {"type": "string", "format": "date-time"},
+            "closed_at": _TIME,
+            "closed_by": {"type": ["string", "null"], "enum": ["operator", "stop", None]},
+        },
+    },
+    "ConversationMessage": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "direction": {"type": "string", "enum": ["in", "out"]},
+            "body": {"type": "string"},
+            "operator_id": {"type": ["integer", "null"]},
+            "status": {"type": "string", "enum": ["received", "sending", "sent", "failed"]},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ConversationThread": {
+        "allOf": [
+            {"$ref": "#/components/schemas/Conversation"},
+            {
+                "type": "object",
+                "properties": {
+                    "messages": {"type": "array", "items": {"$ref": "#/components/schemas/ConversationMessage"}}
+                },
+            },
+        ]
+    },
+    "ConversationList": {
+        "type": "object",
+        "properties": {"conversations": {"type": "array", "items": {"$ref": "#/components/schemas/Conversation"}}},
+    },
+    "LiveCallList": {
+        "type": "object",
+        "properties": {"calls": {"type": "array", "items": {"$ref": "#/components/schemas/LiveCall"}}},
+    },
 }
 
 

@@ -1,7 +1,8 @@
 """SMS webhooks: a text arrives, the hotline replies with one short message (at most 2 segments).
 
 ``STATUS A201345678 MEXICO`` / ``ESTADO ...`` is an audited custody look-up;
-HELP/AYUDA (and anything unrecognised) gets the help text; the opt-out and
+HELP/AYUDA alone gets the help text; other free text goes to a specialist
+(``ivr.conversations``); the opt-out and
 opt-in words are recorded and get no reply from us (Twilio and the carrier
 answer those themselves). A MessageSid delivered twice is answered once: a retried
 delivery gets the reply stored with its MessageSid.
@@ -17,8 +18,9 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
-from callflows.sms import START, STATUS, STOP, TextCommand, parse_text
+from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
 from config.logs import mask_phone
+from ivr import confirmations, conversations
 from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
@@ -68,14 +70,23 @@ def sender() -> str:
 def incoming() -> Response:
     """Twilio's Messaging URL: read the text, act on it, reply once."""
     sid, number = message_sid(), sender()
-    command = parse_text(request.form.get("Body", "")[:1600])
+    body = request.form.get("Body", "")[:1600]
+    command = parse_text(body)
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
     answered, earlier = ProcessedMessage.earlier_reply(db_session(), sid)
     if answered:
         # Twilio retried a delivery we answered: the same reply again, not an empty one.
         log.info("sms duplicate delivery: same reply again", extra={"message_sid": sid})
         return reply(earlier)
-    text = answer_status(command, sid, number) if command.kind == STATUS else answer_other(command, sid, number)
+    if command.kind == STATUS:
+        text = answer_status(command, sid, number)
+    elif command.kind in (CANCEL_REQUEST, CHANGE_REQUEST):
+        text = confirmations.answer_request_command(command, sid, number, body.replace("\x00", ""))
+    elif command.kind == UNKNOWN and body.strip():
+        # Free text goes to a specialist (issue I, "Texting with a specialist").
+        text = conversations.receive_free_text(command, sid, number, body.replace("\x00", ""))
+    else:
+        text = answer_other(command, sid, number)
     ProcessedMessage.keep_reply(db_session(), sid, text)
     db_session().commit()
     return reply(text)
@@ -134,6 +145,7 @@ def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
     text = None
     if command.kind == STOP:
         SmsConsent.record(session, number, OPT_OUT, command.keyword, sid)
+        conversations.close_on_stop(session, number)
     elif command.kind == START:
         SmsConsent.record(session, number, OPT_IN, command.keyword, sid)
     elif not SmsConsent.is_opted_out(session, number):

@@ -15,6 +15,11 @@ STEP_PATH = "/voice/step"
 HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
 
 
+def queue_name(operator_queue: str, urgent: bool) -> str:
+    """The Twilio queue a caller holds in: urgency is a second queue, because ``<Enqueue>`` is first-in, first-out."""
+    return f"{operator_queue}-urgent" if urgent else operator_queue
+
+
 def step_url(state: CallState, codec: UrlStateCodec | None = None) -> str:
     """The Gather/Record/Enqueue action URL that carries ``state`` (its context sealed)."""
     return (codec or current_codec()).url(STEP_PATH, state)
@@ -61,10 +66,13 @@ def render_turn(
         )
     elif isinstance(turn.end, JoinQueue):
         response.enqueue(
-            operator_queue,
+            queue_name(operator_queue, turn.end.urgent),
             action=step_url(turn.state, codec),
             method="POST",
-            wait_url=f"/voice/queue-wait?{urlencode({'l': lang, **({'s': '1'} if turn.state.slow else {})})}",
+            wait_url="/voice/queue-wait?"
+            + urlencode(
+                {"l": lang, "q": "urgent" if turn.end.urgent else "normal", **({"s": "1"} if turn.state.slow else {})}
+            ),
             wait_url_method="POST",
         )
     else:

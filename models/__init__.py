@@ -5,8 +5,11 @@ from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
+from models.confirmation import CallbackConfirmation
+from models.conversation import Conversation, ConversationMessage
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.deliveries import OutboundMessage
+from models.live_queue import QueuedCall
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
@@ -19,7 +22,10 @@ __all__ = [
     "CallEvent",
     "CallSession",
     "CallbackAttempt",
+    "CallbackConfirmation",
     "CallbackRequest",
+    "Conversation",
+    "ConversationMessage",
     "CustodyEvent",
     "CustodyRecord",
     "Database",
@@ -31,6 +37,7 @@ __all__ = [
     "OutboundMessage",
     "OutboxMessage",
     "ProcessedMessage",
+    "QueuedCall",
     "RequestHistory",
     "RetentionTally",
     "SmsConsent",

@@ -134,6 +134,9 @@ class Call:
     ended: str | None = None
     queue: str | None = None
     documents: list[str] = field(default_factory=list)
+    # While holding: where the wait message's Gather posts keys, and the Enqueue's action.
+    hold_url: str = ""
+    enqueue_action: str = ""
 
     # --- the conversation ---------------------------------------------------
 
@@ -259,6 +262,7 @@ class Call:
             elif verb.tag == "Enqueue":
                 self.queue = (verb.text or "").strip()
                 self._show(f"[enqueued in {self.queue!r}]")
+                self.enqueue_action = urljoin(url, verb.get("action", ""))
                 wait_url = verb.get("waitUrl")
                 if wait_url:
                     self._visit_wait(urljoin(url, wait_url))
@@ -275,14 +279,43 @@ class Call:
         self.ended = "end of document"
         return None
 
-    def _visit_wait(self, url: str) -> None:
-        params = {"QueuePosition": "1", "QueueTime": "0", "AvgQueueTime": "0", "CurrentQueueSize": "1"}
+    def _visit_wait(self, url: str, position: int = 1, seconds: int = 0) -> None:
+        params = {
+            "QueuePosition": str(position),
+            "QueueTime": str(seconds),
+            "AvgQueueTime": "0",
+            "CurrentQueueSize": str(position),
+        }
         code, body = self._send(url, params)
         if code != 200:
             raise TwimlProblem(f"HTTP {code} from wait URL {url}")
         for verb in check_twiml(body):
             if verb.tag == "Say":
                 self._hear(verb)
+            elif verb.tag == "Gather":
+                self.hold_url = urljoin(url, verb.get("action", ""))
+                for child in verb:
+                    if child.tag == "Say":
+                        self._hear(child)
+
+    def press_while_holding(self, digits: str) -> Call:
+        """Press keys during the wait message; a ``<Leave>`` answer takes the caller out of the queue."""
+        if not self.hold_url:
+            raise TwimlProblem("not holding in a queue with a wait message that listens")
+        self._show("> " + _describe({"Digits": digits}) + " while holding")
+        code, body = self._send(self.hold_url, {"Digits": digits})
+        if code != 200:
+            raise TwimlProblem(f"HTTP {code} from {self.hold_url}: {body[:200]}")
+        self.heard = []
+        root = check_twiml(body)
+        for verb in root:
+            if verb.tag == "Say":
+                self._hear(verb)
+        if any(verb.tag == "Leave" for verb in root):
+            # Twilio then posts the Enqueue's action with QueueResult=leave.
+            self.ended, self.queue, self.hold_url = None, None, ""
+            self._post(self.enqueue_action, {"QueueResult": "leave", "QueueTime": "30"})
+        return self
 
     def _hear(self, verb: ET.Element) -> None:
         # A slowed prompt is <Say><prosody rate="…">text</prosody></Say>: hear the text inside.

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from callflows.flows import callback, case_status, custody, main, office, operator, promise, relay, removal
+from callflows.flows import (
+    callback,
+    case_status,
+    confirmations,
+    custody,
+    main,
+    office,
+    operator,
+    promise,
+    relay,
+    removal,
+)
 from callflows.tree import Tree
 
 TREE = Tree.build(
@@ -11,6 +22,7 @@ TREE = Tree.build(
         *promise.NODES,
         *custody.NODES,
         *callback.NODES,
+        *confirmations.NODES,
         *operator.NODES,
         *office.NODES,
         *removal.NODES,

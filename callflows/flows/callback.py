@@ -6,11 +6,13 @@ from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
 NODES = [
     Say("callback", prompts=("callback.intro",), goto="callback.who"),
+    # A caller in danger while operators answer goes to the urgent queue (DECISIONS, "Callers in danger").
     *triage_nodes(
         "callback",
         then="callback.phone",
         urgent_prompts=("callback.marked_urgent",),
         after_need={"removal_process": "removal.offer"},
+        danger_in_hours="operator.join",
     ),
     # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
     Action(
@@ -102,5 +104,6 @@ NODES = [
     Say("callback.wait_hours", prompts=("callback.position", "callback.wait_hours"), goto="callback.done"),
     Say("callback.wait_days", prompts=("callback.position", "callback.wait_days"), goto="callback.done"),
     Say("callback.wait_unknown", prompts=("callback.position", "callback.wait_unknown"), goto="callback.done"),
-    Say("callback.done", prompts=("callback.closing",), goto="goodbye"),
+    # Then the confirmation text offer (callflows/flows/confirmations.py), only to the caller ID.
+    Say("callback.done", prompts=("callback.closing",), goto="callback.text_check"),
 ]

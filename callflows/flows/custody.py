@@ -88,7 +88,7 @@ NODES = [
         options=(
             # An operator is the global 0, said right after these options.
             Option("1", "custody.another", "custody.a_number"),
-            Option("2", "custody.main_menu", "main"),
+            Option("2", "custody.main_menu", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="goodbye", limit=2),
@@ -98,7 +98,7 @@ NODES = [
         prompts=("custody.limited",),
         options=(
             Option("1", "custody.talk_to_operator", "operator"),
-            Option("2", "custody.main_menu", "main"),
+            Option("2", "custody.main_menu", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),

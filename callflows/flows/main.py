@@ -26,5 +26,7 @@ NODES = [
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),
     ),
+    # Coming back from another part of the call: a short welcome back, then the menu.
+    Say("main.back", prompts=("main.welcome_back",), goto="main"),
     Say("goodbye", prompts=("goodbye",), goto=None),
 ]

@@ -4,7 +4,7 @@ from callflows.tree import Action, Ask, Menu, Option, Reprompt
 
 _AFTER_OFFICE = (
     Option("1", "office.callback", "callback"),
-    Option("2", "office.main", "main"),
+    Option("2", "office.main", "main.back"),
 )
 
 NODES = [
@@ -44,7 +44,7 @@ NODES = [
         prompts=("office.not_found",),
         options=(
             Option("1", "office.try_again", "office"),
-            Option("2", "office.main", "main"),
+            Option("2", "office.main", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),

@@ -1,4 +1,10 @@
-"""Talk to an operator: inside business hours triage and queue, outside them offer a call back."""
+"""Talk to an operator: inside business hours triage and the live queue, outside them offer a call back.
+
+0 from any node leads here; at the three triage questions 0 again goes straight
+to the queue, so a person is never more than two presses away (the operator then
+sees "triage not given"). A caller in danger hears the 911 notice and holds in
+the urgent queue, which operators answer first.
+"""
 
 from callflows.flows.triage import triage_nodes
 from callflows.tree import Action, Enqueue, Menu, Option, Reprompt, Say
@@ -6,17 +12,29 @@ from callflows.tree import Action, Enqueue, Menu, Option, Reprompt, Say
 NODES = [
     # The hours, holidays and time zone are settings: the effect decides, the tree only branches.
     Action("operator", effect="operator.check_hours", outcomes={"open": "operator.who", "closed": "operator.closed"}),
-    *triage_nodes("operator", then="operator.queue", urgent_prompts=("operator.urgent",)),
-    Enqueue("operator.queue", prompts=("operator.connecting",), after="operator.missed"),
-    # Twilio comes back here when the caller leaves the queue without an operator
-    # (queue full, an error, or the caller pressed a key in the wait message).
+    *triage_nodes("operator", then="operator.join", urgent_prompts=("operator.urgent",), skip_to="operator.join"),
+    # The triage answers are stored with the call before the transfer (the operator's whisper
+    # and screen pop read them); "urgent" picks the queue.
+    Action(
+        "operator.join",
+        effect="queue.join",
+        outcomes={"normal": "operator.queue", "urgent": "operator.queue_urgent"},
+    ),
+    Enqueue("operator.queue", prompts=("operator.connecting",), after="operator.left"),
+    Enqueue("operator.queue_urgent", prompts=("operator.connecting",), after="operator.left", urgent=True),
+    # Twilio comes back here when the caller leaves the queue without an operator: they chose
+    # a call back while holding (pressed 1), or the queue failed.
+    Action(
+        "operator.left", effect="queue.left", outcomes={"callback": "operator.kept_place", "missed": "operator.missed"}
+    ),
+    Say("operator.kept_place", prompts=("queue.kept_place", "callback.closing"), goto="goodbye"),
     Menu(
         "operator.missed",
         prompts=("operator.not_reached",),
         options=(
             # Triage is done by now: go straight to the callback number.
             Option("1", "operator.offer_callback", "callback.phone"),
-            Option("2", "operator.offer_main", "main"),
+            Option("2", "operator.offer_main", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),
@@ -27,7 +45,7 @@ NODES = [
         prompts=("operator.closed_offer",),
         options=(
             Option("1", "operator.offer_callback", "callback"),
-            Option("2", "operator.offer_main", "main"),
+            Option("2", "operator.offer_main", "main.back"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from callflows.tree import Menu, Node, Option, Reprompt, Say
+from callflows.tree import Action, Menu, Node, Option, Reprompt, Say
 
 CALLER_TYPES = (
     ("1", "triage.victim", "victim"),
@@ -25,7 +25,12 @@ NEEDS = (
 
 
 def triage_nodes(
-    prefix: str, then: str, urgent_prompts: tuple[str, ...] = (), after_need: Mapping[str, str] | None = None
+    prefix: str,
+    then: str,
+    urgent_prompts: tuple[str, ...] = (),
+    after_need: Mapping[str, str] | None = None,
+    skip_to: str | None = None,
+    danger_in_hours: str | None = None,
 ) -> list[Node]:
     """The triage questions as ``<prefix>.who``, ``.need``, ``.danger``, ``.in_danger``; all lead to ``then``.
 
@@ -34,15 +39,19 @@ def triage_nodes(
 
     A caller who cannot answer a question moves on without an answer: triage
     helps the specialist, it must never stand between a caller and help.
+    ``skip_to`` is where 0 leads from these questions (default: the operator node).
+    With ``danger_in_hours``, a caller in danger hears the 911 notice and, while
+    operators answer, goes there (the urgent queue); otherwise on to ``then``.
     """
     need, danger, in_danger = f"{prefix}.need", f"{prefix}.danger", f"{prefix}.in_danger"
-    return [
+    nodes: list[Node] = [
         Menu(
             f"{prefix}.who",
             prompts=("triage.who",),
             options=tuple(Option(d, label, need, sets={"caller_type": v}) for d, label, v in CALLER_TYPES),
             on_invalid=Reprompt("menu.invalid", then=need),
             on_silence=Reprompt("menu.silence", then=need),
+            operator=skip_to,
         ),
         Menu(
             need,
@@ -52,6 +61,7 @@ def triage_nodes(
             ),
             on_invalid=Reprompt("menu.invalid", then=danger),
             on_silence=Reprompt("menu.silence", then=danger),
+            operator=skip_to,
         ),
         Menu(
             danger,
@@ -62,6 +72,15 @@ def triage_nodes(
             ),
             on_invalid=Reprompt("menu.invalid", then=then),
             on_silence=Reprompt("menu.silence", then=then),
+            operator=skip_to,
         ),
-        Say(in_danger, prompts=("triage.call_911", *urgent_prompts), goto=then),
+    ]
+    if danger_in_hours is None:
+        return [*nodes, Say(in_danger, prompts=("triage.call_911", *urgent_prompts), goto=then)]
+    hours, closed = f"{prefix}.danger_hours", f"{prefix}.danger_closed"
+    return [
+        *nodes,
+        Say(in_danger, prompts=("triage.call_911",), goto=hours),
+        Action(hours, effect="operator.check_hours", outcomes={"open": danger_in_hours, "closed": closed}),
+        Say(closed, prompts=urgent_prompts, goto=then),
     ]

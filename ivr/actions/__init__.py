@@ -49,4 +49,14 @@ def run(name: str, state: CallState, context: CallContext) -> Outcome:
 
 def load_all() -> None:
     """Import every effect module so its runners are registered."""
-    from ivr.actions import callback, core, custody, office, operator, promise, safe_contact  # noqa: F401
+    from ivr.actions import (  # noqa: F401
+        callback,
+        confirmations,
+        core,
+        custody,
+        live_queue,
+        office,
+        operator,
+        promise,
+        safe_contact,
+    )

@@ -16,6 +16,7 @@ from callflows.engine import (
     Silence,
     Speech,
     Turn,
+    resume,
     step,
 )
 from callflows.flows import TREE
@@ -50,10 +51,10 @@ def where(turn: Turn) -> str:
         # triage
         (at("callback.who"), Digits("2"), "callback.need"),
         (at("callback.need"), Digits("3"), "removal.offer"),
-        (at("callback.danger"), Digits("1"), "effect:callback.caller_id"),
+        (at("callback.danger"), Digits("1"), "effect:operator.check_hours"),
         (at("callback.danger"), Digits("2"), "effect:callback.caller_id"),
-        (at("operator.danger"), Digits("2"), "operator.queue"),
-        (at("operator.danger"), Digits("1"), "operator.queue"),
+        (at("operator.danger"), Digits("2"), "effect:queue.join"),
+        (at("operator.danger"), Digits("1"), "effect:queue.join"),
         # the callback number
         # the request is stored as soon as the number is confirmed (DECISIONS.md)
         (at("callback.confirm_phone", caller="+12025550143"), Digits("1"), "effect:callback.create"),
@@ -112,8 +113,8 @@ def test_answers_lead_where_the_tree_says(state: CallState, event, goes_to: str)
         ("callback.fit_window", "nearest", "effect:callback.estimate"),
         ("callback.withdraw", "ok", "callback.not_safe"),
         ("callback.our_hours", "ok", "goodbye"),
-        ("callback.estimate", "minutes", "goodbye"),
-        ("callback.estimate", "unknown", "goodbye"),
+        ("callback.estimate", "minutes", "effect:confirmation.check"),
+        ("callback.estimate", "unknown", "effect:confirmation.check"),
         ("office.lookup", "found", "office.found"),
         ("office.lookup", "no_phone", "office.found_no_phone"),
         ("office.lookup", "unknown", "office.unknown"),
@@ -162,15 +163,24 @@ def test_one_leads_into_the_custody_part() -> None:
 
 
 def test_operator_in_hours_triages_then_joins_the_queue() -> None:
-    turn = step(TREE, at("operator.danger"), Digits("2"))
-    assert isinstance(turn.end, JoinQueue)
+    turn = resume(TREE, step(TREE, at("operator.danger"), Digits("2")), Outcome.of("normal"))
+    assert isinstance(turn.end, JoinQueue) and not turn.end.urgent
     assert [line.key for line in turn.lines] == ["operator.connecting"]
 
 
 def test_danger_yes_says_911_and_marks_urgent() -> None:
     turn = step(TREE, at("callback.danger"), Digits("1"))
     assert turn.state.get("urgent") == "1"
-    assert [line.key for line in turn.lines][:2] == ["triage.call_911", "callback.marked_urgent"]
+    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
+    closed = resume(TREE, turn, Outcome.of("closed", operator_hours="x"))
+    assert [line.key for line in closed.lines][:2] == ["triage.call_911", "callback.marked_urgent"]
+
+
+def test_danger_yes_in_hours_says_911_then_joins_the_urgent_queue() -> None:
+    turn = resume(TREE, step(TREE, at("callback.danger"), Digits("1")), Outcome.of("open"))
+    assert [line.key for line in turn.lines] == ["triage.call_911"]
+    assert turn.effect is not None and turn.effect.name == "queue.join"
+    assert resume(TREE, turn, Outcome.of("urgent")).end == JoinQueue(urgent=True)
 
 
 def test_record_is_announced_before_recording() -> None:
@@ -201,12 +211,13 @@ def test_every_menu_has_at_most_five_options_and_speaks_each(name: str) -> None:
     ctx = {"caller": "+12025550143", "phone_spoken": "2 0 2", "operator_hours": "x", "office_name": "Atlanta"}
     ctx |= {"office_phone": "4 0 4", "zip_spoken": "0 0 0 0 0"}
     turn = step(TREE, at(name, **ctx), Enter())
-    keys = [line.key for line in turn.lines]
-    # An option is said as "For <label>, press N" or as a whole sentence with {digit} in it.
-    labels = {option.label for option in node.options}
-    spoken = keys.count("menu.option") + sum(key in labels for key in keys)
-    # A menu whose keys an earlier prompt explained (the removal explainer's parts) says none.
-    assert spoken == (len(node.options) if node.announce_options else 0)
+    # Each option is its own whole sentence with its digit in it (none where an earlier prompt explained the keys).
+    said = [line.key for line in turn.lines]
+    expected = 1 if node.announce_options else 0
+    assert all(said.count(option.label) == expected for option in node.options)
+    for line in turn.lines:
+        if line.key in {option.label for option in node.options}:
+            assert dict(line.params)["digit"] in {option.digit for option in node.options}
 
 
 def test_every_action_node_names_an_effect_and_outcomes() -> None:

@@ -146,10 +146,27 @@ def test_diagram_command_writes_mermaid_generated_from_the_tree(runner, tmp_path
     assert source.startswith("%% Generated") and "flowchart TD" in source
     for name in TREE.nodes:
         assert name.replace(".", "_") in source
-    assert 'main -- "2: a call back from a victim assistance specialist" --> callback' in source
+    assert 'main -- "To get a call back from a victim assistance specialist, press 2." --> callback' in source
 
 
 def test_diagram_labels_can_be_spanish_and_dot_source_lists_every_edge() -> None:
-    assert "2: que un especialista" in to_mermaid(TREE, catalogue(), "es")
+    assert "Para que un especialista en asistencia a víctimas le devuelva la llamada, oprima 2." in to_mermaid(
+        TREE, catalogue(), "es"
+    )
     dot = to_dot(TREE, catalogue())
     assert dot.count(" -> ") >= len(TREE.nodes) - 1 and dot.rstrip().endswith("}")
+
+
+def test_check_refuses_an_option_written_as_a_bare_label() -> None:
+    from callflows.catalogue import catalogue
+    from callflows.check import bare_option_labels
+    from callflows.flows import TREE
+
+    cat = catalogue()
+    assert bare_option_labels(TREE, cat) == []
+    entries = {code: dict(values) for code, values in cat.entries.items()}
+    entries["es"]["triage.victim"] = "una víctima de un delito"
+    broken = type(cat)(cat.languages, entries)
+    assert bare_option_labels(TREE, broken) == [
+        "option es:triage.victim is a bare label; write a whole sentence with {digit}"
+    ]

@@ -44,7 +44,7 @@ def audits(app) -> list[LookupAudit]:
 
 def look_up(caller: Call, keys: str, country_key: str) -> str:
     caller.press(keys)
-    caller.press(caller.option_for("yes"))
+    caller.press(caller.option_for("If that is correct"))
     caller.press(country_key)
     return caller.last_heard()
 
@@ -54,7 +54,7 @@ def test_caller_finds_the_demo_detainee_by_keypad(app, call, records) -> None:
     assert "A-number" in caller.last_heard() and "country of birth" in caller.last_heard()
     caller.press("201345678#")
     assert "2 0 1, 3 4 5, 6 7 8" in caller.last_heard()
-    assert caller.option_for("yes") == "1" and caller.option_for("no") == "2"
+    assert caller.option_for("If that is correct") == "1" and caller.option_for("To enter it again") == "2"
     caller.press("1")
     assert "Mexico" in caller.last_heard()
     caller.press("1")
@@ -189,11 +189,11 @@ def test_failed_attempts_per_call_are_limited_then_an_operator_is_offered(app, c
     caller = to_custody(call())
     for number in ("209999991", "209999992", "209999993"):
         look_up(caller, number, "1")
-        caller.press(caller.option_for("another look-up"))
+        caller.press(caller.option_for("look up another person"))
     heard = look_up(caller, "201345678", "1")
     assert "cannot look up more A-numbers on this call" in heard
     assert "El Paso" not in heard
-    assert caller.option_for("an operator") == "1"
+    assert caller.option_for("talk with an operator") == "1"
     last = audits(app)[-1]
     assert (last.result, last.flagged, last.a_number) == ("limited", True, "201345678")
 

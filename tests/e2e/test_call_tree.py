@@ -41,6 +41,8 @@ def test_caller_id_callback_is_saved_with_triage_and_read_back_by_last_four(app,
     choose(caller, lang, "skip")
     assert heard(caller, lang, "saved") and "0 1 4 3" in caller.last_heard()
     assert heard(caller, lang, "no_estimate")
+    # Last, the offer of a confirmation text; saying nothing means no text, and goodbye.
+    caller.silence()
     assert caller.ended == "hung up" and heard(caller, lang, "goodbye")
     [request] = requests(app)
     assert (request.phone, request.language, request.caller_type, request.need) == (
@@ -74,12 +76,20 @@ def test_every_triage_answer_is_stored(app, call, lang, who, need, caller_type, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, lang) -> None:
+def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, closed_hours, lang) -> None:
     caller = to_callback_number(call, lang, danger="danger_yes")
     assert heard(caller, lang, "danger_notice")
     choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     [request] = requests(app)
     assert request.urgent is True and request.priority == 10
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_caller_in_danger_while_operators_answer_hears_911_then_holds_in_the_urgent_queue(app, call, lang) -> None:
+    caller = to_callback_number(call, lang, danger="danger_yes")
+    assert heard(caller, lang, "danger_notice")
+    assert caller.ended == "enqueued:operators-urgent"
+    assert requests(app) == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -174,7 +184,7 @@ def test_in_hours_the_caller_is_triaged_and_queued_with_their_position(app, call
     caller = triage(choose(start(call, lang), lang, "operator"), lang)
     assert caller.ended == "enqueued:operators"
     # The simulator fetched the wait URL with QueuePosition=1.
-    assert any(p in caller.transcript[-2] for p in ("next in line", "siguiente en la fila"))
+    assert any(p in caller.last_heard() for p in ("next in line", "siguiente en la fila"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -326,7 +336,7 @@ def test_after_hours_a_silent_caller_hears_the_hours_and_the_callback_offer(app,
 
 
 @pytest.mark.parametrize(("lang", "yes"), [("en", "yes"), ("es", "sí")])
-def test_saying_yes_to_danger_gives_the_911_notice(app, call, lang, yes) -> None:
+def test_saying_yes_to_danger_gives_the_911_notice(app, call, closed_hours, lang, yes) -> None:
     caller = choose(choose(choose(start(call, lang), lang, "callback"), lang, "victim"), lang, "offender_info")
     caller.say(yes)
     assert heard(caller, lang, "danger_notice")

@@ -49,7 +49,7 @@ def test_new_request_enqueues_its_acknowledgement_through_the_outbox(app, call) 
 
 
 @pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_second_call_while_a_request_is_open_updates_it_and_says_so(app, call, lang) -> None:
+def test_a_second_call_while_a_request_is_open_updates_it_and_says_so(app, call, closed_hours, lang) -> None:
     choose(at_message_offer(call, lang, who="family"), lang, "skip")
     second = at_message_offer(call, lang, who="victim", danger="danger_yes")
     choose(second, lang, "skip")
@@ -60,7 +60,7 @@ def test_a_second_call_while_a_request_is_open_updates_it_and_says_so(app, call,
         assert session.query(OutboxMessage).count() == 1
 
 
-def test_urgency_is_never_lowered_by_a_later_call(app, call) -> None:
+def test_urgency_is_never_lowered_by_a_later_call(app, call, closed_hours) -> None:
     choose(at_message_offer(call, danger="danger_yes"), "en", "skip")
     choose(at_message_offer(call, danger="danger_no"), "en", "skip")
     [request] = requests(app)
@@ -84,7 +84,7 @@ def test_a_closed_request_does_not_stop_a_new_one(app, call) -> None:
     assert [r.status for r in requests(app)] == ["closed", "open"]
 
 
-def test_position_counts_open_requests_ahead_in_claim_order(app, call) -> None:
+def test_position_counts_open_requests_ahead_in_claim_order(app, call, closed_hours) -> None:
     add_request(app, "+13055550101", age=timedelta(hours=2))
     add_request(app, "+13055550102", age=timedelta(hours=1))
     add_request(app, "+13055550103", urgent=True, age=timedelta(minutes=5))
@@ -164,7 +164,7 @@ def test_the_queue_wait_message_announces_position(client, lang, position, said)
     params = {"CallSid": "CA" + "7" * 32, "QueuePosition": position, "QueueTime": "30", "CurrentQueueSize": "5"}
     response = post_signed(client, f"/voice/queue-wait?l={lang}", params)
     document = response.get_data(as_text=True)
-    assert response.status_code == 200 and said in document and "<Pause" in document
+    assert response.status_code == 200 and said in document and 'timeout="20"' in document
 
 
 def test_demo_requests_load_once_and_give_the_wait_a_history(app, call) -> None:

@@ -48,14 +48,14 @@ def test_welcome_is_spoken_in_each_language_with_its_own_voice(call) -> None:
 
 def test_choosing_spanish_speaks_the_main_menu_in_spanish(call) -> None:
     caller = call().press("2")
-    assert "Menú principal" in caller.last_heard()
+    assert "¿En qué podemos ayudarle hoy?" in caller.last_heard()
     assert {h.language for h in caller.heard} == {"es-US"}
     assert "oprima 0" in caller.last_heard()
 
 
 def test_saying_the_language_works_like_pressing_it(call) -> None:
     caller = call().say("Español.")
-    assert "Menú principal" in caller.last_heard()
+    assert "¿En qué podemos ayudarle hoy?" in caller.last_heard()
 
 
 @pytest.mark.parametrize(
@@ -92,7 +92,7 @@ def test_action_urls_with_escaped_query_characters_validate(client) -> None:
     params = {**CALL, "Digits": "9"}
     response = post_signed(client, path, params)
     assert response.status_code == 200
-    assert "Main menu" in response.get_data(as_text=True)
+    assert "How can we help you today?" in response.get_data(as_text=True)
 
 
 def test_forwarded_headers_are_honoured_when_trusted(app, client) -> None:
@@ -252,7 +252,7 @@ def test_calls_are_answered_while_redis_is_down(app, call) -> None:
 
     app.extensions["hotline"].redis = workers.connect("redis://127.0.0.1:1/0")
     caller = call().press("1")
-    assert "Main menu" in caller.last_heard()
+    assert "How can we help you today?" in caller.last_heard()
 
 
 def test_the_root_address_leads_to_the_operator_dashboard(client) -> None:

@@ -1,0 +1,263 @@
+"""Texting with a specialist: free text opens or continues a conversation; operators claim, reply and close.
+
+Replies go back only to the number that wrote (its own caller ID, DECISIONS "Who
+may be called or texted"), from the hotline number through Twilio's REST API,
+and never to a number that sent STOP. Each reply is written as "sending" before
+Twilio is asked and marked after, so a crash in between is visible, not silent.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException
+
+from callflows.catalogue import catalogue
+from callflows.sms import TextCommand
+from config import Settings
+from config.logs import mask_phone
+from ivr.auth import csrf
+from ivr.extensions import db_session, settings
+from models.base import utcnow
+from models.conversation import (
+    MAX_BODY,
+    OUTBOUND,
+    Conversation,
+    ConversationError,
+    ConversationMessage,
+)
+from models.texting import ProcessedMessage, SmsConsent
+from workers.twilio_rest import twilio_client
+
+log = logging.getLogger("voice.ivr.conversations")
+ops = Blueprint("ops_texts", __name__, url_prefix="/ops/texts", template_folder="templates")
+
+
+# --- the texter's side (called by ivr.sms) ------------------------------------------------
+
+
+def receive_free_text(command: TextCommand, sid: str, number: str, body: str) -> str | None:
+    """Add a text to the texter's conversation (opening one); the reply's text, or None for no reply."""
+    session = db_session()
+    if not ProcessedMessage.claim(session, sid):
+        session.rollback()
+        log.info("sms duplicate delivery", extra={"message_sid": sid})
+        return None
+    if SmsConsent.is_opted_out(session, number):
+        session.commit()
+        return None
+    conversation, opened = Conversation.receive(session, number, command.language, body, sid, utcnow())
+    session.commit()
+    log.info(
+        "text for a specialist",
+        extra={"message_sid": sid, "conversation_id": conversation.id, "from": mask_phone(number), "opened": opened},
+    )
+    # Once the texter knows a specialist will answer, each later text needs no automatic reply.
+    return catalogue().text(command.language, "sms.conversation_opened") if opened else None
+
+
+def close_on_stop(session: Session, number: str) -> None:
+    """STOP ends the texter's conversation (the caller commits)."""
+    closed = Conversation.close_for_phone(session, number, utcnow())
+    if closed is not None:
+        log.info("conversation closed by STOP", extra={"conversation_id": closed, "from": mask_phone(number)})
+
+
+# --- the operators' side ---------------------------------------------------------------
+
+
+def clean_body(raw: object) -> str:
+    """An operator's reply as it may be sent; ConversationError when it cannot."""
+    body = str(raw or "").strip()
+    if not body:
+        raise ConversationError("write a reply first")
+    if "\x00" in body:
+        raise ConversationError("the reply contains a character that cannot be sent")
+    if len(body) > MAX_BODY:
+        raise ConversationError(f"a reply can be at most {MAX_BODY} characters")
+    return body
+
+
+def send_reply(
+    session: Session, current: Settings, conversation_id: int, operator_id: int, raw: object
+) -> ConversationMessage:
+    """Text the operator's reply to the texter from the hotline number (only a conversation they hold)."""
+    body = clean_body(raw)
+    conversation = Conversation.held(session, conversation_id, operator_id)
+    if SmsConsent.is_opted_out(session, conversation.phone):
+        raise ConversationError("the texter sent STOP: they get no more texts")
+    message = ConversationMessage(
+        conversation_id=conversation.id, direction=OUTBOUND, body=body, operator_id=operator_id, status="sending",
+        at=utcnow(),
+    )  # fmt: skip
+    session.add(message)
+    session.commit()
+    try:
+        sent = twilio_client(current).messages.create(to=conversation.phone, from_=current.hotline_number, body=body)
+    except TwilioException as error:
+        message.status = "failed"
+        session.commit()
+        log.warning("reply not sent", extra={"conversation_id": conversation_id, "error": str(error)})
+        raise ConversationError("Twilio refused the text; try again in a minute") from error
+    message.message_sid, message.status = str(sent.sid), "sent"
+    session.commit()
+    log.info(
+        "reply sent",
+        extra={"conversation_id": conversation_id, "operator_id": operator_id, "to": mask_phone(conversation.phone)},
+    )
+    return message
+
+
+def shown(conversation: Conversation, viewer_id: int) -> dict[str, Any]:
+    """A conversation as one operator may see it: the full number only for the one who holds it."""
+    data = conversation.as_dict()
+    if not (conversation.status == "claimed" and conversation.claimed_by_id == viewer_id):
+        data["phone"] = "***" + conversation.phone[-4:]
+    return data
+
+
+def thread(session: Session, conversation: Conversation, viewer_id: int) -> dict[str, Any]:
+    """A conversation with its messages."""
+    return {**shown(conversation, viewer_id), "messages": [m.as_dict() for m in conversation.messages(session)]}
+
+
+def _conversation_or_404(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id) if 0 < conversation_id < 2**31 else None
+    if conversation is None:
+        abort(404, "no such conversation")
+    return conversation
+
+
+# --- the operator API (rows of ivr.api.ENDPOINTS) ------------------------------------------
+
+
+def api_list() -> ResponseReturnValue:
+    """Open and claimed text conversations, the longest-waiting open ones first."""
+    return jsonify(conversations=[shown(c, g.operator.id) for c in Conversation.waiting(db_session())])
+
+
+def api_claim_next() -> ResponseReturnValue:
+    """Claim the open conversation that has waited longest; 204 when none is open."""
+    session = db_session()
+    conversation = Conversation.claim_next(session, g.operator.id, utcnow())
+    session.commit()
+    if conversation is None:
+        return Response(status=204)
+    return jsonify(thread(session, conversation, g.operator.id))
+
+
+def api_show(conversation_id: int) -> ResponseReturnValue:
+    """One conversation with its messages."""
+    session = db_session()
+    return jsonify(thread(session, _conversation_or_404(session, conversation_id), g.operator.id))
+
+
+def api_reply(conversation_id: int) -> ResponseReturnValue:
+    """Text a reply to the texter (the conversation must be mine)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="expected a JSON object with text"), 400
+    try:
+        message = send_reply(db_session(), settings(), conversation_id, g.operator.id, data.get("text"))
+    except ConversationError as error:
+        db_session().rollback()
+        return jsonify(error=str(error)), 409
+    return jsonify(message.as_dict()), 201
+
+
+def api_close(conversation_id: int) -> ResponseReturnValue:
+    """Close my conversation."""
+    session = db_session()
+    try:
+        conversation = Conversation.held(session, conversation_id, g.operator.id)
+    except ConversationError as error:
+        session.rollback()
+        return jsonify(error=str(error)), 409
+    conversation.close(utcnow())
+    session.commit()
+    return jsonify(conversation.as_dict())
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+
+@ops.before_request
+def check_csrf() -> None:
+    """Every form post carries the session's CSRF token (400 otherwise)."""
+    if request.method == "POST":
+        csrf.protect()
+
+
+@ops.after_request
+def no_store(response: Response) -> Response:
+    """Pages show texts and numbers: never cache them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@ops.get("/")
+@login_required
+def inbox() -> ResponseReturnValue:
+    """Text conversations waiting for a specialist, and "Claim next"."""
+    return render_template("ops/texts.html", conversations=Conversation.waiting(db_session()))
+
+
+@ops.post("/claim")
+@login_required
+def claim() -> ResponseReturnValue:
+    """Claim the conversation that has waited longest and open it."""
+    session = db_session()
+    conversation = Conversation.claim_next(session, current_user.id, utcnow())
+    session.commit()
+    if conversation is None:
+        flash("No text is waiting.", "ok")
+        return redirect(url_for("ops_texts.inbox"))
+    return redirect(url_for("ops_texts.show", conversation_id=conversation.id))
+
+
+@ops.get("/<int:conversation_id>")
+@login_required
+def show(conversation_id: int) -> ResponseReturnValue:
+    """One conversation: the thread, a reply box and "Close" for the operator who holds it."""
+    session = db_session()
+    conversation = _conversation_or_404(session, conversation_id)
+    mine = conversation.status == "claimed" and conversation.claimed_by_id == current_user.id
+    return render_template(
+        "ops/text_thread.html", conversation=conversation, messages=conversation.messages(session), mine=mine
+    )
+
+
+@ops.post("/<int:conversation_id>/reply")
+@login_required
+def reply(conversation_id: int) -> ResponseReturnValue:
+    """Send the reply typed on the dashboard."""
+    try:
+        send_reply(db_session(), settings(), conversation_id, current_user.id, request.form.get("text"))
+    except ConversationError as error:
+        db_session().rollback()
+        flash(f"Not sent: {error}.", "error")
+    else:
+        flash("Reply sent.", "ok")
+    return redirect(url_for("ops_texts.show", conversation_id=conversation_id))
+
+
+@ops.post("/<int:conversation_id>/close")
+@login_required
+def close(conversation_id: int) -> ResponseReturnValue:
+    """Close the conversation."""
+    session = db_session()
+    try:
+        Conversation.held(session, conversation_id, current_user.id).close(utcnow())
+    except ConversationError as error:
+        session.rollback()
+        flash(f"Not closed: {error}.", "error")
+        return redirect(url_for("ops_texts.show", conversation_id=conversation_id))
+    session.commit()
+    flash("Conversation closed.", "ok")
+    return redirect(url_for("ops_texts.inbox"))

@@ -1,0 +1,71 @@
+"""The operator path as data: 0 skips the triage to the queue, danger holds in the urgent queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from callflows.engine import CallState, Digits, JoinQueue, Outcome, Speech, resume, step
+from callflows.flows import TREE
+
+
+def at(node: str, lang: str = "en", **ctx: str) -> CallState:
+    return CallState(node=node, lang=lang).with_values(ctx)
+
+
+@pytest.mark.parametrize("node", ["operator.who", "operator.need", "operator.danger"])
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_zero_at_an_operator_triage_question_goes_straight_to_the_queue(node: str, lang: str) -> None:
+    turn = step(TREE, at(node, lang), Digits("0"))
+    assert turn.effect is not None and turn.effect.name == "queue.join"
+    joined = resume(TREE, turn, Outcome.of("normal"))
+    assert isinstance(joined.end, JoinQueue)
+
+
+def test_saying_operator_at_a_triage_question_also_goes_to_the_queue() -> None:
+    turn = step(TREE, at("operator.who"), Speech("operator"))
+    assert turn.effect is not None and turn.effect.name == "queue.join"
+
+
+def test_zero_at_a_callback_triage_question_still_leads_to_the_operator_path() -> None:
+    turn = step(TREE, at("callback.who"), Digits("0"))
+    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
+
+
+def test_a_caller_in_danger_hears_911_then_holds_in_the_urgent_queue() -> None:
+    turn = step(TREE, at("operator.danger"), Digits("1"))
+    assert turn.state.get("urgent") == "1"
+    assert [line.key for line in turn.lines][:1] == ["triage.call_911"]
+    joined = resume(TREE, turn, Outcome.of("urgent"))
+    assert joined.end == JoinQueue(urgent=True)
+
+
+def test_zero_at_the_language_menu_reaches_the_operator_path() -> None:
+    turn = step(TREE, CallState(node="welcome"), Digits("0"))
+    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
+    assert turn.state.lang == "en"
+
+
+def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_place() -> None:
+    turn = step(TREE, at("operator.queue"), Outcome.of("leave"))
+    assert turn.effect is not None and turn.effect.name == "queue.left"
+    done = resume(TREE, turn, Outcome.of("callback", request_id=7, callback_number="+12025550143"))
+    assert [line.key for line in done.lines][-3:] == ["queue.kept_place", "callback.closing", "goodbye"]
+
+
+@pytest.mark.parametrize(
+    ("state", "key"),
+    [
+        (at("office.unknown", zip_spoken="0 0 0 0 0"), "2"),
+        (at("operator.closed_offer", operator_hours="x"), "2"),
+        (at("custody.next"), "2"),
+    ],
+)
+def test_coming_back_to_the_main_menu_says_welcome_back_not_main_menu(state: CallState, key: str) -> None:
+    turn = step(TREE, state, Digits(key))
+    assert turn.state.node == "main"
+    assert [line.key for line in turn.lines][:2] == ["main.welcome_back", "main.intro"]
+
+
+def test_the_first_main_menu_has_no_welcome_back() -> None:
+    turn = step(TREE, CallState(node="welcome"), Digits("1"))
+    assert "main.welcome_back" not in [line.key for line in turn.lines]
