@@ -39,7 +39,7 @@ def finish(caller, lang: str):
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_typed_number_never_changes_the_owners_request(app, call, lang) -> None:
     own_request(call, lang, OWNER, who="victim", need="local_services")
-    intruder = typed_request(call, lang, OTHER, OWNER, who="family", need="offender_info", danger="danger_yes")
+    intruder = typed_request(call, lang, OTHER, OWNER, who="family", need="offender_info", danger="danger_no")
     assert heard(intruder, lang, "saved") and not heard(intruder, lang, "updated")
     owners, typed = requests(app)
     assert (owners.phone, owners.caller_type, owners.need, owners.urgent) == (OWNER, "victim", "local_services", False)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models import CallbackConfirmation, CallbackRequest, Conversation, OutboxMessage, RequestHistory, SmsConsent
-from tests.e2e.conftest import choose
+from tests.e2e.conftest import choose, safe_contact
 from workers.confirmations import send_confirmation
 
 CALLER = "+12025550143"
@@ -37,7 +37,7 @@ def request_row(database) -> CallbackRequest:
 
 
 def confirmed_request(call, database, lang: str = "en") -> CallbackConfirmation:
-    caller = choose(choose(to_message_offer(call, lang), lang, "this_number"), lang, "skip")
+    caller = choose(safe_contact(choose(to_message_offer(call, lang), lang, "this_number"), lang), lang, "skip")
     caller.press(caller.option_for("To get the text" if lang == "en" else "Para recibir el mensaje"))
     [confirmation] = confirmations(database)
     assert send_confirmation(confirmation.id) == "sent"
@@ -48,7 +48,7 @@ def confirmed_request(call, database, lang: str = "en") -> CallbackConfirmation:
 def test_a_caller_who_accepts_gets_one_text_with_the_reference_and_commands(
     call, database, fake_twilio, lang: str
 ) -> None:
-    caller = choose(choose(to_message_offer(call, lang), lang, "this_number"), lang, "skip")
+    caller = choose(safe_contact(choose(to_message_offer(call, lang), lang, "this_number"), lang), lang, "skip")
     assert ("text message" if lang == "en" else "mensaje de texto") in caller.last_heard()
     caller.press("1")
     [confirmation] = confirmations(database)
@@ -68,20 +68,20 @@ def test_a_caller_who_accepts_gets_one_text_with_the_reference_and_commands(
 
 
 def test_a_caller_who_declines_gets_no_text(call, database) -> None:
-    caller = choose(choose(to_message_offer(call), "en", "this_number"), "en", "skip")
+    caller = choose(safe_contact(choose(to_message_offer(call), "en", "this_number"), "en"), "en", "skip")
     caller.press(caller.option_for("If you do not want a text"))
     assert confirmations(database) == []
 
 
 def test_silence_at_the_offer_means_no_text(call, database) -> None:
-    caller = choose(choose(to_message_offer(call), "en", "this_number"), "en", "skip")
+    caller = choose(safe_contact(choose(to_message_offer(call), "en", "this_number"), "en"), "en", "skip")
     caller.silence()
     assert confirmations(database) == [] and "line" in caller.last_heard()
 
 
 def test_a_typed_number_is_never_offered_a_text(call, database) -> None:
     caller = choose(to_message_offer(call), "en", "other_number").press("6175550188#")
-    choose(choose(caller, "en", "entered_right"), "en", "skip")
+    choose(safe_contact(choose(caller, "en", "entered_right"), "en"), "en", "skip")
     assert "text message" not in caller.last_heard()
     assert confirmations(database) == []
 
@@ -89,7 +89,7 @@ def test_a_typed_number_is_never_offered_a_text(call, database) -> None:
 def test_an_opted_out_caller_is_not_offered_a_text(call, database) -> None:
     with database.session() as session:
         SmsConsent.record(session, CALLER, "opt_out", "stop", "SM" + "3" * 32)
-    caller = choose(choose(to_message_offer(call), "en", "this_number"), "en", "skip")
+    caller = choose(safe_contact(choose(to_message_offer(call), "en", "this_number"), "en"), "en", "skip")
     assert "text message" not in caller.last_heard()
 
 

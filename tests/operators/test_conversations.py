@@ -72,8 +72,9 @@ def test_free_text_opens_a_conversation_and_later_texts_continue_it(texter, data
 
 def test_a_duplicate_delivery_is_kept_once(texter, database) -> None:
     phone = texter(TEXTER)
-    phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32)
-    assert phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32) == []
+    first = phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32)
+    # Twilio's retry gets the same reply again (issue G), and nothing is stored twice.
+    assert phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32) == first
     [conversation] = conversations(database)
     assert conversation.language == "es" and len(thread(database, conversation.id)) == 1
 
@@ -154,7 +155,8 @@ def test_an_empty_or_unsendable_reply_is_refused(client, texter, make_operator, 
     _operator, token = make_operator()
     conversation = client.post("/api/conversations/claim-next", headers=bearer(token)).get_json()
     answer = client.post(f"/api/conversations/{conversation['id']}/reply", json={"text": text}, headers=bearer(token))
-    assert answer.status_code == 409 and fake_twilio.messages() == []
+    # A NUL byte is refused before the database (400); other unsendable texts by the conversation (409).
+    assert answer.status_code == (400 if "\x00" in text else 409) and fake_twilio.messages() == []
 
 
 def test_the_dashboard_claims_replies_and_closes(client, texter, database, make_operator, fake_twilio) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
+from callflows.catalogue import catalogue
 from config import load_settings, parse_business_hours
 from models import CallSession
 from models.base import utcnow
@@ -31,7 +32,9 @@ def relay_flag(app, call_sid: str) -> bool:
 def test_a_relay_call_in_operator_hours_skips_the_menus_and_is_marked_for_the_whisper(app, call) -> None:
     caller = call(caller="(202) 555-0177")
     assert caller.ended == "enqueued:operators"
-    assert "Main menu" not in " ".join(caller.transcript) and "press 1" not in " ".join(caller.transcript)
+    # No menu on the way: the only key offered is the queue's "press 1 to keep your place".
+    heard = " ".join(caller.transcript)
+    assert catalogue().text("en", "main.intro") not in heard and "press 2" not in heard
     assert relay_flag(app, caller.call_sid)
 
 

@@ -9,9 +9,7 @@ import pytest
 from callflows.sms import segments
 
 
-@pytest.mark.parametrize(
-    ("body", "offer"), [("HELP", "To text with a specialist"), ("AYUDA", "escribirle a un especialista")]
-)
+@pytest.mark.parametrize(("body", "offer"), [("HELP", "To text a specialist"), ("AYUDA", "escribir a un especialista")])
 def test_the_help_reply_offers_a_specialist_by_text_without_saying_victim(app, texter, body, offer) -> None:
     [reply] = texter().send(body)
     assert offer in reply
