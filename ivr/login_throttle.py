@@ -13,6 +13,9 @@ rather than refusing everyone or no one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -86,7 +89,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             app.after_request_funcs.setdefault(OFFICE_BLUEPRINT, []).append(after)
 
 
-def throttled(view):  # type: ignore[no-untyped-def]
+def throttled(view: Callable[..., Any]) -> Callable[..., Any]:
     """Apply both log-in limits to a view (POST only)."""
     view = limiter.limit(ip_limits, key_func=client_address, methods=["POST"], deduct_when=failed)(view)
     return limiter.limit(account_limits, key_func=account_key, methods=["POST"], deduct_when=failed)(view)
