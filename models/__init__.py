@@ -4,6 +4,7 @@ from models.audit import LookupAudit
 from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
+from models.case_study import CaseStudy
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.operator import ApiToken, Operator
@@ -17,6 +18,7 @@ __all__ = [
     "CallSession",
     "CallbackAttempt",
     "CallbackRequest",
+    "CaseStudy",
     "CustodyEvent",
     "CustodyRecord",
     "Database",
