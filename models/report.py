@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, literal_column, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models.audit import RESULTS, LookupAudit
@@ -210,7 +210,11 @@ def _durations(session: Session, values: select, column: str) -> Durations:
     sub = values.subquery()
     count = int(session.scalar(select(func.count()).select_from(sub)) or 0)
     return Durations(
-        count, {"p50": _percentile(session, values, column, count, 0.5), "p90": _percentile(session, values, column, count, 0.9)}
+        count,
+        {
+            "p50": _percentile(session, values, column, count, 0.5),
+            "p90": _percentile(session, values, column, count, 0.9),
+        },
     )
 
 
@@ -297,7 +301,9 @@ def triage_need(session: Session, window: Window) -> Counts:
 
 def triage_danger(session: Session, window: Window) -> Counts:
     """Callback requests from callers in danger now, and the rest."""
-    counts = _count_by(session, CallbackRequest.urgent, _requests_in(window), {True: "in danger", False: "not in danger"})
+    counts = _count_by(
+        session, CallbackRequest.urgent, _requests_in(window), {True: "in danger", False: "not in danger"}
+    )
     return counts
 
 
@@ -361,7 +367,9 @@ def operator_queue(session: Session, window: Window) -> Counts:
     bridged = sum(int(rows.get(key, 0)) for key in QUEUE_BRIDGED)
     abandoned = sum(int(rows.get(key, 0)) for key in QUEUE_ABANDONED)
     other = sum(int(v) for k, v in rows.items() if k not in QUEUE_BRIDGED + QUEUE_ABANDONED)
-    return Counts(["reached an operator", "hung up while waiting", "left the queue otherwise"], [bridged, abandoned, other])
+    return Counts(
+        ["reached an operator", "hung up while waiting", "left the queue otherwise"], [bridged, abandoned, other]
+    )
 
 
 def _audits_in(window: Window) -> list[ColumnElement[bool]]:
@@ -402,7 +410,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("triage_who", "Triage", "Who called (callback requests)", triage_who, chart="bar"),
     Section("triage_need", "Triage", "What they needed (callback requests)", triage_need, chart="bar"),
     Section("triage_danger", "Triage", "Callers in danger now (callback requests)", triage_danger),
-    Section("callback_first_attempt", "Callback requests", "Time to the first call-back attempt", callback_first_attempt),
+    Section(
+        "callback_first_attempt", "Callback requests", "Time to the first call-back attempt", callback_first_attempt
+    ),
     Section("callback_resolution", "Callback requests", "Time to resolution", callback_resolution),
     Section("callback_outcomes", "Callback requests", "Outcomes", callback_outcomes, chart="bar"),
     Section("callback_reached", "Callback requests", "Callers reached (requests with an attempt)", callback_reached),

@@ -74,10 +74,7 @@ def suppress_line(values: list[int]) -> Line:
     cells = tuple(
         SMALL if i in small else COMPLEMENTARY if i in extra else str(value) for i, value in enumerate(values)
     )
-    if total_shown:
-        shown_total = str(total)
-    else:
-        shown_total = SMALL if is_small(total) else COMPLEMENTARY
+    shown_total = str(total) if total_shown else SMALL if is_small(total) else COMPLEMENTARY
     return Line(cells, shown_total)
 
 
