@@ -36,6 +36,19 @@ def quarterly(quarter: str, fmt: str, out: Path) -> None:
     click.echo(document.write(report, fmt, out))
 
 
+@group.command("keep")
+@click.option("--period", "label", required=True, help="A quarter (2026Q3), month (2026-09) or week (2026-W39).")
+def keep(label: str) -> None:
+    """Keep a period's report numbers in aggregate, before its detail is deleted (retention); safe to repeat."""
+    from models.report import KeptCount
+
+    period = _period(label)
+    current = hotline()
+    with current.database.session() as session:
+        rows = KeptCount.keep(session, period, current.settings.tz)
+    click.echo(f"{period.label}: kept {rows} numbers")
+
+
 @group.command("demo")
 @click.option("--quarter", required=True, help="The quarter to fill with generated activity, e.g. 2026Q4.")
 @click.option("--events", default=20_000, show_default=True)

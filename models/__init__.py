@@ -9,6 +9,7 @@ from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.report import KeptCount
 from models.texting import ProcessedMessage, SmsConsent
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Database",
     "EventBuffer",
     "Facility",
+    "KeptCount",
     "LookupAudit",
     "Operator",
     "OutboxMessage",

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Float, Integer, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import RESULTS, LookupAudit
+from models.base import Base
 from models.call import CallEvent, CallSession
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
 from models.claims import DISPOSITIONS, UNREACHABLE, CallbackAttempt
@@ -433,7 +434,77 @@ def window_for(period: Period, tz: ZoneInfo) -> Window:
     return Window(start, end, tz, period)
 
 
-def collect(session: Session, period: Period, tz: ZoneInfo) -> dict[str, Result | None]:
-    """Every section's raw numbers for ``period`` (None where nothing is recorded)."""
+def query_all(session: Session, period: Period, tz: ZoneInfo) -> dict[str, Result | None]:
+    """Every section's raw numbers for ``period`` from the detail records (None where nothing is recorded)."""
     window = window_for(period, tz)
     return {section.key: section.query(session, window) if section.query else None for section in SECTIONS}
+
+
+def collect(session: Session, period: Period, tz: ZoneInfo) -> dict[str, Result | None]:
+    """Every section's raw numbers for ``period``: the kept counts where there are some, else the records.
+
+    Kept counts win: the detail behind them may have been deleted under the retention policy.
+    """
+    results = query_all(session, period, tz)
+    results.update(KeptCount.load(session, period))
+    return results
+
+
+class KeptCount(Base):
+    """A section's raw numbers for one period, kept in aggregate before the detail is deleted (Retention).
+
+    One row per cell: for a line of counts, ``position`` and ``label`` of each cell; for a
+    duration, position 0 holds how many values and 1, 2 the p50 and p90. Never shown without
+    the report's suppression, like every other number.
+    """
+
+    __tablename__ = "report_kept_counts"
+
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    section: Mapped[str] = mapped_column(String(48), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(64))
+    value: Mapped[float | None] = mapped_column(Float)
+
+    @staticmethod
+    def keep(session: Session, period: Period, tz: ZoneInfo) -> int:
+        """Keep ``period``'s numbers from the records now (again: replaces what was kept); returns rows kept."""
+        session.execute(delete(KeptCount).where(KeptCount.period == period.label))
+        rows = []
+        for key, result in query_all(session, period, tz).items():
+            if isinstance(result, Counts):
+                rows += [
+                    KeptCount(period=period.label, section=key, position=i, kind="counts", label=label, value=value)
+                    for i, (label, value) in enumerate(zip(result.labels, result.values, strict=True))
+                ]
+            elif isinstance(result, Durations):
+                cells = [("count", result.count), *result.percentiles.items()]
+                rows += [
+                    KeptCount(period=period.label, section=key, position=i, kind="durations", label=label, value=value)
+                    for i, (label, value) in enumerate(cells)
+                ]
+        session.add_all(rows)
+        session.flush()
+        return len(rows)
+
+    @staticmethod
+    def load(session: Session, period: Period) -> dict[str, Result]:
+        """The kept numbers of ``period``, by section (empty when nothing was kept)."""
+        query = (
+            select(KeptCount).where(KeptCount.period == period.label).order_by(KeptCount.section, KeptCount.position)
+        )
+        results: dict[str, Result] = {}
+        for row in session.scalars(query):
+            if row.kind == "counts":
+                counts = results.setdefault(row.section, Counts([], []))
+                assert isinstance(counts, Counts)
+                counts.labels.append(row.label)
+                counts.values.append(int(row.value or 0))
+            elif row.position == 0:
+                results[row.section] = Durations(int(row.value or 0))
+            else:
+                durations = results[row.section]
+                assert isinstance(durations, Durations)
+                durations.percentiles[row.label] = row.value
+        return results

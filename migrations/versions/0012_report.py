@@ -1,4 +1,4 @@
-"""report: case studies (anonymised summaries of completed requests, approved by a supervisor)
+"""report: case studies (anonymised summaries, approved by a supervisor) and counts kept for the report
 
 Revision ID: 0012
 Revises: 0006
@@ -55,8 +55,19 @@ def upgrade() -> None:
         sa.UniqueConstraint("request_id", name=op.f("uq_case_studies_request_id")),
     )
     op.create_index("ix_case_studies_status_request", "case_studies", ["status", "request_id"], unique=False)
+    op.create_table(
+        "report_kept_counts",
+        sa.Column("period", sa.String(length=16), nullable=False),
+        sa.Column("section", sa.String(length=48), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("label", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("period", "section", "position", name=op.f("pk_report_kept_counts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("report_kept_counts")
     op.drop_index("ix_case_studies_status_request", table_name="case_studies")
     op.drop_table("case_studies")

@@ -196,3 +196,28 @@ def test_periods_are_whole_weeks_months_and_quarters(label, start, end, previous
     period = Period.parse(label)
     assert (period.start.isoformat(), period.end.isoformat(), period.label) == (start, end, label)
     assert period.previous().label == previous
+
+
+def test_kept_counts_still_give_the_previous_quarter_after_its_detail_is_deleted(
+    runner, database, settings, quarter_of_activity
+) -> None:
+    before = csv_rows(build(database, settings))
+    result = runner.invoke(args=["report", "keep", "--period", "2026Q3"])
+    assert result.exit_code == 0 and "2026Q3: kept" in result.output
+    assert runner.invoke(args=["report", "keep", "--period", "2026Q3"]).exit_code == 0  # safe to repeat
+    start, end = _bounds(settings, QUARTER.previous())
+    with database.engine.begin() as connection:
+        for table, column in (
+            ("callback_attempts", "started_at"),
+            ("callback_requests", "created_at"),
+            ("call_events", "at"),
+            ("call_sessions", "started_at"),
+            ("lookup_audits", "at"),
+        ):
+            statement = text(f"DELETE FROM {table} WHERE {column} >= :start AND {column} < :end").bindparams(
+                bindparam("start", type_=UtcDateTime()), bindparam("end", type_=UtcDateTime())
+            )
+            connection.execute(statement, {"start": start, "end": end})
+    assert sql_count(database, "1 = 1", table="call_sessions", column="started_at", start=start, end=end) == 0
+    after = csv_rows(build(database, settings))
+    assert [r for r in after if r["period"] == "2026Q3"] == [r for r in before if r["period"] == "2026Q3"]
