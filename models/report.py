@@ -336,26 +336,6 @@ def callback_outcomes(session: Session, window: Window) -> Counts:
     return _count_by(session, CallbackRequest.disposition, _requests_in(window), labels)
 
 
-def callback_reached(session: Session, window: Window) -> Counts:
-    """Requests with at least one attempt: the caller was reached on some attempt, or never."""
-    reached = (
-        select(CallbackAttempt.request_id)
-        .where(CallbackAttempt.disposition.in_(("reached", "resolved", "referred")))
-        .distinct()
-        .subquery()
-    )
-    tried = select(CallbackAttempt.request_id).distinct().subquery()
-    base = (
-        select(func.count(), func.count(reached.c.request_id))
-        .select_from(CallbackRequest)
-        .join(tried, tried.c.request_id == CallbackRequest.id)
-        .outerjoin(reached, reached.c.request_id == CallbackRequest.id)
-        .where(*_requests_in(window))
-    )
-    total, reached_count = session.execute(base).one()
-    return Counts(["reached", "not reached"], [int(reached_count), int(total) - int(reached_count)])
-
-
 def operator_queue(session: Session, window: Window) -> Counts:
     """Calls that waited for an operator, by how the wait ended (Twilio's QueueResult)."""
     per_call = (
@@ -416,7 +396,6 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("callback_resolution", "Callback requests", "Time to resolution", callback_resolution),
     Section("callback_outcomes", "Callback requests", "Outcomes", callback_outcomes, chart="bar"),
-    Section("callback_reached", "Callback requests", "Callers reached (requests with an attempt)", callback_reached),
     Section("callback_safe_contact", "Callback requests", "Safe-contact choices", None),
     Section("operator_queue", "Operator", "Transfers to an operator and abandoned waits", operator_queue, chart="bar"),
     Section("lookups_by_channel", "Custody look-ups", "Look-ups by channel", lookups_by_channel),

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models.case_study import CaseStudy
 from models.report import SECTIONS, WEEKDAYS, Counts, Durations, Period, Section, collect, window_for
 from reports import charts
-from reports.suppression import COMPLEMENTARY, SMALL, publishable, show_count, suppress_line
+from reports.suppression import COMPLEMENTARY, SMALL, publishable, suppress_line
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "ivr" / "templates"
 NO_DATA = "no data recorded"
@@ -119,7 +119,8 @@ def _table(section: Section, current: object, previous: object, names: tuple[str
         table.figures = _rates(section.key, table)
     elif isinstance(current, Durations):
         assert isinstance(previous, Durations)
-        table.rows.append(Row("requests measured", show_count(current.count), show_count(previous.count)))
+        # How many requests a percentile is taken over is not shown: with the outcomes' total it
+        # would give away the number still open, which may be a withheld cell there.
         for name in ("p50", "p90"):
             table.rows.append(
                 Row(
@@ -150,12 +151,35 @@ def _rate(numerator: str, total: str) -> str:
     return f"{100 * int(numerator) / int(total):.0f}%"
 
 
+# Outcomes that mean the caller was reached (the reached rate is taken over closed requests).
+REACHED = ("reached", "resolved", "referred")
+
+
 def _rates(key: str, table: Table) -> list[Row]:
-    first = {"triage_danger": "share in danger", "callback_reached": "reached rate"}
-    if key not in first or table.total is None:
+    # Rates come from the cells of their own line, so they add no number a reader could subtract
+    # from another table; a rate over a withheld cell is not shown.
+    if table.total is None:
         return []
-    top = table.rows[0]
-    return [Row(first[key], _rate(top.current, table.total.current), _rate(top.previous, table.total.previous))]
+    if key == "triage_danger":
+        top = table.rows[0]
+        return [
+            Row("share in danger", _rate(top.current, table.total.current), _rate(top.previous, table.total.previous))
+        ]
+    if key == "callback_outcomes":
+        return [
+            Row("reached rate (of closed requests)", *(_reached_rate(table, side) for side in ("current", "previous")))
+        ]
+    return []
+
+
+def _reached_rate(table: Table, side: str) -> str:
+    cells = {row.label: getattr(row, side) for row in table.rows}
+    needed = [cells.get(label, "0") for label in (*REACHED, "still open")] + [getattr(table.total, side)]
+    if not all(publishable(value) and value != "" for value in needed):
+        return NOT_SHOWN
+    reached = sum(int(cells.get(label, "0")) for label in REACHED)
+    closed = int(getattr(table.total, side)) - int(cells.get("still open", "0"))
+    return _rate(str(reached), str(closed))
 
 
 def _draw(table: Table, names: tuple[str, str]) -> None:
