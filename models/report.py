@@ -197,32 +197,34 @@ def _utc_hour(session: Session, column: ColumnElement) -> ColumnElement:
     return func.substr(column, 1, 13)
 
 
-def _percentile(session: Session, values: select, column: str, count: int, q: float) -> float | None:
-    """The nearest-rank percentile ``q`` of ``column`` in the subquery ``values`` (in SQL, one row read)."""
-    if count == 0:
-        return None
-    sub = values.subquery()
-    offset = max(0, -(-int(q * 100) * count // 100) - 1)
-    value = session.scalar(select(sub.c[column]).order_by(sub.c[column]).limit(1).offset(offset))
-    return float(value) if value is not None else None
-
-
 def _durations(session: Session, values: select, column: str) -> Durations:
+    """How many values, and their nearest-rank p50 and p90: one query, the ranks taken in SQL."""
     sub = values.subquery()
-    count = int(session.scalar(select(func.count()).select_from(sub)) or 0)
-    return Durations(
-        count,
-        {
-            "p50": _percentile(session, values, column, count, 0.5),
-            "p90": _percentile(session, values, column, count, 0.9),
-        },
-    )
+    ranked = select(
+        sub.c[column].label("value"),
+        func.row_number().over(order_by=sub.c[column]).label("rank"),
+        func.count().over().label("n"),
+    ).subquery()
+    # ceil(q * n) in integer arithmetic, the same on SQLite and PostgreSQL.
+    p50, p90 = (ranked.c.n * 50 + 99) // 100, (ranked.c.n * 90 + 99) // 100
+    rows = session.execute(
+        select(ranked.c.value, ranked.c.rank, ranked.c.n).where((ranked.c.rank == p50) | (ranked.c.rank == p90))
+    ).all()
+    if not rows:
+        return Durations(0, {"p50": None, "p90": None})
+    n = int(rows[0].n)
+    by_rank = {int(row.rank): float(row.value) for row in rows}
+    return Durations(n, {"p50": by_rank.get((n * 50 + 99) // 100), "p90": by_rank.get((n * 90 + 99) // 100)})
 
 
 # --- the queries -------------------------------------------------------------
 
 
 def _hourly_calls(session: Session, window: Window) -> list[tuple[datetime, int]]:
+    # Two sections read the same buckets: query them once per window.
+    cached = session.info.get(("report.hourly_calls", window))
+    if cached is not None:
+        return cached
     bucket = _utc_hour(session, CallSession.started_at).label("hour")
     query = (
         select(bucket, func.count())
@@ -233,6 +235,7 @@ def _hourly_calls(session: Session, window: Window) -> list[tuple[datetime, int]
     for hour, count in session.execute(query):
         at = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC).astimezone(window.tz)
         rows.append((at, int(count)))
+    session.info[("report.hourly_calls", window)] = rows
     return rows
 
 
@@ -312,6 +315,8 @@ def callback_first_attempt(session: Session, window: Window) -> Durations:
     """Seconds from a request to its first call-back attempt (requests made in the period)."""
     first = (
         select(CallbackAttempt.request_id, func.min(CallbackAttempt.started_at).label("first_at"))
+        # A request of the window is first tried after it was made, so older attempts need not be read.
+        .where(CallbackAttempt.started_at >= window.start)
         .group_by(CallbackAttempt.request_id)
         .subquery()
     )
@@ -337,17 +342,16 @@ def callback_outcomes(session: Session, window: Window) -> Counts:
 
 
 def operator_queue(session: Session, window: Window) -> Counts:
-    """Calls that waited for an operator, by how the wait ended (Twilio's QueueResult)."""
-    per_call = (
-        select(CallEvent.call_sid, func.max(CallEvent.input).label("result"))
+    """Waits for an operator by how they ended (Twilio's QueueResult); a retried webhook counts once."""
+    query = (
+        select(CallEvent.input, func.count(func.distinct(CallEvent.call_sid)))
         .where(CallEvent.at >= window.start, CallEvent.at < window.end, CallEvent.node == "operator.queue")
-        .group_by(CallEvent.call_sid)
-        .subquery()
+        .group_by(CallEvent.input)
     )
-    rows = dict(session.execute(select(per_call.c.result, func.count()).group_by(per_call.c.result)).all())
-    bridged = sum(int(rows.get(key, 0)) for key in QUEUE_BRIDGED)
-    abandoned = sum(int(rows.get(key, 0)) for key in QUEUE_ABANDONED)
-    other = sum(int(v) for k, v in rows.items() if k not in QUEUE_BRIDGED + QUEUE_ABANDONED)
+    rows = {key: int(count) for key, count in session.execute(query)}
+    bridged = sum(rows.get(key, 0) for key in QUEUE_BRIDGED)
+    abandoned = sum(rows.get(key, 0) for key in QUEUE_ABANDONED)
+    other = sum(v for k, v in rows.items() if k not in QUEUE_BRIDGED + QUEUE_ABANDONED)
     return Counts(
         ["reached an operator", "hung up while waiting", "left the queue otherwise"], [bridged, abandoned, other]
     )
