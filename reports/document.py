@@ -234,7 +234,8 @@ def to_pdf(report: Report) -> bytes:
     """The same HTML, laid out by WeasyPrint."""
     from weasyprint import HTML
 
-    return HTML(string=to_html(report), base_url=str(TEMPLATES)).write_pdf()
+    # Tagged PDF: the charts keep their alt text for screen readers.
+    return HTML(string=to_html(report), base_url=str(TEMPLATES)).write_pdf(pdf_tags=True)
 
 
 CSV_COLUMNS = ("section", "title", "row", "period", "value")
