@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Float, Integer, String, delete, func, select
@@ -111,7 +112,7 @@ class Period:
 
 
 def recent_periods(kind: str, today: date, count: int = 8) -> list[Period]:
-    """The last ``count`` whole periods of ``kind`` that ended before ``today``... and the current one."""
+    """``count`` periods of ``kind``, newest first: the one containing ``today``, then the ones before it."""
     if kind == "quarter":
         current = Period.quarter(today.year, (today.month - 1) // 3 + 1)
     elif kind == "month":
@@ -277,7 +278,7 @@ def _requests_in(window: Window) -> list[ColumnElement[bool]]:
     return [CallbackRequest.created_at >= window.start, CallbackRequest.created_at < window.end]
 
 
-def _count_by(session: Session, column: ColumnElement, where: list, labels: dict[str | None, str]) -> Counts:
+def _count_by(session: Session, column: ColumnElement, where: list, labels: dict[Any, str]) -> Counts:
     rows = dict(session.execute(select(column, func.count()).where(*where).group_by(column)).all())
     names = list(dict.fromkeys(labels.values()))
     values = dict.fromkeys(names, 0)
@@ -305,10 +306,8 @@ def triage_need(session: Session, window: Window) -> Counts:
 
 def triage_danger(session: Session, window: Window) -> Counts:
     """Callback requests from callers in danger now, and the rest."""
-    counts = _count_by(
-        session, CallbackRequest.urgent, _requests_in(window), {True: "in danger", False: "not in danger"}
-    )
-    return counts
+    labels: dict[bool | None, str] = {True: "in danger", False: "not in danger"}
+    return _count_by(session, CallbackRequest.urgent, _requests_in(window), labels)
 
 
 def callback_first_attempt(session: Session, window: Window) -> Durations:
