@@ -233,3 +233,18 @@ def test_kept_counts_still_give_the_previous_quarter_after_its_detail_is_deleted
     assert sql_count(database, "1 = 1", table="call_sessions", column="started_at", start=start, end=end) == 0
     after = csv_rows(build(database, settings))
     assert [r for r in after if r["period"] == "2026Q3"] == [r for r in before if r["period"] == "2026Q3"]
+
+
+def test_every_chart_has_its_numbers_in_the_csv_with_the_same_markers(database, settings) -> None:
+    start, end = _bounds(settings)
+    generate(database, start, end, events=400, requests=30, lookups=40, seed=7)
+    report = build(database, settings, charts_on=True)
+    rows = csv_rows(report)
+    for table in report.tables:
+        if table.chart_png is None:
+            continue
+        in_csv = {(r["row"], r["period"]): r["value"] for r in rows if r["section"] == table.key}
+        for row in table.rows:
+            assert in_csv[(row.label, "2026Q4")] == row.current
+            if row.previous:
+                assert in_csv[(row.label, "2026Q3")] == row.previous
