@@ -16,6 +16,7 @@ from ivr import (
     actions,
     auth,
     bridge,
+    case_studies,
     conversations,
     customer_first,
     dashboard,
@@ -24,6 +25,7 @@ from ivr import (
     live_queue,
     login_throttle,
     process_groups,
+    reports,
     sms,
     voice,
 )
@@ -73,6 +75,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     process_groups.init_app(app, settings)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
     operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
+    # reports and case_studies: issue F (the quarterly report).
+    operator_side += (reports.bp, case_studies.bp)
     for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
     voice_metrics.init_app(app)

@@ -8,6 +8,7 @@ what is served.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -229,9 +230,7 @@ class Endpoint:
     @property
     def rule(self) -> str:
         """The Flask URL rule for this path (the blueprint adds /api)."""
-        return self.path.replace("{request_id}", "<int:request_id>").replace(
-            "{conversation_id}", "<int:conversation_id>"
-        )
+        return re.sub(r"{(\w+_id)}", r"<int:\1>", self.path)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -539,6 +538,8 @@ def _describe(status: str) -> str:
         "400": "invalid input",
         "404": "not found",
         "409": "not claimed by you, or no longer open",
+        "403": "forbidden for this role",
+        "422": "refused: the summary may identify someone",
     }[status]
 
 
@@ -559,3 +560,26 @@ def bridge_failed(error: bridge.BridgeError) -> ResponseReturnValue:
 def http_error(error: HTTPException) -> ResponseReturnValue:
     """Errors as JSON ``{"error": ...}``."""
     return jsonify(error=error.description), error.code or 500
+
+
+# Issue F, case studies: the views live in ivr/case_studies.py; registered and documented like the rows above.
+from ivr import case_studies as _case_studies  # noqa: E402
+
+CASE_STUDY_ID = {"name": "case_study_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_CASE_STUDY_ENDPOINTS = (
+    Endpoint("POST", "/requests/{request_id}/case-study", _case_studies.propose_case_study, "proposeCaseStudy",
+             {"201": "CaseStudy", "409": "Error", "422": "SummaryRefused"}, parameters=(REQUEST_ID,),
+             request_body="CaseStudyProposal", tags=("case studies",)),
+    Endpoint("GET", "/case-studies/pending", _case_studies.pending_case_studies, "pendingCaseStudies",
+             {"200": "CaseStudyList", "403": "Error"}, tags=("case studies",)),
+    Endpoint("POST", "/case-studies/{case_study_id}/approve", _case_studies.approve_case_study, "approveCaseStudy",
+             {"200": "CaseStudy", "403": "Error", "404": "Error", "409": "Error"}, parameters=(CASE_STUDY_ID,),
+             tags=("case studies",)),
+)  # fmt: skip
+for _endpoint in _CASE_STUDY_ENDPOINTS:
+    bp.add_url_rule(
+        _endpoint.rule, endpoint=_endpoint.operation_id, view_func=token_required(_endpoint.view),
+        methods=[_endpoint.method],
+    )  # fmt: skip
+ENDPOINTS = (*ENDPOINTS, *_CASE_STUDY_ENDPOINTS)
+SCHEMAS.update(_case_studies.SCHEMAS)

@@ -4,6 +4,7 @@ from models.audit import LookupAudit
 from models.base import Base, Database, utcnow
 from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
+from models.case_study import CaseStudy
 from models.claims import CallbackAttempt, RequestHistory
 from models.confirmation import CallbackConfirmation
 from models.conversation import Conversation, ConversationMessage
@@ -13,6 +14,7 @@ from models.live_queue import QueuedCall
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.report import KeptCount
 from models.retention import RetentionTally
 from models.texting import ProcessedMessage, SmsConsent
 
@@ -24,6 +26,7 @@ __all__ = [
     "CallbackAttempt",
     "CallbackConfirmation",
     "CallbackRequest",
+    "CaseStudy",
     "Conversation",
     "ConversationMessage",
     "CustodyEvent",
@@ -31,6 +34,7 @@ __all__ = [
     "Database",
     "EventBuffer",
     "Facility",
+    "KeptCount",
     "LookupAudit",
     "NumberRead",
     "Operator",
