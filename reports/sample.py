@@ -175,7 +175,7 @@ def generate(
                 "caller_hash": f"{rng.getrandbits(256):064x}",
                 "a_number": None,
                 "country": None,
-                "result": rng.choices(RESULTS, weights=[30, 10, 8, 30, 5, 2, 1])[0],
+                "result": rng.choices(RESULTS, weights=[30, 10, 8, 30, 5, 2, 1, 1])[0],
                 "fields_disclosed": "",
                 "flagged": rng.random() < 0.004,
                 "request_key": None,
