@@ -18,6 +18,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+# Referral directory (issue H)
+from config.referrals import ReferralSettings, load_referral_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
@@ -97,6 +100,8 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # Referral directory (issue H)
+    referrals: ReferralSettings = field(default_factory=ReferralSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -220,6 +225,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["in_custody_fields"] = fields
     if policy:
         values["disclosure"] = DisclosurePolicy(**policy)
+
+    # Referral directory (issue H)
+    values["referrals"] = load_referral_settings(env, ConfigError)
 
     values.update(overrides)
     settings = Settings(**values)

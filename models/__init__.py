@@ -6,6 +6,7 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.directory import DirectoryEntry, Location, OpeningHours, Organization, Referral, Service
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
 from models.texting import ProcessedMessage, SmsConsent
@@ -20,13 +21,19 @@ __all__ = [
     "CustodyEvent",
     "CustodyRecord",
     "Database",
+    "DirectoryEntry",
     "EventBuffer",
     "Facility",
+    "Location",
     "LookupAudit",
+    "OpeningHours",
     "Operator",
+    "Organization",
     "OutboxMessage",
     "ProcessedMessage",
+    "Referral",
     "RequestHistory",
+    "Service",
     "SmsConsent",
     "utcnow",
 ]
