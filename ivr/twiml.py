@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from callflows.catalogue import Catalogue, catalogue
-from callflows.engine import CallState, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
+from callflows.engine import CallState, DialOut, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
 
 STEP_PATH = "/voice/step"
 HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
@@ -63,6 +63,9 @@ def render_turn(turn: Turn, operator_queue: str, cat: Catalogue | None = None) -
             wait_url=f"/voice/queue-wait?{urlencode({'l': lang})}",
             wait_url_method="POST",
         )
+    elif isinstance(turn.end, DialOut):
+        # After the transferred call the caller returns to the tree (the action gets DialCallStatus).
+        response.dial(turn.end.number, action=step_url(turn.state), method="POST", timeout=30)
     else:
         if not isinstance(turn.end, Hangup):
             raise ValueError(f"turn at {turn.state.node!r} neither listens nor ends")
