@@ -16,9 +16,11 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
+from callflows.referrals import parse_services
 from callflows.sms import START, STATUS, STOP, TextCommand, parse_text
 from config.logs import mask_phone
 from ivr.actions.custody import LookupRequest, look_up, lookup_desk
+from ivr.directory import answer_services_text
 from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
 from models.audit import SMS, hash_caller
@@ -67,6 +69,9 @@ def sender() -> str:
 def incoming() -> Response:
     """Twilio's Messaging URL: read the text, act on it, reply once."""
     sid, number = message_sid(), sender()
+    services = parse_services(request.form.get("Body", "")[:1600])
+    if services is not None:
+        return reply(answer_services_text(services, sid, number))
     command = parse_text(request.form.get("Body", "")[:1600])
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
     if command.kind == STATUS:

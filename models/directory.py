@@ -317,7 +317,7 @@ def search_services(
     if text:
         like = f"%{text.strip().lower()}%"
         query = query.where(func.lower(Location.city).like(like) | func.lower(Service.name).like(like))
-    return list(session.execute(query.order_by(Service.name).limit(limit)).tuples())
+    return [(service, location) for service, location in session.execute(query.order_by(Service.name).limit(limit))]
 
 
 def correct_category(session: Session, service_id: str, category: str) -> Service:

@@ -20,3 +20,7 @@ def demo_directory(app, runner):
     result = runner.invoke(args=["referrals", "demo"])
     assert result.exit_code == 0, result.output
     return app.extensions["hotline"].database
+
+
+# The operator fixtures (an operator with an API token, a queued request, the database).
+from tests.operators.conftest import add_request, database, make_operator  # noqa: E402, F401
