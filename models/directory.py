@@ -94,7 +94,11 @@ class DirectoryEntry(Base):
     """One service at one location (HSDS ``service_at_location``), denormalised for the search."""
 
     __tablename__ = "directory_entries"
-    __table_args__ = (Index("ix_directory_entries_search", "category", "latitude", "longitude"),)
+    # By category and position; and by position alone for "any kind of help".
+    __table_args__ = (
+        Index("ix_directory_entries_search", "category", "latitude", "longitude"),
+        Index("ix_directory_entries_position", "latitude", "longitude"),
+    )
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("directory_services.id", ondelete="CASCADE"), index=True)
@@ -219,14 +223,15 @@ def nearest(session: Session, query: SearchQuery) -> list[Nearby]:
     same index, then the exact distance for the few rows in the box.
     """
     lat_lo, lat_hi, lon_lo, lon_hi = bounding_box(query.latitude, query.longitude, query.max_miles)
-    entry = DirectoryEntry
+    entry = DirectoryEntry.__table__.c
     rows = select(
         entry.id, entry.service_id, entry.location_id, entry.latitude, entry.longitude, entry.languages
     ).where(entry.latitude.between(lat_lo, lat_hi), entry.longitude.between(lon_lo, lon_hi))
     if query.category:
         rows = rows.where(entry.category == query.category)
     found = []
-    for entry_id, service_id, location_id, lat, lon, languages in session.execute(rows):
+    # Core on the session's connection: thousands of plain rows need no ORM identity map.
+    for entry_id, service_id, location_id, lat, lon, languages in session.connection().execute(rows):
         miles = haversine_miles(query.latitude, query.longitude, lat, lon)
         if miles <= query.max_miles:
             langs = tuple(x for x in languages.split(",") if x)
@@ -242,28 +247,66 @@ def nearest(session: Session, query: SearchQuery) -> list[Nearby]:
         chosen.append(item)
         if len(chosen) == query.limit:
             break
-    return [_describe(session, item, query.now) for item in chosen]
+    return _describe(session, chosen, query.now)
 
 
-def _describe(session: Session, item: tuple, now: datetime) -> Nearby:
-    _, miles, entry_id, service_id, location_id, langs, speaks = item
-    service = session.get(Service, service_id)
-    location = session.get(Location, location_id)
-    assert service is not None and location is not None
-    return Nearby(
-        entry_id=entry_id,
-        service_id=service_id,
-        name=service.name,
-        category=service.category,
-        miles=miles,
-        phone=service.phone or location.phone,
-        languages=langs,
-        speaks_language=speaks,
-        open_now=open_now(session, service_id, location_id, location.timezone, now),
-        city=location.city,
-        state=location.state,
-        address=location.address,
-    )
+def _describe(session: Session, chosen: list[tuple], now: datetime) -> list[Nearby]:
+    # Two more queries for all of them (names, phones, places; then opening hours), in Core.
+    if not chosen:
+        return []
+    svc, loc, hrs = Service.__table__.c, Location.__table__.c, OpeningHours.__table__.c
+    connection = session.connection()
+    services = {
+        row.id: row
+        for row in connection.execute(
+            select(svc.id, svc.name, svc.category, svc.phone).where(svc.id.in_([c[3] for c in chosen]))
+        )
+    }
+    locations = {
+        row.id: row
+        for row in connection.execute(
+            select(loc.id, loc.phone, loc.timezone, loc.city, loc.state, loc.address).where(
+                loc.id.in_([c[4] for c in chosen])
+            )
+        )
+    }
+    hours = connection.execute(
+        select(hrs.service_id, hrs.location_id, hrs.weekday, hrs.opens_at, hrs.closes_at).where(
+            hrs.service_id.in_(list(services)) | hrs.location_id.in_(list(locations))
+        )
+    ).all()
+    out = []
+    for _, miles, entry_id, service_id, location_id, langs, speaks in chosen:
+        service, location = services[service_id], locations[location_id]
+        spans = [(h[2], h[3], h[4]) for h in hours if h[0] == service_id or h[1] == location_id]
+        out.append(
+            Nearby(
+                entry_id=entry_id,
+                service_id=service_id,
+                name=service.name,
+                category=service.category,
+                miles=miles,
+                phone=service.phone or location.phone,
+                languages=langs,
+                speaks_language=speaks,
+                open_now=_open_at(spans, location.timezone, now),
+                city=location.city,
+                state=location.state,
+                address=location.address,
+            )
+        )
+    return out
+
+
+def _open_at(spans: list[tuple[int, str, str]], timezone: str | None, now: datetime) -> bool | None:
+    if not spans:
+        return None
+    try:
+        zone = ZoneInfo(timezone or "America/New_York")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("America/New_York")
+    local = now.astimezone(zone)
+    return is_open(spans, local.weekday(), local.time())
 
 
 def open_now(session: Session, service_id: str, location_id: str, timezone: str | None, now: datetime) -> bool | None:
@@ -273,14 +316,7 @@ def open_now(session: Session, service_id: str, location_id: str, timezone: str 
             (OpeningHours.service_id == service_id) | (OpeningHours.location_id == location_id)
         )
     ).all()
-    if not spans:
-        return None
-    try:
-        zone = ZoneInfo(timezone or "America/New_York")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("America/New_York")
-    local = now.astimezone(zone)
-    return is_open(spans, local.weekday(), local.time())
+    return _open_at([tuple(span) for span in spans], timezone, now)
 
 
 def is_open(spans: list[tuple[int, str, str]], weekday: int, at: time) -> bool:

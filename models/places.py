@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 import zipcodes
 
@@ -33,20 +33,17 @@ def _place(row: dict) -> Place | None:
 
 @cache
 def _table() -> dict[str, Place]:
-    # The whole table (about 42,000 codes) only for the commands that need every code.
     return {p.zip: p for p in map(_place, zipcodes.list_all()) if p is not None}
 
 
-@lru_cache(maxsize=65536)
-def _matching(zip5: str) -> Place | None:
-    rows = zipcodes.matching(zip5)
-    return _place(rows[0]) if rows else None
-
-
 def place_for_zip(value: str | None) -> Place | None:
-    """The place of a 5-digit ZIP code (a ZIP+4 or "78550-1234" uses its first five digits)."""
+    """The place of a 5-digit ZIP code (a ZIP+4 or "78550-1234" uses its first five digits).
+
+    The first call loads the whole table (about 42,000 codes, a second or so); after that a
+    look-up is a dict access (``zipcodes.matching`` scans its list: milliseconds per call).
+    """
     match = _ZIP.match((value or "").strip())
-    return _matching(match.group(0)) if match else None
+    return _table().get(match.group(0)) if match else None
 
 
 def all_places() -> list[Place]:

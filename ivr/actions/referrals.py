@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 
 from sqlalchemy import select
 
@@ -22,6 +23,8 @@ from workers.outbox import try_relay
 log = logging.getLogger("voice.ivr.referrals")
 
 TEXT_JOB = "workers.referrals.text_service_list"
+# The ZIP table takes a second or more to load: load it when the process starts, not on a caller's step.
+threading.Thread(target=place_for_zip, args=("20500",), name="zip-table-warm-up", daemon=True).start()
 _COUNTS = {1: "one", 2: "two", 3: "three"}
 
 

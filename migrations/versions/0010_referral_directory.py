@@ -2,7 +2,7 @@
 
 Revision ID: 0010
 Revises: 0006
-Create Date: 2026-11-30 12:07:14.741809
+Create Date: 2026-11-30 12:18:59.348223
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_directory_entries'))
     )
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_directory_entries_position', ['latitude', 'longitude'], unique=False)
         batch_op.create_index('ix_directory_entries_search', ['category', 'latitude', 'longitude'], unique=False)
         batch_op.create_index(batch_op.f('ix_directory_entries_service_id'), ['service_id'], unique=False)
 
@@ -121,6 +122,7 @@ def downgrade() -> None:
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_directory_entries_service_id'))
         batch_op.drop_index('ix_directory_entries_search')
+        batch_op.drop_index('ix_directory_entries_position')
 
     op.drop_table('directory_entries')
     op.drop_table('directory_services')
