@@ -138,11 +138,7 @@ def generated_rows(places: Iterable[Place], per_place: int, seed: int) -> dict[s
 
 
 def _area_code(place: Place) -> str:
-    import zipcodes
-
-    rows = zipcodes.matching(place.zip)
-    codes = rows[0].get("area_codes") if rows else None
-    return codes[0] if codes else "202"
+    return place.area_code or "202"
 
 
 def write_hsds(folder: Path, files: dict[str, list[dict[str, Any]]]) -> None:

@@ -21,6 +21,7 @@ class Place:
     city: str
     state: str
     timezone: str | None
+    area_code: str | None = None
 
 
 def _place(row: dict) -> Place | None:
@@ -28,7 +29,16 @@ def _place(row: dict) -> Place | None:
         lat, lon = float(row["lat"]), float(row["long"])
     except (KeyError, TypeError, ValueError):
         return None
-    return Place(row["zip_code"], lat, lon, row.get("city") or "", row.get("state") or "", row.get("timezone") or None)
+    codes = row.get("area_codes") or []
+    return Place(
+        row["zip_code"],
+        lat,
+        lon,
+        row.get("city") or "",
+        row.get("state") or "",
+        row.get("timezone") or None,
+        codes[0] if codes else None,
+    )
 
 
 @cache
