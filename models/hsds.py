@@ -278,7 +278,6 @@ def import_directory(
     files, version = find_files(Path(folder))
     summary = ImportSummary(version=version)
     parsed = _Parsed()
-    known_services = lambda: set(parsed.services)  # noqa: E731
 
     def rows(kind: str) -> Iterable[_Row]:
         if kind not in files:
@@ -300,7 +299,7 @@ def import_directory(
     for row in rows("service_taxonomy"):
         _service_term(row, parsed, summary)
     for row in rows("languages"):
-        _language(row, parsed, summary, known_services())
+        _language(row, parsed, summary)
     for row in rows("phones"):
         _phone(row, parsed, summary)
     for row in rows("services_at_location"):
@@ -421,14 +420,14 @@ def _service_term(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
     parsed.terms[service_id] += [n for n in names if n]
 
 
-def _language(row: _Row, parsed: _Parsed, summary: ImportSummary, services: set[str]) -> None:
+def _language(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
     code = language_code(row.get("code") or row.get("language") or row.get("name"))
     if code is None:
         summary.report(row.file, row.line, "a language row needs a language")
         return
     service_id = row.get("service_id")
     if service_id:
-        if service_id not in services:
+        if service_id not in parsed.services:
             summary.report(row.file, row.line, f"service {service_id!r} is not in the services file")
             return
         parsed.languages[service_id].add(code)
