@@ -50,8 +50,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     actions.load_all()
     auth.init_app(app)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp)
-    # Referral directory (issue H): its operator API and dashboard pages.
-    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, directory.api_bp, directory.ops_bp, health.bp):
+    # Referral directory (issue H): its dashboard pages (its API rows are in ivr/api.py).
+    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, directory.ops_bp, health.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

@@ -1,5 +1,7 @@
 """The referral directory for operators and texters: search, refer on a request, correct a category, SERVICES texts.
 
+The API views are rows of ``ivr/api.py``'s route table (so the OpenAPI document lists them):
+
 - ``GET /api/directory/services`` (token): search by ZIP code (nearest first) or city/name, category, language.
 - ``PATCH /api/directory/services/<id>`` (token, supervisor or admin): correct the category.
 - ``POST /api/requests/<id>/referrals`` (token): record the service given; ``"complete": true`` also
@@ -21,7 +23,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from callflows.catalogue import catalogue
 from callflows.referrals import ListedService, ServicesCommand, service_list_text
 from config.logs import mask_phone
-from ivr.auth import csrf, token_required
+from ivr.auth import csrf
 from ivr.extensions import db_session, settings
 from models import claims
 from models.base import utcnow
@@ -40,7 +42,6 @@ from models.places import place_for_zip
 from models.texting import ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.directory")
-api_bp = Blueprint("directory_api", __name__, url_prefix="/api")
 ops_bp = Blueprint("directory_ops", __name__, url_prefix="/ops", template_folder="templates")
 
 
@@ -106,20 +107,16 @@ def refer(session: Session, request_id: int, service_id: str, operator: Operator
     return referral.as_dict()
 
 
-# --- the JSON API -----------------------------------------------------------------------
+# --- the JSON API (registered and documented by ``ivr/api.py``'s route table) ---------------
 
 
-@api_bp.get("/directory/services")
-@token_required
 def api_search() -> ResponseReturnValue:
-    """Search the directory."""
+    """Search the directory by ZIP code (nearest first) or city/name, category and language."""
     return jsonify(services=search(request.args))
 
 
-@api_bp.patch("/directory/services/<service_id>")
-@token_required
 def api_correct(service_id: str) -> ResponseReturnValue:
-    """Correct a service's category (supervisors and admins)."""
+    """Correct a service's category (supervisors and admins); re-imports keep it."""
     if not g.operator.is_supervisor:
         raise Forbidden("only a supervisor or admin may correct a category")
     data = request.get_json(silent=True) or {}
@@ -134,34 +131,18 @@ def api_correct(service_id: str) -> ResponseReturnValue:
     return jsonify(service_id=service.id, category=service.category, corrected=True)
 
 
-@api_bp.post("/requests/<int:request_id>/referrals")
-@token_required
 def api_refer(request_id: int) -> ResponseReturnValue:
-    """Record the service given on a request."""
+    """Record the service given on a request (``complete``: also complete the claim as referred)."""
     data = request.get_json(silent=True) or {}
     session = db_session()
-    try:
-        referral = refer(session, request_id, str(data.get("service_id", "")), g.operator, bool(data.get("complete")))
-    except claims.ClaimError as error:
-        session.rollback()
-        return jsonify(error=str(error)), 409
+    referral = refer(session, request_id, str(data.get("service_id", "")), g.operator, bool(data.get("complete")))
     session.commit()
     return jsonify(referral), 201
 
 
-@api_bp.get("/requests/<int:request_id>/referrals")
-@token_required
 def api_referrals(request_id: int) -> ResponseReturnValue:
     """The services given on a request."""
     return jsonify(referrals=[r.as_dict() for r in referrals_for(db_session(), request_id)])
-
-
-@api_bp.errorhandler(BadRequest)
-@api_bp.errorhandler(NotFound)
-@api_bp.errorhandler(Forbidden)
-def api_error(error: BadRequest) -> ResponseReturnValue:
-    """Errors as JSON, like the rest of the API."""
-    return jsonify(error=error.description), error.code
 
 
 # --- the dashboard ------------------------------------------------------------------------
