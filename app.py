@@ -20,6 +20,7 @@ from ivr import (
     conversations,
     customer_first,
     dashboard,
+    directory,
     extensions,
     health,
     live_queue,
@@ -77,6 +78,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
     # reports and case_studies: issue F (the quarterly report).
     operator_side += (reports.bp, case_studies.bp)
+    # Referral directory (issue H): its dashboard pages (its API rows are in ivr/api.py).
+    operator_side += (directory.ops_bp,)
     for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
     voice_metrics.init_app(app)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from callflows.catalogue import Catalogue
-from callflows.tree import Action, Ask, Enqueue, LanguageMenu, Menu, Node, Record, Say, Tree
+from callflows.tree import Action, Ask, Enqueue, LanguageMenu, Menu, Node, Record, Say, Transfer, Tree
 
 _KINDS = {
     Menu: "menu",
@@ -15,6 +15,7 @@ _KINDS = {
     Say: "say",
     Record: "record",
     Enqueue: "queue",
+    Transfer: "transfer",
 }
 
 
@@ -42,6 +43,8 @@ def edges(tree: Tree, cat: Catalogue, lang: str) -> list[tuple[str, str, str]]:
             out.append((name, node.goto, "recorded or skipped"))
         if isinstance(node, Enqueue):
             out.append((name, node.after, "left the queue"))
+        if isinstance(node, Transfer):
+            out.append((name, node.after, "call ended"))
     return _merge(out)
 
 

@@ -28,6 +28,7 @@ from callflows.tree import (
     Record,
     Reprompt,
     Say,
+    Transfer,
     Tree,
 )
 
@@ -204,7 +205,14 @@ class RecordMessage:
     max_seconds: int
 
 
-End = Hangup | JoinQueue | RecordMessage
+@dataclass(frozen=True)
+class DialOut:
+    """``<Dial>`` ``number`` (E.164), then come back to the step URL."""
+
+    number: str
+
+
+End = Hangup | JoinQueue | RecordMessage | DialOut
 
 
 @dataclass(frozen=True)
@@ -284,6 +292,9 @@ def _step(build: _Builder, state: CallState, event: Event) -> Turn:
         return _arrive(build, state.with_values(values).at(node.goto), "recorded")
     if isinstance(node, Record):
         return _arrive(build, state.at(node.goto), "not_recorded")
+    if isinstance(node, Transfer):
+        # Whatever the <Dial> action reports (completed, busy, no-answer), the caller moves on.
+        return _arrive(build, state.at(node.after), "transferred")
     if isinstance(node, Enqueue):
         if isinstance(event, Outcome) and event.name == "bridged":
             return Turn(state, end=Hangup(), outcome="bridged")
@@ -324,6 +335,12 @@ def _arrive(build: _Builder, state: CallState, outcome: str) -> Turn:
         elif isinstance(node, Enqueue):
             build.say(state, *node.prompts)
             return Turn(state, tuple(build.lines), end=JoinQueue(node.urgent), outcome=outcome)
+        elif isinstance(node, Transfer):
+            number = state.get(node.number)
+            if not number:
+                raise StaleState(f"{state.node}: no number to transfer to")
+            build.say(state, *node.prompts)
+            return Turn(state, tuple(build.lines), end=DialOut(number), outcome=outcome)
         else:
             listen = _prompt(build, node, state)
             return Turn(state, tuple(build.lines), listen=listen, outcome=outcome)

@@ -12,6 +12,7 @@ Node kinds, in the spirit of an Asterisk dialplan:
 - ``Say``: say something and move on (or hang up when ``goto`` is None).
 - ``Record``: record a short voice message, then move on.
 - ``Enqueue``: put the caller in the operator queue.
+- ``Transfer``: connect the caller to another line (``<Dial>``), then move on.
 """
 
 from __future__ import annotations
@@ -149,7 +150,22 @@ class Enqueue:
     urgent: bool = False
 
 
-Node = Menu | LanguageMenu | Ask | Action | Say | Record | Enqueue
+@dataclass(frozen=True)
+class Transfer:
+    """Say ``prompts`` and connect the caller (``<Dial>``) to the number in context value ``number``.
+
+    When that call ends the caller comes back to ``after``. The number comes
+    from settings through an Action (e.g. the national hotlines), never from
+    what a caller typed.
+    """
+
+    name: str
+    prompts: tuple[str, ...]
+    number: str
+    after: str
+
+
+Node = Menu | LanguageMenu | Ask | Action | Say | Record | Enqueue | Transfer
 
 
 @dataclass(frozen=True)
@@ -196,7 +212,7 @@ class Tree:
             out += list(node.outcomes.values())
         if isinstance(node, Say) and node.goto:
             out.append(node.goto)
-        if isinstance(node, Enqueue):
+        if isinstance(node, Enqueue | Transfer):
             out.append(node.after)
         return out
 

@@ -43,6 +43,15 @@ def _load_callbacks(database: Database, echo: Callable[[str], None]) -> None:
 LOADERS.append(("callback requests", _load_callbacks))
 
 
+def _load_referrals(database: Database, echo: Callable[[str], None]) -> None:
+    from commands.referrals import load_demo
+
+    load_demo(database, echo)
+
+
+LOADERS.append(("referral directory", _load_referrals))
+
+
 @group.command("load")
 def load() -> None:
     """Load the demo data of every part of the service (safe to run twice)."""

@@ -26,6 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 # is stdlib-only, so reading it here keeps settings free of the rest of the project.
 from callflows.hours import HoursError, WeeklyHours, parse_weekly_hours
 
+# Referral directory (issue H)
+from config.referrals import ReferralSettings, load_referral_settings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
@@ -117,6 +120,8 @@ class Settings:
     neutral_number: str = HOTLINE_NUMBER
     # Contact centre (issue I): a caller held this long in the live queue hears the callback offer first.
     queue_max_hold_minutes: int = 10
+    # Referral directory (issue H)
+    referrals: ReferralSettings = field(default_factory=ReferralSettings)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -276,6 +281,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["in_custody_fields"] = fields
     if policy:
         values["disclosure"] = DisclosurePolicy(**policy)
+
+    # Referral directory (issue H)
+    values["referrals"] = load_referral_settings(env, ConfigError)
 
     values.update(overrides)
     settings = Settings(**values)

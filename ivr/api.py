@@ -18,12 +18,13 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, conversations, customer_first, input_checks, live_queue, number_access
+from ivr import bridge, conversations, customer_first, directory, input_checks, live_queue, number_access
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
+from models.directory import CATEGORIES
 
 log = logging.getLogger("voice.ivr.api")
 NUMBER_READ_CHANNEL = "api"
@@ -230,7 +231,8 @@ class Endpoint:
     @property
     def rule(self) -> str:
         """The Flask URL rule for this path (the blueprint adds /api)."""
-        return re.sub(r"{(\w+_id)}", r"<int:\1>", self.path)
+        # Service ids are HSDS text ids; every other *_id is an integer.
+        return re.sub(r"{(\w+_id)}", r"<int:\1>", self.path.replace("{service_id}", "<service_id>"))
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -283,6 +285,25 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              request_body="Note", tags=("texts",)),
     Endpoint("POST", "/conversations/{conversation_id}/close", conversations.api_close, "closeConversation",
              {"200": "Conversation", "409": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
+    # Referral directory (issue H)
+    Endpoint("GET", "/directory/services", directory.api_search, "searchDirectory",
+             {"200": "ServiceList", "400": "Error"}, tags=("directory",),
+             parameters=(
+                 _query("zip", {"type": "string"}, "5-digit ZIP code: nearest first, within REFERRAL_MAX_MILES"),
+                 _query("q", {"type": "string"}, "city or service name (when no zip)"),
+                 _query("city", {"type": "string"}, "same as q"),
+                 _query("category", {"type": "string", "enum": list(CATEGORIES)}, "kind of help"),
+                 _query("language", {"type": "string"}, "e.g. en, es"),
+             )),
+    Endpoint("PATCH", "/directory/services/{service_id}", directory.api_correct, "correctCategory",
+             {"200": "CategoryCorrected", "400": "Error", "403": "Error", "404": "Error"}, tags=("directory",),
+             parameters=({"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}},),
+             request_body="CategoryCorrection"),
+    Endpoint("POST", "/requests/{request_id}/referrals", directory.api_refer, "referService",
+             {"201": "Referral", "400": "Error", "404": "Error", "409": "Error"}, parameters=(REQUEST_ID,),
+             request_body="Referring", tags=("directory",)),
+    Endpoint("GET", "/requests/{request_id}/referrals", directory.api_referrals, "listReferrals",
+             {"200": "ReferralList"}, parameters=(REQUEST_ID,), tags=("directory",)),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
 
@@ -490,6 +511,60 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "properties": {"calls": {"type": "array", "items": {"$ref": "#/components/schemas/LiveCall"}}},
     },
+    # Referral directory (issue H)
+    "Service": {
+        "type": "object",
+        "properties": {
+            "service_id": {"type": "string"},
+            "name": {"type": "string"},
+            "category": {"type": "string", "enum": list(CATEGORIES)},
+            "miles": {"type": ["number", "null"]},
+            "phone": _NULLABLE_STRING,
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "open_now": {"type": ["boolean", "null"]},
+            "address": _NULLABLE_STRING,
+            "city": _NULLABLE_STRING,
+            "state": _NULLABLE_STRING,
+        },
+    },
+    "ServiceList": {
+        "type": "object",
+        "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}},
+    },
+    "CategoryCorrection": {
+        "type": "object",
+        "required": ["category"],
+        "properties": {"category": {"type": "string", "enum": list(CATEGORIES)}},
+    },
+    "CategoryCorrected": {
+        "type": "object",
+        "properties": {
+            "service_id": {"type": "string"},
+            "category": {"type": "string"},
+            "corrected": {"type": "boolean"},
+        },
+    },
+    "Referring": {
+        "type": "object",
+        "required": ["service_id"],
+        "properties": {"service_id": {"type": "string"}, "complete": {"type": "boolean"}},
+    },
+    "Referral": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "request_id": {"type": "integer"},
+            "service_id": {"type": "string"},
+            "service_name": {"type": "string"},
+            "category": {"type": "string"},
+            "operator_id": {"type": ["integer", "null"]},
+            "at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "ReferralList": {
+        "type": "object",
+        "properties": {"referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}},
+    },
 }
 
 
@@ -536,9 +611,9 @@ def _describe(status: str) -> str:
         "201": "created",
         "204": "the queue is empty",
         "400": "invalid input",
+        "403": "not allowed for this role",
         "404": "not found",
         "409": "not claimed by you, or no longer open",
-        "403": "forbidden for this role",
         "422": "refused: the summary may identify someone",
     }[status]
 

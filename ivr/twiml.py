@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from callflows.catalogue import Catalogue, catalogue
-from callflows.engine import CallState, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
+from callflows.engine import CallState, DialOut, Hangup, JoinQueue, Line, Listen, RecordMessage, Turn
 from ivr.url_state import UrlStateCodec, current_codec
 
 STEP_PATH = "/voice/step"
@@ -75,6 +75,9 @@ def render_turn(
             ),
             wait_url_method="POST",
         )
+    elif isinstance(turn.end, DialOut):
+        # After the transferred call the caller returns to the tree (the action gets DialCallStatus).
+        response.dial(turn.end.number, action=step_url(turn.state, codec), method="POST", timeout=30)
     else:
         if not isinstance(turn.end, Hangup):
             raise ValueError(f"turn at {turn.state.node!r} neither listens nor ends")

@@ -10,6 +10,7 @@ from models.confirmation import CallbackConfirmation
 from models.conversation import Conversation, ConversationMessage
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.deliveries import OutboundMessage
+from models.directory import DirectoryEntry, Location, OpeningHours, Organization, Referral, Service
 from models.live_queue import QueuedCall
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
@@ -32,18 +33,24 @@ __all__ = [
     "CustodyEvent",
     "CustodyRecord",
     "Database",
+    "DirectoryEntry",
     "EventBuffer",
     "Facility",
     "KeptCount",
+    "Location",
     "LookupAudit",
     "NumberRead",
+    "OpeningHours",
     "Operator",
+    "Organization",
     "OutboundMessage",
     "OutboxMessage",
     "ProcessedMessage",
     "QueuedCall",
+    "Referral",
     "RequestHistory",
     "RetentionTally",
+    "Service",
     "SmsConsent",
     "utcnow",
 ]

@@ -11,6 +11,7 @@ from callflows.flows import (
     office,
     operator,
     promise,
+    referrals,
     relay,
     removal,
 )
@@ -28,6 +29,7 @@ TREE = Tree.build(
         *removal.NODES,
         *relay.NODES,
         *case_status.NODES,
+        *referrals.NODES,
     ],
     entry="welcome",
     operator="operator",

@@ -21,7 +21,7 @@ NODES = [
             Option("1", "main.custody", "custody"),
             Option("2", "main.callback", "callback"),
             Option("3", "main.removal", "removal"),
-            Option("4", "main.office", "office"),
+            Option("4", "main.help_near_you", "referrals"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),

@@ -58,5 +58,6 @@ def load_all() -> None:
         office,
         operator,
         promise,
+        referrals,
         safe_contact,
     )

@@ -40,13 +40,13 @@ def where(turn: Turn) -> str:
         # the main menu, keys and speech, both languages
         (at("main"), Digits("2"), "callback.who"),
         (at("main"), Digits("3"), "removal.custody"),
-        (at("main"), Digits("4"), "office"),
+        (at("main"), Digits("4"), "referrals"),
         (at("main"), Digits("0"), "effect:operator.check_hours"),
         (at("main"), Digits("9"), "main"),
         (at("main"), Speech("call me back please"), "callback.who"),
         (at("main", "es"), Speech("que me llamen"), "callback.who"),
         (at("main", "es"), Speech("dos"), "callback.who"),
-        (at("main"), Speech("field office"), "office"),
+        (at("main"), Speech("help near me"), "referrals"),
         (at("main", "es"), Speech("operador"), "effect:operator.check_hours"),
         # triage
         (at("callback.who"), Digits("2"), "callback.need"),
@@ -210,6 +210,7 @@ def test_every_menu_has_at_most_five_options_and_speaks_each(name: str) -> None:
     assert len(node.options) <= 5
     ctx = {"caller": "+12025550143", "phone_spoken": "2 0 2", "operator_hours": "x", "office_name": "Atlanta"}
     ctx |= {"office_phone": "4 0 4", "zip_spoken": "0 0 0 0 0"}
+    ctx |= {"s1": "One.", "s2": "Two.", "s3": "Three.", "max_miles": "60"}
     turn = step(TREE, at(name, **ctx), Enter())
     # Each option is its own whole sentence with its digit in it (none where an earlier prompt explained the keys).
     said = [line.key for line in turn.lines]

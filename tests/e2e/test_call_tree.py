@@ -242,12 +242,19 @@ def test_a_caller_who_leaves_the_queue_is_offered_a_callback_without_triage_agai
     assert codec.decode(dict(parse_qsl(urlsplit(action).query))).get("caller_type") == "victim"
 
 
-# --- local office ---------------------------------------------------------------
+# --- local office (now behind "help near you": local services first) ------------------
+
+
+def to_office(call, lang: str, zip_keys: str | None = None, zip_words: str | None = None):
+    """Main menu → help near you → ZIP code → more kinds of help → the ICE field office."""
+    caller = choose(start(call, lang), lang, "help_near_you")
+    caller = caller.press(zip_keys) if zip_keys else caller.say(zip_words or "")
+    return choose(choose(caller, lang, "more_help"), lang, "ice_office")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_zip_code_gives_the_field_office_name_and_phone(app, call, lang) -> None:
-    caller = choose(start(call, lang), lang, "office").press("30301")
+    caller = to_office(call, lang, "30301")
     assert "Atlanta" in caller.last_heard()
     assert "4 0 4, 8 9 3, 1 2 9 0" in caller.last_heard()
     choose(caller, lang, "offer_main")
@@ -256,9 +263,7 @@ def test_a_zip_code_gives_the_field_office_name_and_phone(app, call, lang) -> No
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_callback_from_the_office_carries_the_office(app, call, lang) -> None:
-    caller = choose(start(call, lang), lang, "office").say(
-        "three zero three zero one" if lang == "en" else "tres cero tres cero uno"
-    )
+    caller = to_office(call, lang, zip_words="three zero three zero one" if lang == "en" else "tres cero tres cero uno")
     choose(caller, lang, "office_callback")
     choose(safe_contact(choose(triage(caller, lang), lang, "this_number"), lang), lang, "skip")
     assert requests(app)[0].field_office == "ATL"
@@ -266,14 +271,14 @@ def test_a_callback_from_the_office_carries_the_office(app, call, lang) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_office_without_a_real_number_never_reads_the_placeholder(app, call, lang) -> None:
-    caller = choose(start(call, lang), lang, "office").press("70112")
+    caller = to_office(call, lang, "70112")
     assert "New Orleans" in caller.last_heard()
     assert "5 5 5" not in caller.last_heard()
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_an_unknown_zip_is_said_back_and_can_be_tried_again(app, call, lang) -> None:
-    caller = choose(start(call, lang), lang, "office").press("00000")
+    caller = to_office(call, lang, "00000")
     assert "0 0 0 0 0" in caller.last_heard()
     choose(caller, lang, "try_again").press("98101")
     assert "Seattle" in caller.last_heard()
@@ -310,10 +315,10 @@ def test_garbage_keys_get_a_short_reprompt(app, call, lang, garbage) -> None:
     ("lang", "words", "reaches"),
     [
         ("en", "call me back", "who is calling"),
-        ("en", "local office", "ZIP code"),
+        ("en", "help near me", "ZIP code"),
         ("en", "representative", "who is calling"),
         ("es", "que me llamen", "quién llama"),
-        ("es", "oficina local", "código postal"),
+        ("es", "ayuda cerca", "código postal"),
         ("es", "operador", "quién llama"),
     ],
 )

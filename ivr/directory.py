@@ -1,0 +1,238 @@
+"""The referral directory for operators and texters: search, refer on a request, correct a category, SERVICES texts.
+
+The API views are rows of ``ivr/api.py``'s route table (so the OpenAPI document lists them):
+
+- ``GET /api/directory/services`` (token): search by ZIP code (nearest first) or city/name, category, language.
+- ``PATCH /api/directory/services/<id>`` (token, supervisor or admin): correct the category.
+- ``POST /api/requests/<id>/referrals`` (token): record the service given; ``"complete": true`` also
+  completes the claim with the ``referred`` outcome, whose notes name the service.
+- ``GET /ops/directory`` and ``POST /ops/requests/<id>/refer``: the same on the dashboard.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+
+from callflows.catalogue import catalogue
+from callflows.referrals import ListedService, ServicesCommand, service_list_text
+from config.logs import mask_phone
+from ivr.auth import csrf
+from ivr.extensions import db_session, settings
+from models import claims
+from models.base import utcnow
+from models.callback import CallbackRequest
+from models.directory import (
+    CATEGORIES,
+    SearchQuery,
+    correct_category,
+    nearest,
+    record_referral,
+    referrals_for,
+    search_services,
+)
+from models.operator import Operator
+from models.places import place_for_zip
+from models.texting import ProcessedMessage, SmsConsent
+
+log = logging.getLogger("voice.ivr.directory")
+ops_bp = Blueprint("directory_ops", __name__, url_prefix="/ops", template_folder="templates")
+
+
+# --- the search both doors share ---------------------------------------------------
+
+
+def search(args: Any) -> list[dict[str, Any]]:
+    """Directory results for ``zip`` (nearest first) or ``q`` (city or name), ``category`` and ``language``."""
+    category = args.get("category") or None
+    if category is not None and category not in CATEGORIES:
+        raise BadRequest(f"category must be one of {', '.join(CATEGORIES)}")
+    language = (args.get("language") or "").strip().lower()[:8] or None
+    zip_code = (args.get("zip") or "").strip()
+    if zip_code:
+        place = place_for_zip(zip_code)
+        if place is None:
+            raise BadRequest("zip must be a known 5-digit US ZIP code")
+        query = SearchQuery(
+            place.latitude, place.longitude, category, language, max_miles=settings().referrals.max_miles,
+            limit=25, now=utcnow(),
+        )  # fmt: skip
+        return [found.as_dict() for found in nearest(db_session(), query)]
+    text = (args.get("q") or args.get("city") or "").strip()[:100] or None
+    rows = search_services(db_session(), text=text, category=category, language=language)
+    return [
+        {
+            "service_id": service.id,
+            "name": service.name,
+            "category": service.category,
+            "miles": None,
+            "phone": service.phone or (location.phone if location else None),
+            "languages": [x for x in service.languages.split(",") if x],
+            "open_now": None,
+            "address": location.address if location else None,
+            "city": location.city if location else None,
+            "state": location.state if location else None,
+        }
+        for service, location in rows
+    ]
+
+
+def refer(session: Session, request_id: int, service_id: str, operator: Operator, complete: bool) -> dict[str, Any]:
+    """Record the service given on a request (and complete the claim as ``referred`` when asked)."""
+    item = session.get(CallbackRequest, request_id)
+    if item is None:
+        raise NotFound("no such callback request")
+    now = utcnow()
+    try:
+        referral = record_referral(session, item.id, service_id, operator.id, now)
+    except KeyError:
+        raise BadRequest("no such service in the directory") from None
+    named = f"{referral.service_name} ({referral.service_id}, {referral.category.replace('_', ' ')})"
+    claims.record(session, item, "referral_given", now, operator_id=operator.id, detail=named)
+    if complete:
+        claims.complete(
+            session, item.id, operator, now, "referred", f"referred to {named}",
+            claims.RetryPolicy.from_settings(settings()),
+        )  # fmt: skip
+    log.info(
+        "referral recorded",
+        extra={"request_id": item.id, "service_id": referral.service_id, "operator_id": operator.id},
+    )
+    return referral.as_dict()
+
+
+# --- the JSON API (registered and documented by ``ivr/api.py``'s route table) ---------------
+
+
+def api_search() -> ResponseReturnValue:
+    """Search the directory by ZIP code (nearest first) or city/name, category and language."""
+    return jsonify(services=search(request.args))
+
+
+def api_correct(service_id: str) -> ResponseReturnValue:
+    """Correct a service's category (supervisors and admins); re-imports keep it."""
+    if not g.operator.is_supervisor:
+        raise Forbidden("only a supervisor or admin may correct a category")
+    data = request.get_json(silent=True) or {}
+    session = db_session()
+    try:
+        service = correct_category(session, service_id, str(data.get("category", "")))
+    except KeyError:
+        raise NotFound("no such service") from None
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    session.commit()
+    return jsonify(service_id=service.id, category=service.category, corrected=True)
+
+
+def api_refer(request_id: int) -> ResponseReturnValue:
+    """Record the service given on a request (``complete``: also complete the claim as referred)."""
+    data = request.get_json(silent=True) or {}
+    session = db_session()
+    referral = refer(session, request_id, str(data.get("service_id", "")), g.operator, bool(data.get("complete")))
+    session.commit()
+    return jsonify(referral), 201
+
+
+def api_referrals(request_id: int) -> ResponseReturnValue:
+    """The services given on a request."""
+    return jsonify(referrals=[r.as_dict() for r in referrals_for(db_session(), request_id)])
+
+
+# --- the dashboard ------------------------------------------------------------------------
+
+
+@ops_bp.before_request
+def check_csrf() -> None:
+    """Every form post carries the session's CSRF token (400 otherwise)."""
+    if request.method == "POST":
+        csrf.protect()
+
+
+@ops_bp.get("/directory")
+@login_required
+def directory() -> ResponseReturnValue:
+    """Search the directory; with ``?request=N`` each result can be referred on that request."""
+    results, error = [], None
+    if any(request.args.get(k) for k in ("zip", "q", "category", "language")):
+        try:
+            results = search(request.args)
+        except BadRequest as problem:
+            error = problem.description
+    request_id = request.args.get("request", type=int)
+    return render_template(
+        "ops/directory.html",
+        results=results,
+        error=error,
+        args=request.args,
+        categories=CATEGORIES,
+        request_id=request_id,
+        referrals=referrals_for(db_session(), request_id) if request_id else [],
+    )
+
+
+@ops_bp.post("/requests/<int:request_id>/refer")
+@login_required
+def refer_on_request(request_id: int) -> ResponseReturnValue:
+    """Record the service given (and complete as ``referred`` when the box is ticked)."""
+    session = db_session()
+    try:
+        referral = refer(
+            session, request_id, request.form.get("service_id", ""), current_user, request.form.get("complete") == "1"
+        )
+    except (BadRequest, NotFound) as error:
+        session.rollback()
+        flash(str(error.description), "error")
+        return redirect(url_for("directory_ops.directory", request=request_id))
+    except claims.ClaimError as error:
+        session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("ops.detail", request_id=request_id))
+    session.commit()
+    flash(f"Referral recorded: {referral['service_name']}.", "ok")
+    return redirect(url_for("ops.detail", request_id=request_id))
+
+
+@ops_bp.after_request
+def no_store(response: Any) -> Any:
+    """Pages name callers' requests: never cache them."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+# --- SERVICES texts ---------------------------------------------------------------------
+
+
+def answer_services_text(command: ServicesCommand, sid: str, number: str) -> str | None:
+    """The reply to ``SERVICES 78520 [LEGAL]``: the nearest three, in the texter's language (None: no reply)."""
+    session = db_session()
+    if not ProcessedMessage.claim(session, sid):
+        session.rollback()
+        log.info("sms duplicate delivery", extra={"message_sid": sid})
+        return None
+    session.commit()
+    if SmsConsent.is_opted_out(session, number):
+        return None
+    cat = catalogue()
+    if command.zip is None:
+        return cat.text(command.language, "referrals.sms.need_zip")
+    place = place_for_zip(command.zip)
+    found = []
+    if place is not None:
+        query = SearchQuery(
+            place.latitude, place.longitude, command.category, command.language,
+            max_miles=settings().referrals.max_miles, now=utcnow(),
+        )  # fmt: skip
+        found = [ListedService(f.name, f.phone, f.miles) for f in nearest(session, query)]
+    log.info(
+        "services text answered",
+        extra={"message_sid": sid, "from": mask_phone(number), "found": len(found), "category": command.category},
+    )
+    return service_list_text(command.language, command.zip, found, cat)
