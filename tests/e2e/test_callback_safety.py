@@ -307,7 +307,9 @@ def test_concurrent_retries_of_one_call_with_a_typed_number_store_one_request(ap
 def test_the_zip_a_caller_gave_sets_their_time_zone_before_the_number_does(app, call) -> None:
     from tests.e2e.test_call_tree import start, triage
 
-    caller = choose(start(call, "en", OWNER), "en", "office").press("94103#")  # San Francisco, from a 202 number
+    # Help near you → the ICE field office for San Francisco, from a 202 number.
+    caller = choose(start(call, "en", OWNER), "en", "help_near_you").press("94103#")
+    caller = choose(choose(caller, "en", "more_help"), "en", "ice_office")
     choose(caller, "en", "office_callback")
     finish(safe_contact(choose(triage(caller, "en"), "en", "this_number"), "en"), "en")
     [request] = requests(app)
