@@ -53,6 +53,11 @@ class DisclosurePolicy:
     disclose_other_statuses: bool = False
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
+    # Issue E (notifications): released and removed statuses are told by the public look-up only this
+    # many days after the change (and only with disclose_other_statuses); registrants are always told.
+    public_window_days: int = 60
+    # Issue E: registrants are told what the public look-up may withhold (each notification audited).
+    tell_registrants: bool = True
 
 
 @dataclass(frozen=True)
@@ -215,6 +220,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
+    # Issue E (notifications): the public window and what registrants are told.
+    if env.get("DISCLOSE_STATUS_WINDOW_DAYS"):
+        policy["public_window_days"] = _int(env["DISCLOSE_STATUS_WINDOW_DAYS"], "DISCLOSE_STATUS_WINDOW_DAYS")
+    if env.get("NOTIFY_REGISTRANTS_BEYOND_LOOKUP"):
+        policy["tell_registrants"] = _bool(env["NOTIFY_REGISTRANTS_BEYOND_LOOKUP"], "NOTIFY_REGISTRANTS_BEYOND_LOOKUP")
     if env.get("DISCLOSE_IN_CUSTODY_FIELDS"):
         fields = tuple(f.strip() for f in env["DISCLOSE_IN_CUSTODY_FIELDS"].split(",") if f.strip())
         policy["in_custody_fields"] = fields

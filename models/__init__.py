@@ -6,6 +6,7 @@ from models.call import CallEvent, CallSession, EventBuffer
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
+from models.import_lock import ImportLock
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
 from models.texting import ProcessedMessage, SmsConsent
@@ -22,6 +23,7 @@ __all__ = [
     "Database",
     "EventBuffer",
     "Facility",
+    "ImportLock",
     "LookupAudit",
     "Operator",
     "OutboxMessage",

@@ -22,13 +22,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, Database, utcnow
+from models.disclosure import as_date
 
 VOICE = "voice"
 SMS = "sms"
@@ -139,6 +140,10 @@ class FoundRecord:
     city: str | None
     state: str | None
     phone: str | None
+    # Issue E: what the disclosure rules need (models/disclosure.py).
+    date_of_birth: date | None = None
+    protected: bool = False
+    status_changed_at: datetime | None = None
 
 
 # One statement for the limits and the record (one round trip on the hot path): the counts
@@ -151,7 +156,8 @@ SELECT
   (SELECT COUNT(*) FROM lookup_audits
     WHERE thread = :thread AND at >= :since AND result IN ('not_disclosed', 'not_found', 'country_mismatch')),
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
-  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone
+  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone,
+  r.date_of_birth, r.protected, r.status_changed_at
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code
@@ -167,6 +173,16 @@ _CLAIM = """
 INSERT INTO processed_messages (message_sid, received_at) VALUES (:message_sid, :at)
 ON CONFLICT (message_sid) DO NOTHING
 """
+
+
+def _found(record: list[Any]) -> FoundRecord:
+    """The record's row as a FoundRecord (SQLite hands dates and times back as text)."""
+    *values, born, protected, changed = record
+    if isinstance(changed, str):
+        changed = datetime.fromisoformat(changed)
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)
+    return FoundRecord(*values, as_date(born), bool(protected), changed)
 
 
 class DeskTransaction:
@@ -202,7 +218,7 @@ class DeskTransaction:
             },
         )
         distinct, failed, earlier, *record = self._cursor.fetchone()
-        found = None if record[0] is None else FoundRecord(*record)
+        found = None if record[0] is None else _found(record)
         return LimitCounts(distinct or 0, failed or 0, earlier), found
 
     def audit(

@@ -14,7 +14,7 @@ import csv
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from callflows.countries import normalize_country
 from callflows.offices import SERVED_AREAS, load_offices
 from callflows.phones import to_e164
 from models.base import Database, utcnow
+from models.import_lock import import_lock
 from models.custody import HELD_STATUSES, Facility, normalize_a_number, normalize_status
 
 CUSTODY_COLUMNS = (
@@ -38,8 +39,30 @@ CUSTODY_COLUMNS = (
     "facility_code",
     "status_changed_at",
 )
+# Issue E: an optional last column; a file without it marks nobody protected.
+PROTECTED_COLUMN = "protected"
+_PROTECTED_WORDS = {
+    "": False,
+    "0": False,
+    "n": False,
+    "no": False,
+    "false": False,
+    "f": False,
+    "1": True,
+    "y": True,
+    "yes": True,
+    "true": True,
+    "t": True,
+    "u": True,
+    "vawa": True,
+    "t visa": True,
+    "u visa": True,
+    "protected": True,
+}
 FACILITY_COLUMNS = ("code", "name", "address", "city", "state", "zip", "phone", "field_office")
 BATCH_ROWS = 20_000
+# Issue E: facilities and custody records share one lock (a custody row checks the facility codes).
+FEED_LOCK = "custody-feed"
 IMPORT_CACHE_KIB = 256 * 1024
 _FACILITY_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _ZIP = re.compile(r"\d{5}(-\d{4})?")
@@ -68,6 +91,8 @@ class ImportSummary:
     unchanged: int = 0
     events: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # Issue E: loaded records without a date of birth (treated as possibly minors: never disclosed).
+    without_date_of_birth: int = 0
 
     @property
     def rows(self) -> int:
@@ -82,19 +107,21 @@ class _Bad(ValueError):
 # --- reading and checking rows ---------------------------------------------------
 
 
-def _reader(file: TextIO, columns: tuple[str, ...]) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) for each data row, after checking the header."""
+def _reader(file: TextIO, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for each data row, after checking the header (``optional`` columns may follow)."""
     reader = csv.reader(file)
     try:
         header = next(reader)
     except StopIteration:
         raise FeedError("the file is empty (expected a header row)") from None
     found = [name.strip().lower().lstrip("\ufeff") for name in header]
-    if tuple(found) != columns:
+    if tuple(found) != columns and (not optional or tuple(found) != columns + optional):
         raise FeedError(f"expected header {','.join(columns)}; found {','.join(found)}")
+    # Rows of a file without the optional columns read them as empty.
+    padding = [""] * len(optional) if len(found) == len(columns) else []
     for fields in reader:
         if fields:
-            yield reader.line_num, fields
+            yield reader.line_num, fields + padding if padding and len(fields) == len(columns) else fields
 
 
 @functools.lru_cache(maxsize=4096)
@@ -147,15 +174,22 @@ def _name(value: str, column: str) -> str:
     return value
 
 
-# A checked row: (a_number, first, last, country, dob, status, facility, changed_at) as canonical text.
-Row = tuple[str, str, str, str, str | None, str, str | None, str]
+# A checked row: (a_number, first, last, country, dob, status, facility, changed_at, protected) as canonical text.
+Row = tuple[str, str, str, str, str | None, str, str | None, str, bool]
+
+
+def _protected(value: str) -> bool:
+    flag = _PROTECTED_WORDS.get(" ".join(value.strip().lower().split()))
+    if flag is None:
+        raise _Bad(f"protected {value!r} is not one of: yes, no, T, U, VAWA (or empty)")
+    return flag
 
 
 def check_custody_row(fields: list[str], facilities: set[str], today: date) -> Row:
     """Validate and normalize one custody row; raises _Bad with the reason."""
-    if len(fields) != len(CUSTODY_COLUMNS):
-        raise _Bad(f"expected {len(CUSTODY_COLUMNS)} fields, found {len(fields)}")
-    raw_a, first, last, country, born, status, facility, changed = fields
+    if len(fields) != len(CUSTODY_COLUMNS) + 1:
+        raise _Bad(f"expected {len(CUSTODY_COLUMNS)} fields (or {len(CUSTODY_COLUMNS) + 1}), found {len(fields)}")
+    raw_a, first, last, country, born, status, facility, changed, protected = fields
     a_number = normalize_a_number(raw_a)
     if a_number is None:
         raise _Bad("A-number is not 8 or 9 digits (optionally with A, spaces or dashes)")
@@ -174,6 +208,7 @@ def check_custody_row(fields: list[str], facilities: set[str], today: date) -> R
         status_code,
         facility_code,
         _changed_at(changed),
+        _protected(protected),
     )
 
 
@@ -192,18 +227,18 @@ class _Writer:
         if self.postgres:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth::text, status, "
-                "facility_code, to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') "
-                "FROM custody_records WHERE a_number = ANY(%s)",
+                "facility_code, to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
+                "protected FROM custody_records WHERE a_number = ANY(%s)",
                 (a_numbers,),
             )
         else:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth, status, "
-                "facility_code, status_changed_at FROM custody_records "
+                "facility_code, status_changed_at, protected FROM custody_records "
                 "WHERE a_number IN (SELECT value FROM json_each(?))",
                 (json.dumps(a_numbers),),
             )
-        return {row[0]: tuple(row) for row in cursor.fetchall()}
+        return {row[0]: (*row[:8], bool(row[8])) for row in cursor.fetchall()}
 
     def _pg_time(self, text: str) -> str:
         return text + "+00"
@@ -214,10 +249,10 @@ class _Writer:
             if inserts:
                 with cursor.copy(
                     "COPY custody_records (a_number, first_name, last_name, country_of_birth, date_of_birth, "
-                    "status, facility_code, status_changed_at, updated_at, batch) FROM STDIN"
+                    "status, facility_code, status_changed_at, updated_at, batch, protected) FROM STDIN"
                 ) as copy:
                     for row in inserts:
-                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch))
+                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch, row[8]))
             if events:
                 with cursor.copy(
                     "COPY custody_events (a_number, old_status, new_status, old_facility, new_facility, at, "
@@ -230,9 +265,9 @@ class _Writer:
             if inserts:
                 cursor.executemany(
                     "INSERT INTO custody_records (a_number, first_name, last_name, country_of_birth, "
-                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*row, now, batch) for row in inserts],
+                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch, protected) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row[:8], now, batch, row[8]) for row in inserts],
                 )
             if events:
                 cursor.executemany(
@@ -246,13 +281,14 @@ class _Writer:
             cursor.executemany(
                 f"UPDATE custody_records SET first_name = {mark}, last_name = {mark}, country_of_birth = {mark}, "
                 f"date_of_birth = {mark}, status = {mark}, facility_code = {mark}, status_changed_at = {mark}, "
-                f"updated_at = {mark}, batch = {mark} WHERE a_number = {mark}",
+                f"updated_at = {mark}, batch = {mark}, protected = {mark} WHERE a_number = {mark}",
                 [
                     (
                         *row[1:7],
                         self._pg_time(row[7]) if self.postgres else row[7],
                         now_value,
                         batch,
+                        row[8],
                         row[0],
                     )
                     for row in updates
@@ -278,8 +314,24 @@ def import_custody(
     *,
     progress: Callable[[int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    lock_wait: float = 0.0,
 ) -> ImportSummary:
-    """Upsert the custody records of one feed file; a custody event for every status or facility change."""
+    """Upsert the custody records of one feed file; a custody event for every status or facility change.
+
+    Raises ImportLocked when another import holds the feed for longer than ``lock_wait`` seconds.
+    """
+    with import_lock(database, FEED_LOCK, wait=lock_wait):
+        return _import_custody(database, file, batch, progress=progress, batch_rows=batch_rows)
+
+
+def _import_custody(
+    database: Database,
+    file: TextIO,
+    batch: str,
+    *,
+    progress: Callable[[int], None] | None,
+    batch_rows: int,
+) -> ImportSummary:
     summary = ImportSummary()
     facilities = set(_facility_codes(database))
     today = utcnow().date()
@@ -292,7 +344,7 @@ def import_custody(
         raw.driver_connection.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         writer = _Writer(raw.driver_connection, not sqlite)
-        for chunk in _batches(_reader(file, CUSTODY_COLUMNS), batch_rows):
+        for chunk in _batches(_reader(file, CUSTODY_COLUMNS, (PROTECTED_COLUMN,)), batch_rows):
             checked: list[Row] = []
             for line, fields in chunk:
                 try:
@@ -308,6 +360,8 @@ def import_custody(
                 if row is None:
                     continue
                 a_number = row[0]
+                if row[4] is None:
+                    summary.without_date_of_birth += 1
                 before = current.get(a_number)
                 if before is None:
                     inserts[a_number] = row
@@ -353,7 +407,18 @@ def _facility_codes(database: Database) -> list[str]:
 # --- facilities -------------------------------------------------------------------------
 
 
-def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | None]:
+def field_office_names() -> dict[str, str]:
+    """Issue E: an office's code, name or name without "Field Office", lower-case → its code."""
+    names: dict[str, str] = {}
+    for code, office in load_offices().items():
+        name = " ".join(office.name.lower().split())
+        names[code.lower()] = code
+        names[name] = code
+        names[name.removesuffix(" field office")] = code
+    return names
+
+
+def check_facility_row(fields: list[str], offices: Mapping[str, str]) -> dict[str, str | None]:
     """Validate and normalize one facility row; raises _Bad with the reason."""
     if len(fields) != len(FACILITY_COLUMNS):
         raise _Bad(f"expected {len(FACILITY_COLUMNS)} fields, found {len(fields)}")
@@ -371,8 +436,9 @@ def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | 
     e164 = to_e164(phone) if phone else None
     if phone and e164 is None:
         raise _Bad(f"phone {phone!r} is not a valid phone number")
-    if office and office.upper() not in offices:
-        raise _Bad(f"unknown field_office {office!r}")
+    office_code = offices.get(" ".join(office.lower().split())) if office else None
+    if office and office_code is None:
+        raise _Bad(f"unknown field_office {office!r} (an office code such as MIA or a name such as Miami)")
     return {
         "code": code.upper(),
         "name": name,
@@ -381,14 +447,19 @@ def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | 
         "state": state.upper(),
         "zip": zip_code or None,
         "phone": e164,
-        "field_office": office.upper() or None,
+        "field_office": office_code,
     }
 
 
-def import_facilities(database: Database, file: TextIO) -> ImportSummary:
+def import_facilities(database: Database, file: TextIO, lock_wait: float = 0.0) -> ImportSummary:
     """Upsert the facilities of one file (a few hundred rows: the ORM is fast enough)."""
+    with import_lock(database, FEED_LOCK, wait=lock_wait):
+        return _import_facilities(database, file)
+
+
+def _import_facilities(database: Database, file: TextIO) -> ImportSummary:
     summary = ImportSummary()
-    offices = set(load_offices())
+    offices = field_office_names()
     rows: dict[str, dict[str, str | None]] = {}
     for line, fields in _reader(file, FACILITY_COLUMNS):
         try:
