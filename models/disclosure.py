@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from models.custody import REMOVED, RELEASED
+from models.custody import RELEASED, REMOVED
 
 ADULT_AGE = 18
 # Statuses the public look-up tells only within a window after the change (settings.disclosure).

@@ -26,8 +26,8 @@ from callflows.countries import normalize_country
 from callflows.offices import SERVED_AREAS, load_offices
 from callflows.phones import to_e164
 from models.base import Database, utcnow
-from models.import_lock import import_lock
 from models.custody import HELD_STATUSES, Facility, normalize_a_number, normalize_status
+from models.import_lock import import_lock
 
 CUSTODY_COLUMNS = (
     "a_number",
