@@ -68,6 +68,68 @@ class LookupLimits:
     failed_attempts_per_call: int = 3
 
 
+# --- issue E (notifications): registrations and custody-change notifications -------------------
+@dataclass(frozen=True)
+class NotificationSettings:
+    """Registrations and the delivery of custody-change notifications (README, "Notifications")."""
+
+    code_minutes: int = 15
+    code_max_failures: int = 5
+    registrations_per_phone: int = 5
+    registration_days: int = 365
+    expiry_warning_days: int = 14
+    # Quiet hours in the registrant's own time zone: calls wait, and texts too unless texts_in_quiet_hours.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    texts_in_quiet_hours: bool = False
+    call_window_hours: int = 48
+    call_retry_minutes: int = 30
+    # Sending numbers (opt-outs are per number): the hotline number unless a pool is configured.
+    sending_numbers: tuple[str, ...] = ()
+    # Messages per second per sending number (a token bucket in Redis shared by every worker).
+    rate_per_number: float = 3.0
+
+
+def _quiet_hours(value: str, variable: str) -> tuple[time, time]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    try:
+        if match is None:
+            raise ValueError
+        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+    except ValueError:
+        raise ConfigError(f"{variable}: expected e.g. '21:00-08:00', got {value!r}") from None
+
+
+def _notification_settings(env: Mapping[str, str]) -> NotificationSettings | None:
+    values: dict[str, Any] = {}
+    numbers = {
+        "NOTIFY_CODE_MINUTES": "code_minutes",
+        "NOTIFY_CODE_MAX_FAILURES": "code_max_failures",
+        "NOTIFY_REGISTRATIONS_PER_PHONE": "registrations_per_phone",
+        "NOTIFY_REGISTRATION_DAYS": "registration_days",
+        "NOTIFY_EXPIRY_WARNING_DAYS": "expiry_warning_days",
+        "NOTIFY_CALL_WINDOW_HOURS": "call_window_hours",
+        "NOTIFY_CALL_RETRY_MINUTES": "call_retry_minutes",
+    }
+    for variable, name in numbers.items():
+        if env.get(variable):
+            values[name] = _int(env[variable], variable)
+    if env.get("NOTIFY_QUIET_HOURS"):
+        values["quiet_start"], values["quiet_end"] = _quiet_hours(env["NOTIFY_QUIET_HOURS"], "NOTIFY_QUIET_HOURS")
+    if env.get("NOTIFY_TEXTS_IN_QUIET_HOURS"):
+        values["texts_in_quiet_hours"] = _bool(env["NOTIFY_TEXTS_IN_QUIET_HOURS"], "NOTIFY_TEXTS_IN_QUIET_HOURS")
+    if env.get("NOTIFY_SENDING_NUMBERS"):
+        values["sending_numbers"] = tuple(n.strip() for n in env["NOTIFY_SENDING_NUMBERS"].split(",") if n.strip())
+    if env.get("NOTIFY_RATE_PER_NUMBER"):
+        try:
+            values["rate_per_number"] = float(env["NOTIFY_RATE_PER_NUMBER"])
+        except ValueError:
+            raise ConfigError(
+                f"NOTIFY_RATE_PER_NUMBER: expected a number, got {env['NOTIFY_RATE_PER_NUMBER']!r}"
+            ) from None
+    return NotificationSettings(**values) if values else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed settings for every process of the hotline."""
@@ -99,6 +161,7 @@ class Settings:
     audit_hash_key: str = "dev-audit-key-not-for-production"
     disclosure: DisclosurePolicy = field(default_factory=DisclosurePolicy)
     lookup_limits: LookupLimits = field(default_factory=LookupLimits)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
@@ -230,6 +293,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["in_custody_fields"] = fields
     if policy:
         values["disclosure"] = DisclosurePolicy(**policy)
+    notifications = _notification_settings(env)
+    if notifications is not None:
+        values["notifications"] = notifications
 
     values.update(overrides)
     settings = Settings(**values)

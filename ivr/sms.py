@@ -16,10 +16,12 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
+from callflows.registration_sms import parse_registration
 from callflows.sms import START, STATUS, STOP, TextCommand, parse_text
 from config.logs import mask_phone
 from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.extensions import db_session, settings
+from ivr.notify_sms import answer_registration
 from ivr.signature import form_field, twilio_request
 from models.audit import SMS, hash_caller
 from models.base import utcnow
@@ -67,7 +69,10 @@ def sender() -> str:
 def incoming() -> Response:
     """Twilio's Messaging URL: read the text, act on it, reply once."""
     sid, number = message_sid(), sender()
-    command = parse_text(request.form.get("Body", "")[:1600])
+    body = request.form.get("Body", "")[:1600]
+    if (registration := parse_registration(body)) is not None:  # issue E: REGISTER, YES/SI code, CANCEL
+        return reply(answer_registration(registration, sid, number))
+    command = parse_text(body)
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
     if command.kind == STATUS:
         return reply(answer_status(command, sid, number))

@@ -7,8 +7,10 @@ from models.callback import CallbackRequest
 from models.claims import CallbackAttempt, RequestHistory
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.import_lock import ImportLock
+from models.notification import Notification, NotificationAttempt, NotificationCursor
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.registration import Registration
 from models.texting import ProcessedMessage, SmsConsent
 
 __all__ = [
@@ -25,9 +27,13 @@ __all__ = [
     "Facility",
     "ImportLock",
     "LookupAudit",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationCursor",
     "Operator",
     "OutboxMessage",
     "ProcessedMessage",
+    "Registration",
     "RequestHistory",
     "SmsConsent",
     "utcnow",
