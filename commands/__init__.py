@@ -10,6 +10,7 @@ def register_commands(app: Flask) -> None:
     from commands import audit as audit_commands
     from commands import callflow, db, demo, operators, simulate, worker
     from commands import custody as custody_commands
+    from commands import notify as notify_commands
 
     for command in (
         db.group,
@@ -21,5 +22,6 @@ def register_commands(app: Flask) -> None:
         audit_commands.group,
         operators.group,
         callflow.group,
+        notify_commands.group,
     ):
         app.cli.add_command(command)

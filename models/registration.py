@@ -268,3 +268,44 @@ def cancel_by_text(
         registration.end(now, BY_SMS)
         ended += 1
     return ended
+
+
+def register_verified(
+    session: Session,
+    *,
+    a_number: str,
+    country: str,
+    phone: str,
+    language: str,
+    channels: str,
+    pin: str | None,
+    settings: NotificationSettings,
+    now: datetime,
+    source: str,
+    operator_id: int | None = None,
+    voicemail_allowed: bool = False,
+) -> Registration:
+    """An active registration for a number already verified (the caller ID that asked, or a code it answered).
+
+    Used by the voice menu and by operators (``source`` records which, ``operator_id`` who).
+    """
+    if channels not in CHANNELS:
+        raise ValueError(f"channels must be one of {', '.join(CHANNELS)}")
+    if channels in (VOICE, BOTH) and pin is None:
+        raise ValueError("a registration that calls needs a PIN")
+    registration = Registration(
+        a_number=a_number,
+        country=country,
+        phone=phone,
+        language=language,
+        channels=channels,
+        status=PENDING,
+        source=source,
+        operator_id=operator_id,
+        voicemail_allowed=voicemail_allowed,
+        created_at=now,
+    )
+    if pin is not None:
+        registration.set_pin(pin)
+    registration.activate(now, timedelta(days=settings.registration_days))
+    return Registration.add_with_reference(session, registration)

@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +41,11 @@ class FakeTwilio:
     opted_out: set[str] = field(default_factory=set)
     fail_next: int = 0
     base_url: str = ""
+    # What Twilio holds after each creation (listed by GET .../Messages.json, as Twilio's message list).
+    created: list[dict[str, object]] = field(default_factory=list)
+    # Called with each created message or call after it is recorded and before the answer is written
+    # (a test kills the sending worker here: Twilio has the text, the worker never marks it).
+    on_created: Callable[[dict[str, object]], None] | None = None
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
@@ -96,7 +102,37 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "api_version": "2010-04-01",
                 "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
             }
+            with lock:
+                state.created.append(body)
+            if state.on_created is not None:
+                state.on_created(body)
             self._json(201, body)
+
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            match = re.search(r"/Accounts/(AC\w+)/Messages\.json$", parts.path)
+            if not match:
+                return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+            query = parse_qs(parts.query)
+            to, sender = query.get("To", [None])[0], query.get("From", [None])[0]
+            with lock:
+                listed = [
+                    m
+                    for m in state.created
+                    if str(m["sid"]).startswith("SM") and to in (None, m["to"]) and sender in (None, m["from"])
+                ]
+            self._json(
+                200,
+                {
+                    "messages": listed,
+                    "page": 0,
+                    "page_size": len(listed),
+                    "next_page_uri": None,
+                    "uri": parts.path,
+                    "first_page_uri": parts.path,
+                    "previous_page_uri": None,
+                },
+            )
 
         def _json(self, code: int, body: dict[str, object]) -> None:
             data = json.dumps(body).encode()

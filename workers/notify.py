@@ -1,0 +1,472 @@
+"""Delivering custody-change notifications (issue E): texts and calls, each exactly once.
+
+Texts: a due row is claimed (state ``sending``, the intent, committed) before
+Twilio is called and marked ``sent`` after; a worker killed in between leaves
+the row in ``sending``, and the next run reconciles it against Twilio's own
+message list before sending anything (DECISIONS.md, "Honest benchmarks").
+Quiet hours are the registrant's own (their number's time zone); the rate per
+sending number is a token bucket in Redis shared by every worker: a throttled
+text waits for its token, it is never dropped. Every text or call that tells a
+registrant something is audited as a disclosure.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from redis import Redis
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from callflows.catalogue import catalogue
+from callflows.notify_hours import allowed_hours, next_allowed_moment, registrant_zone
+from config import Settings
+from config.logs import mask_phone
+from models.audit import DISCLOSED, LookupAudit, hash_caller
+from models.base import Database, utcnow
+from models.custody import CustodyRecord
+from models.disclosure import never_disclosed
+from models.import_lock import import_lock
+from models.notification import (
+    ACKNOWLEDGED,
+    CALLING,
+    DUE,
+    EXPIRED,
+    SENDING,
+    SENT,
+    SKIPPED,
+    Notification,
+    NotificationAttempt,
+    create_notifications,
+)
+from models.registration import ACTIVE, Registration
+from models.texting import OPT_OUT, SmsConsent
+from workers.imports import FEED_LOCK
+
+log = logging.getLogger("voice.workers.notify")
+
+# A row left in "sending" longer than this is a worker that died mid-send: reconcile it.
+STALE_SENDING = timedelta(seconds=60)
+RETRY_AFTER_ERROR = timedelta(minutes=2)
+OPTED_OUT_ERROR = 21610
+NOTIFIED = "notified"
+
+# A token bucket per sending number (burst = one second's worth), taken atomically in Redis
+# with Redis's own clock so every worker shares one bucket. Returns 0 (go) or milliseconds to wait.
+_TAKE_TOKEN = """
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = clock[1] * 1000 + clock[2] / 1000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + (now - at) * rate / 1000)
+local wait = 0
+if tokens >= 1 then tokens = tokens - 1 else wait = math.ceil((1 - tokens) * 1000 / rate) end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], 60000)
+return wait
+"""
+
+
+class SendingRate:
+    """The per-number token bucket in Redis; ``take`` blocks until the number may send."""
+
+    def __init__(self, connection: Redis, per_second: float) -> None:
+        self.per_second = per_second
+        self._script = connection.register_script(_TAKE_TOKEN)
+
+    def take(self, number: str) -> float:
+        """Wait for a token for ``number``; returns the seconds waited (a throttled text is delayed, never dropped)."""
+        waited = 0.0
+        burst = max(1.0, self.per_second)
+        while True:
+            wait_ms = int(self._script(keys=[f"notify:rate:{number}"], args=[self.per_second, burst]))
+            if wait_ms <= 0:
+                return waited
+            time.sleep(wait_ms / 1000)
+            waited += wait_ms / 1000
+
+
+def sending_number(settings: Settings, phone: str) -> str:
+    """The number that texts and calls ``phone``: always the same one (opt-outs are per sending number)."""
+    pool = settings.notifications.sending_numbers or (settings.hotline_number,)
+    return pool[zlib.crc32(phone.encode()) % len(pool)]
+
+
+def notification_text(notification: Notification, registration: Registration, settings: Settings) -> str:
+    """The text a registrant gets: the reference, what changed and when; never a name, "ICE" or "victim"."""
+    zone = registrant_zone(registration.phone, settings.timezone)
+    cat = catalogue()
+    lang = cat.resolve(registration.language)
+    local = notification.event_at.astimezone(zone)
+    date_text = cat.text(
+        lang, "notify.date", {"month_name": cat.text(lang, f"notify.month.{local.month}"), "day": local.day}
+    )
+    return cat.text(lang, f"notify.sms.{notification.kind}", {"reference": registration.reference, "date": date_text})
+
+
+def may_tell(record: CustodyRecord | None, registration: Registration, now: datetime) -> bool:
+    """The record still matches and may be told (not a possible minor, not protected)."""
+    if record is None or record.country_of_birth != registration.country:
+        return False
+    return not never_disclosed(record.date_of_birth, record.protected, now.date())
+
+
+def create_due(database: Database, settings: Settings, lock_wait: float = 60.0) -> int:
+    """Turn new custody events into notifications; under the feed lock so no import is half-read."""
+    window = timedelta(hours=settings.notifications.call_window_hours)
+    with import_lock(database, FEED_LOCK, wait=lock_wait), database.session() as session:
+        created = create_notifications(session, window)
+    if created:
+        log.info("notifications created", extra={"count": created})
+    return created
+
+
+@dataclass
+class TextRun:
+    """What one ``send_due_texts`` run did."""
+
+    sent: int = 0
+    reconciled: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    failed: int = 0
+    throttled_seconds: float = 0.0
+    sids: list[str] = field(default_factory=list)
+
+
+def _claim_texts(session: Session, now: datetime, limit: int) -> list[int]:
+    """Claim due texts (the intent: state "sending", committed before Twilio is called)."""
+    query = (
+        select(Notification.id)
+        .where(Notification.sms_state == DUE, Notification.sms_due_at <= now)
+        .order_by(Notification.sms_due_at, Notification.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.sms_state == DUE)
+            .values(sms_state=SENDING, sms_claimed_at=now)
+        )
+    session.commit()
+    return ids
+
+
+def _audit(
+    session: Session, settings: Settings, registration: Registration, channel: str, sid: str, now: datetime
+) -> None:
+    """Each notification is audited as a disclosure (the policy's "registrants told beyond the look-up")."""
+    session.add(
+        LookupAudit(
+            at=now,
+            channel=channel,
+            sid=sid,
+            thread=f"registration:{registration.reference}",
+            caller_hash=hash_caller(registration.phone, settings.audit_hash_key),
+            a_number=registration.a_number,
+            country=registration.country,
+            result=DISCLOSED,
+            fields_disclosed=NOTIFIED,
+            request_key=f"notify:{sid}",
+        )
+    )
+
+
+def _mark_sent(
+    database: Database, settings: Settings, notification_id: int, sid: str, sender: str, now: datetime
+) -> None:
+    with database.session() as session:
+        notification = session.get(Notification, notification_id)
+        registration = session.get(Registration, notification.registration_id)
+        notification.sms_state = SENT
+        notification.sms_sid = sid
+        notification.sms_from = sender
+        session.add(
+            NotificationAttempt(
+                notification_id=notification_id, channel="sms", sid=sid, status="queued", started_at=now, updated_at=now
+            )
+        )
+        _audit(session, settings, registration, "sms", sid, now)
+
+
+def reconcile_texts(database: Database, client: Client, settings: Settings, now: datetime) -> int:
+    """Rows left in "sending" by a worker that died: marked sent when Twilio has the text, else due again."""
+    fixed = 0
+    with database.session() as session:
+        stale = list(
+            session.scalars(
+                select(Notification).where(
+                    Notification.sms_state == SENDING, Notification.sms_claimed_at <= now - STALE_SENDING
+                )
+            )
+        )
+        work = [(n.id, n.registration_id, n.sms_claimed_at) for n in stale]
+    for notification_id, registration_id, claimed_at in work:
+        with database.session() as session:
+            notification = session.get(Notification, notification_id)
+            registration = session.get(Registration, registration_id)
+            body = notification_text(notification, registration, settings)
+            sender = sending_number(settings, registration.phone)
+        found = [
+            m
+            for m in client.messages.list(
+                to=registration.phone, from_=sender, date_sent_after=(claimed_at - timedelta(days=1)).date()
+            )
+            if m.body == body
+        ]
+        if found:
+            _mark_sent(database, settings, notification_id, found[0].sid, sender, now)
+        else:
+            with database.session() as session:
+                session.execute(
+                    update(Notification)
+                    .where(Notification.id == notification_id, Notification.sms_state == SENDING)
+                    .values(sms_state=DUE, sms_due_at=now)
+                )
+        fixed += 1
+        log.info("notification text reconciled", extra={"notification_id": notification_id, "found": bool(found)})
+    return fixed
+
+
+def send_due_texts(
+    database: Database,
+    settings: Settings,
+    client: Client,
+    rate: SendingRate,
+    *,
+    limit: int = 500,
+    now: datetime | None = None,
+) -> TextRun:
+    """Send the texts that are due (reconciling any a dead worker left half-done first)."""
+    now = now or utcnow()
+    run = TextRun()
+    run.reconciled = reconcile_texts(database, client, settings, now)
+    hours = allowed_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
+    with database.session() as session:
+        claimed = _claim_texts(session, now, limit)
+    for notification_id in claimed:
+        with database.session() as session:
+            notification = session.get(Notification, notification_id)
+            registration = session.get(Registration, notification.registration_id)
+            record = session.get(CustodyRecord, registration.a_number)
+            if (
+                registration.status != ACTIVE
+                or not may_tell(record, registration, now)
+                or SmsConsent.is_opted_out(session, registration.phone)
+            ):
+                notification.sms_state = SKIPPED
+                run.skipped += 1
+                continue
+            zone = registrant_zone(registration.phone, settings.timezone)
+            allowed_at = now if settings.notifications.texts_in_quiet_hours else next_allowed_moment(now, hours, zone)
+            if allowed_at > now:
+                notification.sms_state, notification.sms_due_at = DUE, allowed_at
+                run.deferred += 1
+                continue
+            body = notification_text(notification, registration, settings)
+            phone = registration.phone
+        sender = sending_number(settings, phone)
+        run.throttled_seconds += rate.take(sender)
+        try:
+            message = client.messages.create(to=phone, from_=sender, body=body)
+        except TwilioRestException as error:
+            with database.session() as session:
+                notification = session.get(Notification, notification_id)
+                if error.code == OPTED_OUT_ERROR:
+                    notification.sms_state = SKIPPED
+                    SmsConsent.record(session, phone, OPT_OUT, "twilio-21610", None)
+                    run.skipped += 1
+                else:
+                    notification.sms_state, notification.sms_due_at = DUE, now + RETRY_AFTER_ERROR
+                    run.failed += 1
+            log.warning(
+                "notification text failed",
+                extra={"notification_id": notification_id, "to": mask_phone(phone), "code": error.code},
+            )
+            continue
+        _mark_sent(database, settings, notification_id, message.sid, sender, now)
+        run.sent += 1
+        run.sids.append(message.sid)
+        log.info(
+            "notification texted",
+            extra={"notification_id": notification_id, "to": mask_phone(phone), "sid": message.sid},
+        )
+    return run
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+# A call claimed but never placed (a worker died between the claim and Twilio's answer) is tried again.
+STALE_CALLING = timedelta(minutes=15)
+TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
+
+
+@dataclass
+class CallRun:
+    """What one ``call_due`` run did."""
+
+    placed: int = 0
+    deferred: int = 0
+    expired: int = 0
+    skipped: int = 0
+    failed: int = 0
+    sids: list[str] = field(default_factory=list)
+
+
+def _claim_calls(session: Session, now: datetime, limit: int) -> list[int]:
+    query = (
+        select(Notification.id)
+        .where(Notification.voice_state == DUE, Notification.voice_due_at <= now)
+        .order_by(Notification.voice_due_at, Notification.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids), Notification.voice_state == DUE)
+            .values(voice_state=CALLING, voice_due_at=now)
+        )
+    # A claim whose call was never placed or never reported back: try again.
+    session.execute(
+        update(Notification)
+        .where(Notification.voice_state == CALLING, Notification.voice_due_at <= now - STALE_CALLING)
+        .values(voice_state=DUE, voice_due_at=now)
+    )
+    session.commit()
+    return ids
+
+
+def call_due(
+    database: Database, settings: Settings, client: Client, *, limit: int = 500, now: datetime | None = None
+) -> CallRun:
+    """Place the notification calls that are due, outside the registrant's quiet hours and inside the window."""
+    now = now or utcnow()
+    run = CallRun()
+    hours = allowed_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
+    base = settings.public_base_url.rstrip("/")
+    with database.session() as session:
+        claimed = _claim_calls(session, now, limit)
+    for notification_id in claimed:
+        with database.session() as session:
+            notification = session.get(Notification, notification_id)
+            registration = session.get(Registration, notification.registration_id)
+            record = session.get(CustodyRecord, registration.a_number)
+            if registration.status != ACTIVE or not may_tell(record, registration, now) or not registration.pin_hash:
+                notification.voice_state = SKIPPED
+                run.skipped += 1
+                continue
+            if notification.window_ends_at is not None and now >= notification.window_ends_at:
+                notification.voice_state = EXPIRED
+                run.expired += 1
+                continue
+            allowed_at = next_allowed_moment(now, hours, registrant_zone(registration.phone, settings.timezone))
+            if allowed_at > now:
+                if notification.window_ends_at is not None and allowed_at >= notification.window_ends_at:
+                    notification.voice_state = EXPIRED
+                    run.expired += 1
+                else:
+                    notification.voice_state, notification.voice_due_at = DUE, allowed_at
+                    run.deferred += 1
+                continue
+            phone = registration.phone
+        sender = sending_number(settings, phone)
+        try:
+            call = client.calls.create(
+                to=phone,
+                from_=sender,
+                url=f"{base}/notify/voice/answer/{notification_id}",
+                status_callback=f"{base}/notify/voice/status/{notification_id}",
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                machine_detection="Enable",
+                timeout=30,
+            )
+        except TwilioRestException as error:
+            with database.session() as session:
+                notification = session.get(Notification, notification_id)
+                notification.voice_state, notification.voice_due_at = DUE, now + RETRY_AFTER_ERROR
+            run.failed += 1
+            log.warning("notification call failed", extra={"notification_id": notification_id, "code": error.code})
+            continue
+        with database.session() as session:
+            notification = session.get(Notification, notification_id)
+            notification.voice_attempts += 1
+            session.add(
+                NotificationAttempt(
+                    notification_id=notification_id,
+                    channel="voice",
+                    sid=call.sid,
+                    status="queued",
+                    started_at=now,
+                    updated_at=now,
+                )
+            )
+        run.placed += 1
+        run.sids.append(call.sid)
+        log.info(
+            "notification call placed",
+            extra={"notification_id": notification_id, "to": mask_phone(phone), "sid": call.sid},
+        )
+    return run
+
+
+def record_call_status(
+    session: Session,
+    settings: Settings,
+    notification_id: int,
+    call_sid: str,
+    status: str,
+    answered_by: str | None,
+    now: datetime,
+) -> None:
+    """A status callback: record the attempt; a finished call without the PIN is tried again later (or expires)."""
+    attempt = session.scalar(select(NotificationAttempt).where(NotificationAttempt.sid == call_sid))
+    notification = session.get(Notification, notification_id)
+    if attempt is None or notification is None or attempt.notification_id != notification_id:
+        return
+    attempt.status = status[:20]
+    if answered_by:
+        attempt.answered_by = answered_by[:32]
+    attempt.updated_at = now
+    if status not in TERMINAL_CALL_STATUSES or notification.voice_state != CALLING:
+        return
+    latest = session.scalar(
+        select(NotificationAttempt.sid)
+        .where(NotificationAttempt.notification_id == notification_id, NotificationAttempt.channel == "voice")
+        .order_by(NotificationAttempt.id.desc())
+        .limit(1)
+    )
+    if latest != call_sid:
+        return
+    retry_at = now + timedelta(minutes=settings.notifications.call_retry_minutes)
+    if notification.window_ends_at is not None and retry_at >= notification.window_ends_at:
+        notification.voice_state = EXPIRED
+    else:
+        notification.voice_state, notification.voice_due_at = DUE, retry_at
+
+
+def acknowledge(session: Session, settings: Settings, notification: Notification, call_sid: str, now: datetime) -> None:
+    """The PIN was entered: the registrant has heard the update; no more calls, and the disclosure is audited."""
+    attempt = session.scalar(select(NotificationAttempt).where(NotificationAttempt.sid == call_sid))
+    if attempt is not None:
+        attempt.pin_ok = True
+        attempt.updated_at = now
+    if notification.voice_state == ACKNOWLEDGED:
+        return
+    notification.voice_state = ACKNOWLEDGED
+    notification.acknowledged_at = now
+    _audit(session, settings, session.get(Registration, notification.registration_id), "voice", call_sid, now)
