@@ -33,6 +33,7 @@ from workers.imports import (
     import_custody,
     import_facilities,
 )
+from workers.notify import create_due
 
 group = AppGroup("custody", help="Custody records: feed import and demo data.")
 
@@ -277,6 +278,8 @@ def import_command(file: Path, lock_wait: float) -> None:
         summary = run_custody_import(hotline().database, file, lock_wait=lock_wait)
     except (FeedError, ImportLocked) as error:
         raise click.ClickException(f"{file}: {error}") from None
+    # Issue E: the changes registrants are told of become notifications now (the worker sends them).
+    click.echo(f"notifications: {create_due(hotline().database, hotline().settings)} created")
     if summary.rejected:
         sys.exit(1)
 

@@ -10,6 +10,7 @@ from rq import Worker
 
 from ivr.extensions import hotline
 from workers import queues
+from workers.notify import schedule as schedule_notifications
 from workers.outbox import RelayLoop
 from workers.queue import schedule as schedule_queue_upkeep
 
@@ -31,6 +32,7 @@ def command(burst: bool, relay_interval: float) -> None:
     relay.start()
     if not burst:
         schedule_queue_upkeep(current.redis, current.settings.queue_tick_seconds)
+        schedule_notifications(current.redis, current.settings.queue_tick_seconds)  # issue E
     log.info("worker starting", extra={"queues": "high,default,low", "burst": burst})
     try:
         Worker(queues(current.redis), connection=current.redis).work(burst=burst, with_scheduler=not burst)

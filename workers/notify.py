@@ -32,7 +32,7 @@ from models.audit import DISCLOSED, LookupAudit, hash_caller
 from models.base import Database, utcnow
 from models.custody import CustodyRecord
 from models.disclosure import never_disclosed
-from models.import_lock import import_lock
+from models.import_lock import ImportLocked, import_lock
 from models.notification import (
     ACKNOWLEDGED,
     CALLING,
@@ -470,3 +470,98 @@ def acknowledge(session: Session, settings: Settings, notification: Notification
     notification.voice_state = ACKNOWLEDGED
     notification.acknowledged_at = now
     _audit(session, settings, session.get(Registration, notification.registration_id), "voice", call_sid, now)
+
+
+# --- expiry and the periodic pass ---------------------------------------------------------------
+
+
+def expire_registrations(
+    database: Database, settings: Settings, client: Client, rate: SendingRate, now: datetime | None = None
+) -> tuple[int, int]:
+    """End registrations past their time, and text a warning before (once); returns (expired, warned).
+
+    The warning is marked before it is sent: a worker killed in between loses one warning rather than
+    sending it twice.
+    """
+    now = now or utcnow()
+    warn_before = timedelta(days=settings.notifications.expiry_warning_days)
+    with database.session() as session:
+        ended = session.execute(
+            update(Registration)
+            .where(Registration.status == ACTIVE, Registration.expires_at <= now)
+            .values(status="expired", ended_at=now, ended_by="expired")
+        ).rowcount
+        due = list(
+            session.scalars(
+                select(Registration)
+                .where(
+                    Registration.status == ACTIVE,
+                    Registration.expires_at <= now + warn_before,
+                    Registration.expiry_warned_at.is_(None),
+                )
+                .limit(500)
+            )
+        )
+        warnings = []
+        for registration in due:
+            registration.expiry_warned_at = now
+            if not SmsConsent.is_opted_out(session, registration.phone):
+                cat = catalogue()
+                lang = cat.resolve(registration.language)
+                local = registration.expires_at.astimezone(registrant_zone(registration.phone, settings.timezone))
+                day = cat.text(
+                    lang, "notify.date", {"month_name": cat.text(lang, f"notify.month.{local.month}"), "day": local.day}
+                )
+                body = cat.text(lang, "notify.sms.expiring", {"reference": registration.reference, "date": day})
+                warnings.append((registration.phone, body))
+    for phone, body in warnings:
+        sender = sending_number(settings, phone)
+        rate.take(sender)
+        try:
+            client.messages.create(to=phone, from_=sender, body=body)
+        except TwilioRestException as error:
+            log.warning("expiry warning failed", extra={"to": mask_phone(phone), "code": error.code})
+    return ended or 0, len(warnings)
+
+
+def tick() -> dict[str, int]:
+    """One periodic pass (scheduled by the worker): create, text, call, expire; the next pass is scheduled first."""
+    from rq import get_current_job
+
+    from workers import runtime
+    from workers.twilio_rest import twilio_client
+
+    job = get_current_job()
+    settings = runtime.settings()
+    if job is not None:
+        schedule(job.connection, settings.queue_tick_seconds)
+    database = runtime.database()
+    connection = job.connection if job is not None else None
+    if connection is None:
+        from workers import connect
+
+        connection = connect(settings.redis_url or "redis://127.0.0.1:6379/0")
+    client = twilio_client(settings)
+    rate = SendingRate(connection, settings.notifications.rate_per_number)
+    try:
+        created = create_due(database, settings, lock_wait=5.0)
+    except ImportLocked:
+        created = 0  # an import is running: its events are read on the next pass
+    texts = send_due_texts(database, settings, client, rate)
+    calls = call_due(database, settings, client)
+    expired, warned = expire_registrations(database, settings, client, rate)
+    return {"created": created, "texts": texts.sent, "calls": calls.placed, "expired": expired, "warned": warned}
+
+
+def schedule(connection: Redis, every_seconds: int) -> None:
+    """Schedule the next ``tick`` (one job per time slot, however many callers)."""
+    from rq import Queue
+
+    slot = int(time.time() // every_seconds) + 1
+    Queue("default", connection=connection).enqueue_in(
+        timedelta(seconds=every_seconds),
+        "workers.notify.tick",
+        job_id=f"notify-tick-{slot}",
+        result_ttl=3600,
+        failure_ttl=86400,
+    )
