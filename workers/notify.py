@@ -45,7 +45,7 @@ from models.notification import (
     NotificationAttempt,
     create_notifications,
 )
-from models.registration import ACTIVE, Registration
+from models.registration import ACTIVE, Registration, new_code
 from models.texting import OPT_OUT, SmsConsent
 from workers.imports import FEED_LOCK
 
@@ -565,3 +565,37 @@ def schedule(connection: Redis, every_seconds: int) -> None:
         result_ttl=3600,
         failure_ttl=86400,
     )
+
+
+def send_code(registration_id: int) -> str:
+    """Text a fresh code to a number entered on a call: "Reply YES 123456 ..." and nothing else (safe to rerun).
+
+    A rerun sends a new code (the old one stops working): a lost code text is worse than a second one.
+    """
+    from workers import connect, runtime
+    from workers.twilio_rest import twilio_client
+
+    settings = runtime.settings()
+    database = runtime.database()
+    with database.session() as session:
+        registration = session.get(Registration, registration_id)
+        if (
+            registration is None
+            or registration.status != "pending"
+            or SmsConsent.is_opted_out(session, registration.phone)
+        ):
+            return "skipped"
+        code = new_code()
+        registration.set_code(
+            code, settings.audit_hash_key, utcnow(), timedelta(minutes=settings.notifications.code_minutes)
+        )
+        phone, lang = registration.phone, catalogue().resolve(registration.language)
+    sender = sending_number(settings, phone)
+    SendingRate(connect(settings.redis_url or "redis://127.0.0.1:6379/0"), settings.notifications.rate_per_number).take(
+        sender
+    )
+    twilio_client(settings).messages.create(
+        to=phone, from_=sender, body=catalogue().text(lang, "notify.sms.code", {"code": code})
+    )
+    log.info("registration code texted", extra={"registration_id": registration_id, "to": mask_phone(phone)})
+    return "sent"

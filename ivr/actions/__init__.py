@@ -49,4 +49,4 @@ def run(name: str, state: CallState, context: CallContext) -> Outcome:
 
 def load_all() -> None:
     """Import every effect module so its runners are registered."""
-    from ivr.actions import callback, core, custody, office, operator  # noqa: F401
+    from ivr.actions import callback, core, custody, notify, office, operator  # noqa: F401
