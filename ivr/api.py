@@ -8,6 +8,7 @@ what is served.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge
+from ivr import bridge, notify_api
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -205,7 +206,7 @@ class Endpoint:
     @property
     def rule(self) -> str:
         """The Flask URL rule for this path (the blueprint adds /api)."""
-        return self.path.replace("{request_id}", "<int:request_id>")
+        return re.sub(r"{(\w+_id)}", r"<int:\1>", self.path)
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -239,6 +240,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
+ENDPOINTS += notify_api.endpoints(Endpoint)  # issue E: registrations and the look-up by name
 
 for _endpoint in ENDPOINTS:
     bp.add_url_rule(
@@ -345,6 +347,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
     },
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+    **notify_api.SCHEMAS,
 }
 
 
