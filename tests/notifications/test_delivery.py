@@ -296,3 +296,16 @@ def test_the_rate_per_sending_number_delays_texts_and_drops_none(app, feed, fake
     assert len({m.value("To") for m in fake_twilio.messages()}) == 12
     assert all(re.search(r"registration [A-Z0-9]{5} was released", m.value("Body")) for m in fake_twilio.messages())
     assert notifications(app)[0].sms_state == "sent"
+
+
+def test_the_simulator_answers_a_notification_call_with_the_pin(app, runner, feed, fake_twilio) -> None:
+    feed([in_custody("209000062")], protected=True)
+    register(app, "209000062", ENGLISH, "en", "voice")
+    feed([released("209000062")], protected=True)
+    _, calls = deliver(app)
+    result = runner.invoke(args=["call", "--outbound", calls.sids[0], "--pin", "1234"])
+    assert result.exit_code == 0, result.output
+    assert "Please enter your four-digit PIN" in result.output and "was released on" in result.output
+    assert notifications(app)[0].voice_state == "acknowledged"
+    _, again = deliver(app, now=utcnow() + timedelta(hours=2))
+    assert again.placed == 0
