@@ -12,7 +12,7 @@ from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import actions, auth, bridge, dashboard, extensions, health, notify_voice, sms, voice
+from ivr import actions, auth, bridge, dashboard, extensions, health, notify_dashboard, notify_voice, sms, voice
 from ivr import api as operator_api
 from ivr import queue as voice_queue
 from ivr import recordings as voice_recordings
@@ -50,7 +50,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     actions.load_all()
     auth.init_app(app)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, notify_voice.bp)
-    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, health.bp):
+    for blueprint in (*twilio_facing, operator_api.bp, dashboard.bp, notify_dashboard.bp, health.bp):
         app.register_blueprint(blueprint)
     register_commands(app)
     return app

@@ -113,3 +113,27 @@ def test_the_look_up_by_name_is_exact_withholds_minors_and_is_audited(app, clien
         audits = session.scalars(select(LookupAudit).order_by(LookupAudit.id)).all()
     assert [(a.channel, a.result) for a in audits] == [("operator", "disclosed"), ("operator", "not_disclosed")]
     assert client.post("/api/custody/by-name", json={"first_name": "Rosa"}, headers=headers).status_code == 400
+
+
+def test_the_dashboard_shows_a_registration_with_its_attempts_and_can_end_it(
+    app, client, operator, feed, fake_twilio
+) -> None:
+    from tests.operators.conftest import csrf_from, log_in
+
+    _, headers = operator
+    feed([f"A209000095,Ana,Vega,Mexico,1980-01-01,in custody,DEMOELP,{changed_days_ago(3)}"])
+    created = client.post(
+        "/api/registrations",
+        json={"a_number": "209000095", "country": "MX", "phone": "+12025550143", "channels": "voice", "pin": "1357"},
+        headers=headers,
+    ).get_json()
+    feed([released("209000095")], protected=True)
+    _, calls = deliver(app)
+    assert log_in(client, "op@voice.test").status_code == 302
+    found = client.get("/ops/registrations/?q=A209000095").get_data(as_text=True)
+    assert created["reference"] in found
+    page = client.get(f"/ops/registrations/{created['id']}").get_data(as_text=True)
+    assert calls.sids[0] in page and "released on" in page and "calling" in page
+    ended = client.post(f"/ops/registrations/{created['id']}/end", data={"csrf_token": csrf_from(page)})
+    assert ended.status_code == 302
+    assert 'data-status="cancelled"' in client.get(f"/ops/registrations/{created['id']}").get_data(as_text=True)
