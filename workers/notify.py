@@ -144,24 +144,27 @@ class TextRun:
 
 
 def _claim_texts(session: Session, now: datetime, limit: int) -> list[int]:
-    """Claim due texts (the intent: state "sending", committed before Twilio is called)."""
-    query = (
+    """Claim due texts (the intent: state "sending", committed before Twilio is called).
+
+    One UPDATE ... RETURNING over a sub-select: atomic under SQLite's write lock, and on PostgreSQL
+    the rows another worker is claiming are skipped, so two workers never claim the same text.
+    """
+    due = (
         select(Notification.id)
         .where(Notification.sms_state == DUE, Notification.sms_due_at <= now)
         .order_by(Notification.sms_due_at, Notification.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if ids:
-        session.execute(
-            update(Notification)
-            .where(Notification.id.in_(ids), Notification.sms_state == DUE)
-            .values(sms_state=SENDING, sms_claimed_at=now)
-        )
+        due = due.with_for_update(skip_locked=True)
+    claimed = session.scalars(
+        update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()), Notification.sms_state == DUE)
+        .values(sms_state=SENDING, sms_claimed_at=now)
+        .returning(Notification.id)
+    ).all()
     session.commit()
-    return ids
+    return sorted(claimed)
 
 
 def _audit(
@@ -326,21 +329,21 @@ class CallRun:
 
 
 def _claim_calls(session: Session, now: datetime, limit: int) -> list[int]:
-    query = (
+    """Claim due calls atomically (as ``_claim_texts``); a claim never reported back is freed again."""
+    due = (
         select(Notification.id)
         .where(Notification.voice_state == DUE, Notification.voice_due_at <= now)
         .order_by(Notification.voice_due_at, Notification.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if ids:
-        session.execute(
-            update(Notification)
-            .where(Notification.id.in_(ids), Notification.voice_state == DUE)
-            .values(voice_state=CALLING, voice_due_at=now)
-        )
+        due = due.with_for_update(skip_locked=True)
+    claimed = session.scalars(
+        update(Notification)
+        .where(Notification.id.in_(due.scalar_subquery()), Notification.voice_state == DUE)
+        .values(voice_state=CALLING, voice_due_at=now)
+        .returning(Notification.id)
+    ).all()
     # A claim whose call was never placed or never reported back: try again.
     session.execute(
         update(Notification)
@@ -348,7 +351,7 @@ def _claim_calls(session: Session, now: datetime, limit: int) -> list[int]:
         .values(voice_state=DUE, voice_due_at=now)
     )
     session.commit()
-    return ids
+    return sorted(claimed)
 
 
 def call_due(
