@@ -11,6 +11,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -101,6 +102,8 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "direction": "outbound-api",
                 "api_version": "2010-04-01",
                 "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
+                # Not a Twilio field: when the fake took it (bench/notify measures rates from it).
+                "received_at": time.time(),
             }
             with lock:
                 state.created.append(body)
@@ -146,3 +149,14 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return state, server
+
+
+def serve_forever() -> None:
+    """Run the fake in its own process (bench/notify): print its base URL, then serve until killed."""
+    state, _server = start_fake_twilio()
+    print(state.base_url, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve_forever()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -243,31 +244,46 @@ def reconcile_texts(database: Database, client: Client, settings: Settings, now:
     return fixed
 
 
-def send_due_texts(
-    database: Database,
-    settings: Settings,
-    client: Client,
-    rate: SendingRate,
-    *,
-    limit: int = 500,
-    now: datetime | None = None,
-) -> TextRun:
-    """Send the texts that are due (reconciling any a dead worker left half-done first)."""
-    now = now or utcnow()
-    run = TextRun()
-    run.reconciled = reconcile_texts(database, client, settings, now)
+@dataclass(frozen=True)
+class _Text:
+    notification_id: int
+    phone: str
+    sender: str
+    body: str
+
+
+def _opted_out(session: Session, phones: set[str]) -> set[str]:
+    """Which of ``phones`` said STOP last (one query for a whole batch)."""
+    latest: dict[str, str] = {}
+    query = (
+        select(SmsConsent.phone, SmsConsent.action)
+        .where(SmsConsent.phone.in_(phones))
+        .order_by(SmsConsent.at, SmsConsent.id)
+    )
+    for phone, action in session.execute(query):
+        latest[phone] = action
+    return {phone for phone, action in latest.items() if action == OPT_OUT}
+
+
+def _prepare_texts(
+    database: Database, settings: Settings, claimed: list[int], now: datetime, run: TextRun
+) -> list[_Text]:
+    """Check each claimed text (still allowed, not opted out, outside quiet hours); the ones to send now."""
     hours = allowed_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
+    texts: list[_Text] = []
     with database.session() as session:
-        claimed = _claim_texts(session, now, limit)
-    for notification_id in claimed:
-        with database.session() as session:
-            notification = session.get(Notification, notification_id)
-            registration = session.get(Registration, notification.registration_id)
-            record = session.get(CustodyRecord, registration.a_number)
+        rows = session.execute(
+            select(Notification, Registration, CustodyRecord)
+            .join(Registration, Registration.id == Notification.registration_id)
+            .outerjoin(CustodyRecord, CustodyRecord.a_number == Registration.a_number)
+            .where(Notification.id.in_(claimed))
+        ).all()
+        stopped = _opted_out(session, {registration.phone for _, registration, _ in rows})
+        for notification, registration, record in rows:
             if (
                 registration.status != ACTIVE
                 or not may_tell(record, registration, now)
-                or SmsConsent.is_opted_out(session, registration.phone)
+                or registration.phone in stopped
             ):
                 notification.sms_state = SKIPPED
                 run.skipped += 1
@@ -278,34 +294,97 @@ def send_due_texts(
                 notification.sms_state, notification.sms_due_at = DUE, allowed_at
                 run.deferred += 1
                 continue
-            body = notification_text(notification, registration, settings)
-            phone = registration.phone
-        sender = sending_number(settings, phone)
-        run.throttled_seconds += rate.take(sender)
-        try:
-            message = client.messages.create(to=phone, from_=sender, body=body)
-        except TwilioRestException as error:
-            with database.session() as session:
-                notification = session.get(Notification, notification_id)
-                if error.code == OPTED_OUT_ERROR:
-                    notification.sms_state = SKIPPED
-                    SmsConsent.record(session, phone, OPT_OUT, "twilio-21610", None)
-                    run.skipped += 1
-                else:
-                    notification.sms_state, notification.sms_due_at = DUE, now + RETRY_AFTER_ERROR
-                    run.failed += 1
+            texts.append(
+                _Text(
+                    notification.id,
+                    registration.phone,
+                    sending_number(settings, registration.phone),
+                    notification_text(notification, registration, settings),
+                )
+            )
+    return texts
+
+
+def _send_one(client: Client, rate: SendingRate, text: _Text) -> tuple[_Text, str | None, int | None, float]:
+    """Wait for the sending number's token, hand the text to Twilio; (text, sid, error code, seconds waited)."""
+    waited = rate.take(text.sender)
+    try:
+        message = client.messages.create(to=text.phone, from_=text.sender, body=text.body)
+    except TwilioRestException as error:
+        return text, None, error.code or 0, waited
+    return text, message.sid, None, waited
+
+
+def _mark_texts(
+    database: Database, settings: Settings, results: list[tuple[_Text, str | None, int | None, float]], now: datetime
+) -> None:
+    """Mark what Twilio took (sent, with its sid, attempt and audit row) and what it refused, in one commit."""
+    with database.session() as session:
+        for text, sid, code, _ in results:
+            notification = session.get(Notification, text.notification_id)
+            if sid is not None:
+                notification.sms_state, notification.sms_sid, notification.sms_from = SENT, sid, text.sender
+                session.add(
+                    NotificationAttempt(
+                        notification_id=notification.id, channel="sms", sid=sid, status="queued", started_at=now,
+                        updated_at=now,
+                    )
+                )  # fmt: skip
+                _audit(session, settings, session.get(Registration, notification.registration_id), "sms", sid, now)
+            elif code == OPTED_OUT_ERROR:
+                notification.sms_state = SKIPPED
+                SmsConsent.record(session, text.phone, OPT_OUT, "twilio-21610", None)
+            else:
+                notification.sms_state, notification.sms_due_at = DUE, now + RETRY_AFTER_ERROR
+
+
+def send_due_texts(
+    database: Database,
+    settings: Settings,
+    client: Client,
+    rate: SendingRate,
+    *,
+    limit: int = 500,
+    now: datetime | None = None,
+    concurrency: int = 8,
+) -> TextRun:
+    """Send the texts that are due (reconciling any a dead worker left half-done first).
+
+    The claim (the intent) is committed before any text goes out; the texts of a batch are handed to
+    Twilio by ``concurrency`` threads, each waiting for its sending number's token; the batch is marked
+    in one commit after. A worker killed in between leaves the batch in "sending" for the reconcile,
+    which asks Twilio what it already has, so nothing is sent twice.
+    """
+    now = now or utcnow()
+    run = TextRun()
+    run.reconciled = reconcile_texts(database, client, settings, now)
+    with database.session() as session:
+        claimed = _claim_texts(session, now, limit)
+    if not claimed:
+        return run
+    texts = _prepare_texts(database, settings, claimed, now, run)
+    if len(texts) <= 1 or concurrency <= 1:
+        results = [_send_one(client, rate, text) for text in texts]
+    else:
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
+            results = list(pool.map(lambda text: _send_one(client, rate, text), texts))
+    _mark_texts(database, settings, results, now)
+    for text, sid, code, waited in results:
+        run.throttled_seconds += waited
+        if sid is not None:
+            run.sent += 1
+            run.sids.append(sid)
+            log.info(
+                "notification texted",
+                extra={"notification_id": text.notification_id, "to": mask_phone(text.phone), "sid": sid},
+            )
+        else:
+            run.skipped += code == OPTED_OUT_ERROR
+            run.failed += code != OPTED_OUT_ERROR
             log.warning(
                 "notification text failed",
-                extra={"notification_id": notification_id, "to": mask_phone(phone), "code": error.code},
+                extra={"notification_id": text.notification_id, "to": mask_phone(text.phone), "code": code},
             )
-            continue
-        _mark_sent(database, settings, notification_id, message.sid, sender, now)
-        run.sent += 1
-        run.sids.append(message.sid)
-        log.info(
-            "notification texted",
-            extra={"notification_id": notification_id, "to": mask_phone(phone), "sid": message.sid},
-        )
     return run
 
 
