@@ -118,12 +118,15 @@ def send_worker(database_url: str, redis_url: str, base_url: str) -> None:
     database = Database(database_url)
     client = twilio_client(settings)
     rate = SendingRate(connect(redis_url), settings.notifications.rate_per_number)
-    idle = 0
-    while idle < 3:
+    # Until nothing is due or in flight (a text whose outcome was unknown waits for the reconcile).
+    while True:
         run = send_due_texts(database, settings, client, rate, limit=50)
-        idle = idle + 1 if run.sent + run.reconciled == 0 else 0
-        if idle:
-            time.sleep(0.2)
+        if run.sent + run.reconciled + run.failed == 0:
+            with database.session() as session:
+                open_rows = session.scalar(select(func.count()).where(Notification.sms_state.in_(("due", "sending"))))
+            if not open_rows:
+                break
+            time.sleep(0.5)
     database.dispose()
 
 

@@ -145,6 +145,7 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             self.end_headers()
             self.wfile.write(data)
 
+    ThreadingHTTPServer.request_queue_size = 128  # many sending threads connect at once (bench/notify)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()

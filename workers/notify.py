@@ -56,6 +56,7 @@ log = logging.getLogger("voice.workers.notify")
 STALE_SENDING = timedelta(seconds=60)
 RETRY_AFTER_ERROR = timedelta(minutes=2)
 OPTED_OUT_ERROR = 21610
+UNKNOWN_OUTCOME = -1
 NOTIFIED = "notified"
 
 # A token bucket per sending number (burst = one second's worth), taken atomically in Redis
@@ -312,6 +313,11 @@ def _send_one(client: Client, rate: SendingRate, text: _Text) -> tuple[_Text, st
         message = client.messages.create(to=text.phone, from_=text.sender, body=text.body)
     except TwilioRestException as error:
         return text, None, error.code or 0, waited
+    except Exception as error:  # the connection broke: Twilio may or may not have the text
+        log.warning(
+            "notification text outcome unknown", extra={"notification_id": text.notification_id, "error": str(error)}
+        )
+        return text, None, UNKNOWN_OUTCOME, waited
     return text, message.sid, None, waited
 
 
@@ -331,6 +337,9 @@ def _mark_texts(
                     )
                 )  # fmt: skip
                 _audit(session, settings, session.get(Registration, notification.registration_id), "sms", sid, now)
+            elif code == UNKNOWN_OUTCOME:
+                # Left in "sending": the reconcile asks Twilio's list before anything is sent again.
+                continue
             elif code == OPTED_OUT_ERROR:
                 notification.sms_state = SKIPPED
                 SmsConsent.record(session, text.phone, OPT_OUT, "twilio-21610", None)
