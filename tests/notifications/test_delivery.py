@@ -309,3 +309,25 @@ def test_the_simulator_answers_a_notification_call_with_the_pin(app, runner, fee
     assert notifications(app)[0].voice_state == "acknowledged"
     _, again = deliver(app, now=utcnow() + timedelta(hours=2))
     assert again.placed == 0
+
+
+@pytest.mark.parametrize(("language", "phone", "texted", "heard"), [
+    ("en", ENGLISH, "was released on", "was released on"),
+    ("es", SPANISH, "fue liberada el", "fue liberada el"),
+])  # fmt: skip
+def test_done_when_a_registrant_is_texted_and_called_acknowledges_and_is_not_called_again(
+    app, feed, runner, fake_twilio, language, phone, texted, heard
+) -> None:
+    feed([in_custody("209000063")], protected=True)
+    register(app, "209000063", phone, language, "both")
+    release = [released("209000063")]
+    feed(release, protected=True)
+    texts, calls = deliver(app)
+    assert (texts.sent, calls.placed) == (1, 1)
+    assert texted in fake_twilio.messages()[0].value("Body")
+    answered = runner.invoke(args=["call", "--outbound", calls.sids[0], "--pin", "1234"])
+    assert heard in answered.output
+    feed(release, protected=True)  # the same file again
+    later, again = deliver(app, now=utcnow() + timedelta(hours=3))
+    assert (later.sent, again.placed) == (0, 0)
+    assert len(fake_twilio.messages()) == 1 and len(fake_twilio.calls()) == 1
