@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, request
+from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
@@ -21,7 +22,7 @@ from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, say_lines
 from models.base import utcnow
-from models.notification import ACKNOWLEDGED, CALLING, Notification
+from models.notification import ACKNOWLEDGED, CALLING, Notification, NotificationAttempt
 from models.registration import ACTIVE, Registration
 from workers.notify import acknowledge, record_call_status
 
@@ -129,6 +130,10 @@ def pin(notification_id: int) -> Response:
     log.info(
         "notification pin refused", extra={"notification_id": notification_id, "call_sid": sid, "try": tries_so_far}
     )
+    attempt = db_session().scalar(select(NotificationAttempt).where(NotificationAttempt.sid == sid))
+    if attempt is not None and attempt.notification_id == notification_id and not attempt.pin_ok:
+        attempt.pin_ok = False
+        db_session().commit()
     if tries_so_far < PIN_TRIES:
         ask_pin(response, notification_id, lang, tries_so_far + 1, "notify.voice.wrong_pin")
     say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())

@@ -160,3 +160,22 @@ def test_a_phone_has_at_most_the_allowed_number_of_registrations(texter) -> None
     for number in range(5):
         code_in(sender.send(f"REGISTER A20900010{number} MEXICO")[0])
     assert "as many registrations as we allow" in sender.send("REGISTER A209000109 MEXICO")[0]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_notification_text_fits_in_two_segments_and_names_no_one(language: str) -> None:
+    from callflows.catalogue import catalogue
+    from callflows.sms import segments
+
+    cat = catalogue()
+    params = {
+        "reference": "K7Q2M",
+        "date": cat.text(language, "notify.date", {"month_name": cat.text(language, "notify.month.9"), "day": 30}),
+        "code": "123456",
+    }
+    keys = [k for k in cat.entries[language] if k.startswith("notify.sms.")]
+    assert len(keys) >= 15
+    for key in keys:
+        text = cat.text(language, key, params)
+        assert segments(text) <= 2, key
+        assert "ICE" not in text and "victim" not in text.lower() and "victima" not in text.lower(), key
