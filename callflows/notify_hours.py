@@ -9,6 +9,7 @@ here should call it.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,17 +32,23 @@ def allowed_hours(quiet_start: time, quiet_end: time) -> Hours:
     return dict.fromkeys(range(7), longer)
 
 
+@functools.lru_cache(maxsize=65536)
 def registrant_zone(phone: str, default: str) -> ZoneInfo:
-    """The time zone of a phone number (phonenumbers' first guess), or ``default`` when unknown."""
+    """The time zone of a phone number, or ``default`` when the number does not name exactly one.
+
+    phonenumbers gives one zone for most area codes; a toll-free or non-geographic number (and an area
+    code that spans zones) gives several, and guessing the first would be wrong: the hotline's own
+    zone is used then.
+    """
     try:
-        zones = number_timezones.time_zones_for_number(phonenumbers.parse(phone, "US"))
+        zones = number_timezones.time_zones_for_geographical_number(phonenumbers.parse(phone, "US"))
     except phonenumbers.NumberParseException:
         zones = ()
-    for name in zones:
+    if len(zones) == 1 and zones[0] != number_timezones.UNKNOWN_TIMEZONE:
         try:
-            return ZoneInfo(name)
+            return ZoneInfo(zones[0])
         except (ZoneInfoNotFoundError, ValueError):
-            continue
+            pass
     return ZoneInfo(default)
 
 

@@ -13,14 +13,16 @@ registrant something is audited as a disclosure.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from redis import Redis
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -169,24 +171,28 @@ def _claim_texts(session: Session, now: datetime, limit: int) -> list[int]:
     return sorted(claimed)
 
 
+def _audit_row(settings: Settings, owner: Any, channel: str, sid: str, now: datetime) -> dict[str, Any]:
+    """Each notification is audited as a disclosure (the policy's "registrants told beyond the look-up")."""
+    return {
+        "at": now,
+        "channel": channel,
+        "sid": sid,
+        "thread": f"registration:{owner.reference}",
+        "caller_hash": hash_caller(owner.phone, settings.audit_hash_key),
+        "a_number": owner.a_number,
+        "country": owner.country,
+        "result": DISCLOSED,
+        "fields_disclosed": NOTIFIED,
+        "flagged": False,
+        "request_key": f"notify:{sid}",
+    }
+
+
 def _audit(
     session: Session, settings: Settings, registration: Registration, channel: str, sid: str, now: datetime
 ) -> None:
-    """Each notification is audited as a disclosure (the policy's "registrants told beyond the look-up")."""
-    session.add(
-        LookupAudit(
-            at=now,
-            channel=channel,
-            sid=sid,
-            thread=f"registration:{registration.reference}",
-            caller_hash=hash_caller(registration.phone, settings.audit_hash_key),
-            a_number=registration.a_number,
-            country=registration.country,
-            result=DISCLOSED,
-            fields_disclosed=NOTIFIED,
-            request_key=f"notify:{sid}",
-        )
-    )
+    """Audit one notification as a disclosure, in the caller's transaction."""
+    session.add(LookupAudit(**_audit_row(settings, registration, channel, sid, now)))
 
 
 def _mark_sent(
@@ -325,26 +331,60 @@ def _mark_texts(
     database: Database, settings: Settings, results: list[tuple[_Text, str | None, int | None, float]], now: datetime
 ) -> None:
     """Mark what Twilio took (sent, with its sid, attempt and audit row) and what it refused, in one commit."""
+    sent = [(text, sid) for text, sid, code, _ in results if sid is not None]
     with database.session() as session:
+        owners = {
+            row.id: row
+            for row in session.execute(
+                select(
+                    Notification.id,
+                    Registration.reference,
+                    Registration.phone,
+                    Registration.a_number,
+                    Registration.country,
+                )
+                .join(Registration, Registration.id == Notification.registration_id)
+                .where(Notification.id.in_([text.notification_id for text, _ in sent]))
+            )
+        }
+        if sent:
+            session.execute(
+                update(Notification),
+                [{"id": t.notification_id, "sms_state": SENT, "sms_sid": sid, "sms_from": t.sender} for t, sid in sent],
+            )
+            session.execute(
+                insert(NotificationAttempt),
+                [
+                    {"notification_id": t.notification_id, "channel": "sms", "sid": sid, "status": "queued",
+                     "started_at": now, "updated_at": now}
+                    for t, sid in sent
+                ],
+            )  # fmt: skip
+            session.execute(
+                insert(LookupAudit),
+                [_audit_row(settings, owners[t.notification_id], "sms", sid, now) for t, sid in sent],
+            )
         for text, sid, code, _ in results:
-            notification = session.get(Notification, text.notification_id)
-            if sid is not None:
-                notification.sms_state, notification.sms_sid, notification.sms_from = SENT, sid, text.sender
-                session.add(
-                    NotificationAttempt(
-                        notification_id=notification.id, channel="sms", sid=sid, status="queued", started_at=now,
-                        updated_at=now,
-                    )
-                )  # fmt: skip
-                _audit(session, settings, session.get(Registration, notification.registration_id), "sms", sid, now)
-            elif code == UNKNOWN_OUTCOME:
-                # Left in "sending": the reconcile asks Twilio's list before anything is sent again.
+            if sid is not None or code == UNKNOWN_OUTCOME:
+                # Unknown: left in "sending"; the reconcile asks Twilio's list before anything is sent again.
                 continue
-            elif code == OPTED_OUT_ERROR:
+            notification = session.get(Notification, text.notification_id)
+            if code == OPTED_OUT_ERROR:
                 notification.sms_state = SKIPPED
                 SmsConsent.record(session, text.phone, OPT_OUT, "twilio-21610", None)
             else:
                 notification.sms_state, notification.sms_due_at = DUE, now + RETRY_AFTER_ERROR
+
+
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+
+
+def _sending_pool(size: int) -> ThreadPoolExecutor:
+    """This process's sending threads (kept between batches; a forked child makes its own)."""
+    key = (os.getpid(), size)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="notify-send")
+    return _POOLS[key]
 
 
 def send_due_texts(
@@ -375,8 +415,7 @@ def send_due_texts(
     if len(texts) <= 1 or concurrency <= 1:
         results = [_send_one(client, rate, text) for text in texts]
     else:
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(texts))) as pool:
-            results = list(pool.map(lambda text: _send_one(client, rate, text), texts))
+        results = list(_sending_pool(concurrency).map(lambda text: _send_one(client, rate, text), texts))
     _mark_texts(database, settings, results, now)
     for text, sid, code, waited in results:
         run.throttled_seconds += waited
