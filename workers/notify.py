@@ -22,7 +22,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
@@ -59,6 +61,7 @@ STALE_SENDING = timedelta(seconds=60)
 RETRY_AFTER_ERROR = timedelta(minutes=2)
 OPTED_OUT_ERROR = 21610
 UNKNOWN_OUTCOME = -1
+TAKEN_BACK = -2
 NOTIFIED = "notified"
 
 # A token bucket per sending number (burst = one second's worth), taken atomically in Redis
@@ -195,6 +198,12 @@ def _audit(
     session.add(LookupAudit(**_audit_row(settings, registration, channel, sid, now)))
 
 
+def _insert_once(session: Session, model: type, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on ``keys`` (marking a text twice leaves one attempt, one audit)."""
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert_for(model).on_conflict_do_nothing(index_elements=keys)
+
+
 def _mark_sent(
     database: Database, settings: Settings, notification_id: int, sid: str, sender: str, now: datetime
 ) -> None:
@@ -204,12 +213,14 @@ def _mark_sent(
         notification.sms_state = SENT
         notification.sms_sid = sid
         notification.sms_from = sender
-        session.add(
-            NotificationAttempt(
-                notification_id=notification_id, channel="sms", sid=sid, status="queued", started_at=now, updated_at=now
-            )
+        attempt = {
+            "notification_id": notification_id, "channel": "sms", "sid": sid, "status": "queued",
+            "started_at": now, "updated_at": now,
+        }  # fmt: skip
+        session.execute(_insert_once(session, NotificationAttempt, ["sid"]), [attempt])
+        session.execute(
+            _insert_once(session, LookupAudit, ["request_key"]), [_audit_row(settings, registration, "sms", sid, now)]
         )
-        _audit(session, settings, registration, "sms", sid, now)
 
 
 def reconcile_texts(database: Database, client: Client, settings: Settings, now: datetime) -> int:
@@ -241,9 +252,14 @@ def reconcile_texts(database: Database, client: Client, settings: Settings, now:
             _mark_sent(database, settings, notification_id, found[0].sid, sender, now)
         else:
             with database.session() as session:
+                # Only while the claim is as stale as it was read: a worker that refreshed it is sending it.
                 session.execute(
                     update(Notification)
-                    .where(Notification.id == notification_id, Notification.sms_state == SENDING)
+                    .where(
+                        Notification.id == notification_id,
+                        Notification.sms_state == SENDING,
+                        Notification.sms_claimed_at == claimed_at,
+                    )
                     .values(sms_state=DUE, sms_due_at=now)
                 )
         fixed += 1
@@ -257,6 +273,8 @@ class _Text:
     phone: str
     sender: str
     body: str
+    # The claim's time: the row is still this worker's only while it holds this value.
+    claimed_at: datetime
 
 
 def _opted_out(session: Session, phones: set[str]) -> set[str]:
@@ -307,14 +325,39 @@ def _prepare_texts(
                     registration.phone,
                     sending_number(settings, registration.phone),
                     notification_text(notification, registration, settings),
+                    now,
                 )
             )
     return texts
 
 
-def _send_one(client: Client, rate: SendingRate, text: _Text) -> tuple[_Text, str | None, int | None, float]:
+def _still_mine(database: Database, text: _Text) -> bool:
+    """Refresh the claim right before sending; False when the reconcile has taken the row back meanwhile.
+
+    The reconcile only touches rows whose claim is older than STALE_SENDING, and the REST client gives
+    up after TWILIO_TIMEOUT seconds (less), so a text is either refreshed here and sent, or taken back
+    and not sent by this worker: never both.
+    """
+    with database.engine.begin() as connection:
+        refreshed = connection.execute(
+            update(Notification)
+            .where(
+                Notification.id == text.notification_id,
+                Notification.sms_state == SENDING,
+                Notification.sms_claimed_at == text.claimed_at,
+            )
+            .values(sms_claimed_at=utcnow())
+        )
+        return refreshed.rowcount == 1
+
+
+def _send_one(
+    database: Database, client: Client, rate: SendingRate, text: _Text
+) -> tuple[_Text, str | None, int | None, float]:
     """Wait for the sending number's token, hand the text to Twilio; (text, sid, error code, seconds waited)."""
     waited = rate.take(text.sender)
+    if not _still_mine(database, text):
+        return text, None, TAKEN_BACK, waited
     try:
         message = client.messages.create(to=text.phone, from_=text.sender, body=text.body)
     except TwilioRestException as error:
@@ -352,8 +395,9 @@ def _mark_texts(
                 update(Notification),
                 [{"id": t.notification_id, "sms_state": SENT, "sms_sid": sid, "sms_from": t.sender} for t, sid in sent],
             )
+            # A reconcile may have marked one of these already (it found the text in Twilio's list).
             session.execute(
-                insert(NotificationAttempt),
+                _insert_once(session, NotificationAttempt, ["sid"]),
                 [
                     {"notification_id": t.notification_id, "channel": "sms", "sid": sid, "status": "queued",
                      "started_at": now, "updated_at": now}
@@ -361,11 +405,11 @@ def _mark_texts(
                 ],
             )  # fmt: skip
             session.execute(
-                insert(LookupAudit),
+                _insert_once(session, LookupAudit, ["request_key"]),
                 [_audit_row(settings, owners[t.notification_id], "sms", sid, now) for t, sid in sent],
             )
         for text, sid, code, _ in results:
-            if sid is not None or code == UNKNOWN_OUTCOME:
+            if sid is not None or code in (UNKNOWN_OUTCOME, TAKEN_BACK):
                 # Unknown: left in "sending"; the reconcile asks Twilio's list before anything is sent again.
                 continue
             notification = session.get(Notification, text.notification_id)
@@ -413,9 +457,9 @@ def send_due_texts(
         return run
     texts = _prepare_texts(database, settings, claimed, now, run)
     if len(texts) <= 1 or concurrency <= 1:
-        results = [_send_one(client, rate, text) for text in texts]
+        results = [_send_one(database, client, rate, text) for text in texts]
     else:
-        results = list(_sending_pool(concurrency).map(lambda text: _send_one(client, rate, text), texts))
+        results = list(_sending_pool(concurrency).map(lambda text: _send_one(database, client, rate, text), texts))
     _mark_texts(database, settings, results, now)
     for text, sid, code, waited in results:
         run.throttled_seconds += waited
