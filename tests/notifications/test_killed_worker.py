@@ -87,3 +87,25 @@ def test_a_claim_twilio_never_received_is_sent_once_on_the_next_run(app, feed, f
     assert (texts.reconciled, texts.sent) == (1, 1) and len(fake_twilio.messages()) == 1
     texts, _ = deliver(app, now=utcnow() + timedelta(minutes=5))
     assert texts.sent == 0 and len(fake_twilio.messages()) == 1
+
+
+def test_a_slow_worker_whose_claim_was_taken_back_does_not_send_it_too(app, feed, fake_twilio) -> None:
+    from workers.notify import TAKEN_BACK, SendingRate, _send_one, _Text, reconcile_texts
+    from workers.twilio_rest import twilio_client
+
+    feed([in_custody("209000073")], protected=True)
+    register(app, "209000073", ENGLISH, channels="sms")
+    feed([released("209000073")], protected=True)
+    hotline = app.extensions["hotline"]
+    from workers.notify import create_due
+
+    create_due(hotline.database, hotline.settings)
+    claimed_at = utcnow() - timedelta(minutes=5)
+    with hotline.database.session() as session:
+        session.execute(update(Notification).values(sms_state="sending", sms_claimed_at=claimed_at))
+    slow = _Text(notification(app).id, ENGLISH, "+18554886423", "body", claimed_at)
+    client = twilio_client(hotline.settings)
+    assert reconcile_texts(hotline.database, client, hotline.settings, utcnow()) == 1
+    assert notification(app).sms_state == "due"
+    _, sid, code, _ = _send_one(hotline.database, client, SendingRate(hotline.redis, 10), slow)
+    assert (sid, code) == (None, TAKEN_BACK) and fake_twilio.messages() == []
