@@ -122,23 +122,26 @@ def list_registrations() -> ResponseReturnValue:
     return jsonify(registrations=[registration_json(r) for r in db_session().scalars(query)])
 
 
-def create_registration() -> ResponseReturnValue:
-    """Register a caller (recorded as done by this operator); texts to the number wait for its code."""
-    data = _body()
+class RegistrationRefused(ValueError):
+    """The operator's registration request cannot be stored; the message says why."""
+
+
+def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
+    """Store a registration an operator made for a caller (texts wait for the number's code); committed."""
     a_number = normalize_a_number(str(data.get("a_number", "")))
     country = normalize_country(str(data.get("country", ""))) if data.get("country") else None
     phone = parse_callback_number(str(data.get("phone", "")))
-    channels = data.get("channels", VOICE)
-    pin = data.get("pin")
-    language = data.get("language", "en")
+    channels = data.get("channels") or VOICE
+    pin = data.get("pin") or None
+    language = data.get("language") or "en"
     if a_number is None or country is None or phone is None:
-        raise BadRequest("a_number, country and a callable phone are required")
+        raise RegistrationRefused("a_number, country and a callable phone are required")
     if channels not in CHANNELS or language not in ("en", "es"):
-        raise BadRequest(f"channels must be one of {', '.join(CHANNELS)}; language en or es")
+        raise RegistrationRefused(f"channels must be one of {', '.join(CHANNELS)}; language en or es")
     if pin is not None and (not isinstance(pin, str) or len(pin) != 4 or not pin.isdigit()):
-        raise BadRequest("pin must be 4 digits")
+        raise RegistrationRefused("pin must be 4 digits")
     if channels != "sms" and pin is None:
-        raise BadRequest("a registration that calls needs a 4-digit pin")
+        raise RegistrationRefused("a registration that calls needs a 4-digit pin")
     session = db_session()
     registration = register_verified(
         session,
@@ -151,8 +154,8 @@ def create_registration() -> ResponseReturnValue:
         settings=settings().notifications,
         now=utcnow(),
         source=BY_OPERATOR,
-        operator_id=g.operator.id,
-        voicemail_allowed=bool(data.get("voicemail_allowed", False)),
+        operator_id=operator_id,
+        voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
     )
     message_id = None
     if channels != VOICE:
@@ -166,8 +169,17 @@ def create_registration() -> ResponseReturnValue:
         try_relay(hotline().database, hotline().redis, [message_id])
     log.info(
         "registration by operator",
-        extra={"operator_id": g.operator.id, "registration_id": registration.id, "phone": mask_phone(phone)},
+        extra={"operator_id": operator_id, "registration_id": registration.id, "phone": mask_phone(phone)},
     )
+    return registration
+
+
+def create_registration() -> ResponseReturnValue:
+    """Register a caller (recorded as done by this operator); texts to the number wait for its code."""
+    try:
+        registration = register_for_caller(_body(), g.operator.id)
+    except RegistrationRefused as refused:
+        raise BadRequest(str(refused)) from None
     response = jsonify(registration_json(registration))
     response.status_code = 201
     return response

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from callflows.phones import parse_callback_number
 from ivr.auth import csrf
 from ivr.extensions import db_session
-from ivr.notify_api import registration_detail
+from ivr.notify_api import RegistrationRefused, register_for_caller, registration_detail
 from models.base import utcnow
 from models.custody import normalize_a_number
 from models.registration import LIVE, Registration
@@ -72,3 +72,16 @@ def end(registration_id: int) -> ResponseReturnValue:
         db_session().commit()
         flash("Registration ended.", "ok")
     return redirect(url_for("ops_notify.show", registration_id=registration_id))
+
+
+@bp.post("/new")
+@login_required
+def create() -> ResponseReturnValue:
+    """Register the caller an operator is talking with (recorded with the operator)."""
+    try:
+        registration = register_for_caller(request.form.to_dict(), current_user.id)
+    except RegistrationRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("ops_notify.search"))
+    flash(f"Registration {registration.reference} stored.", "ok")
+    return redirect(url_for("ops_notify.show", registration_id=registration.id))

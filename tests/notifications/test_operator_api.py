@@ -137,3 +137,21 @@ def test_the_dashboard_shows_a_registration_with_its_attempts_and_can_end_it(
     ended = client.post(f"/ops/registrations/{created['id']}/end", data={"csrf_token": csrf_from(page)})
     assert ended.status_code == 302
     assert 'data-status="cancelled"' in client.get(f"/ops/registrations/{created['id']}").get_data(as_text=True)
+
+
+def test_an_operator_registers_a_caller_from_the_dashboard(app, client, operator) -> None:
+    from tests.operators.conftest import csrf_from, log_in
+
+    operator_id, _ = operator
+    log_in(client, "op@voice.test")
+    page = client.get("/ops/registrations/").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "a_number": "201-345-678", "country": "Mexico", "phone": "2025550143"}
+    refused = client.post("/ops/registrations/new", data={**form, "channels": "voice"}, follow_redirects=True)
+    assert "needs a 4-digit pin" in refused.get_data(as_text=True)
+    stored = client.post(
+        "/ops/registrations/new",
+        data={**form, "channels": "voice", "pin": "2468", "language": "es"},
+        follow_redirects=True,
+    )
+    html = stored.get_data(as_text=True)
+    assert "stored" in html and f"(operator {operator_id})" in html and 'data-status="active"' in html
