@@ -89,9 +89,10 @@ def load_registrations(database: Database, custody: Path, count: int) -> list[tu
         connection.execute(
             text(
                 "INSERT INTO registrations (reference, a_number, country, phone, language, channels, "
-                "voicemail_allowed, status, source, code_failures, created_at, activated_at, expires_at) VALUES "
-                "(:reference, :a_number, :country, :phone, 'en', 'sms', false, 'active', 'operator', 0, :at, :at, "
-                ":expires)"
+                "voicemail_allowed, "
+                "texts_any_hour, status, source, code_failures, created_at, activated_at, expires_at) "
+                "VALUES (:reference, :a_number, :country, :phone, 'en', 'sms', false, false, 'active', 'operator', 0, "
+                ":at, :at, :expires)"
             ),
             rows,
         )

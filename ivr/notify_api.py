@@ -47,6 +47,7 @@ def registration_json(item: Registration) -> dict[str, Any]:
         "language": item.language,
         "channels": item.channels,
         "voicemail_allowed": item.voicemail_allowed,
+        "texts_any_hour": item.texts_any_hour,
         "status": item.status,
         "source": item.source,
         "operator_id": item.operator_id,
@@ -156,6 +157,7 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
         source=BY_OPERATOR,
         operator_id=operator_id,
         voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
+        texts_any_hour=data.get("texts_any_hour") in (True, "1", "on", "true"),
     )
     message_id = None
     if channels != VOICE:
@@ -302,6 +304,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "language": {"type": "string"},
             "channels": {"type": "string", "enum": list(CHANNELS)},
             "voicemail_allowed": {"type": "boolean"},
+            "texts_any_hour": {"type": "boolean", "description": "texts may come in quiet hours too"},
             "status": {"type": "string"},
             "source": {"type": "string"},
             "operator_id": {"type": ["integer", "null"]},
@@ -326,6 +329,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "channels": {"type": "string", "enum": list(CHANNELS)},
             "pin": {"type": "string", "pattern": "^[0-9]{4}$"},
             "voicemail_allowed": {"type": "boolean"},
+            "texts_any_hour": {"type": "boolean", "description": "texts may come in quiet hours too"},
         },
     },
     "NameQuery": {

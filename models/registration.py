@@ -67,6 +67,8 @@ class Registration(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     channels: Mapped[str] = mapped_column(String(8), default=SMS)
     voicemail_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Texts may come in the registrant's quiet hours too (their choice; calls always wait).
+    texts_any_hour: Mapped[bool] = mapped_column(Boolean, default=False)
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     source: Mapped[str] = mapped_column(String(12), default=BY_SMS)
@@ -284,6 +286,7 @@ def register_verified(
     source: str,
     operator_id: int | None = None,
     voicemail_allowed: bool = False,
+    texts_any_hour: bool = False,
 ) -> Registration:
     """An active registration for a number already verified (the caller ID that asked, or a code it answered).
 
@@ -303,6 +306,7 @@ def register_verified(
         source=source,
         operator_id=operator_id,
         voicemail_allowed=voicemail_allowed,
+        texts_any_hour=texts_any_hour,
         created_at=now,
     )
     if pin is not None:

@@ -314,7 +314,8 @@ def _prepare_texts(
                 run.skipped += 1
                 continue
             zone = registrant_zone(registration.phone, settings.timezone)
-            allowed_at = now if settings.notifications.texts_in_quiet_hours else next_allowed_moment(now, hours, zone)
+            any_hour = settings.notifications.texts_in_quiet_hours or registration.texts_any_hour
+            allowed_at = now if any_hour else next_allowed_moment(now, hours, zone)
             if allowed_at > now:
                 notification.sms_state, notification.sms_due_at = DUE, allowed_at
                 run.deferred += 1

@@ -46,6 +46,7 @@ def upgrade() -> None:
     sa.Column('language', sa.String(length=8), nullable=False),
     sa.Column('channels', sa.String(length=8), nullable=False),
     sa.Column('voicemail_allowed', sa.Boolean(), nullable=False),
+    sa.Column('texts_any_hour', sa.Boolean(), nullable=False),
     sa.Column('pin_hash', sa.String(length=255), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('source', sa.String(length=12), nullable=False),

@@ -331,3 +331,14 @@ def test_done_when_a_registrant_is_texted_and_called_acknowledges_and_is_not_cal
     later, again = deliver(app, now=utcnow() + timedelta(hours=3))
     assert (later.sent, again.placed) == (0, 0)
     assert len(fake_twilio.messages()) == 1 and len(fake_twilio.calls()) == 1
+
+
+class TestARegistrantWhoAllowsTextsAtNight:
+    settings = TestQuietHours.settings
+
+    def test_texts_go_in_quiet_hours_but_calls_wait(self, app, feed, fake_twilio) -> None:
+        feed([in_custody("209000066")], protected=True)
+        register(app, "209000066", ENGLISH, texts_any_hour=True)
+        feed([released("209000066")], protected=True)
+        texts, calls = deliver(app)
+        assert (texts.sent, calls.placed, calls.deferred) == (1, 0, 1)
