@@ -274,8 +274,11 @@ def test_a_machine_gets_a_short_message_only_when_voicemail_was_allowed(app, fee
 
 
 def test_notification_webhooks_refuse_unsigned_requests(app, client) -> None:
-    assert client.post("/notify/voice/answer/1", data={"CallSid": "CA1"}).status_code == 403
-    assert client.post("/notify/voice/status/1", data={"CallSid": "CA1"}).status_code == 403
+    routes = [r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/notify/")]
+    assert len(routes) == 3
+    for rule in routes:
+        path = rule.replace("<int:notification_id>", "1")
+        assert client.post(path, data={"CallSid": "CA1"}, base_url=PUBLIC_BASE_URL).status_code == 403, rule
 
 
 def test_the_rate_per_sending_number_delays_texts_and_drops_none(app, feed, fake_twilio) -> None:
