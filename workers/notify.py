@@ -35,17 +35,19 @@ from config import Settings
 from config.logs import mask_phone
 from models.audit import DISCLOSED, LookupAudit, hash_caller
 from models.base import Database, utcnow
-from models.custody import CustodyRecord
-from models.disclosure import never_disclosed
+from models.custody import HELD_STATUSES, CustodyRecord
+from models.disclosure import never_disclosed, within_public_window
 from models.import_lock import ImportLocked, import_lock
 from models.notification import (
     ACKNOWLEDGED,
+    BACK_IN_CUSTODY,
     CALLING,
     DUE,
     EXPIRED,
     SENDING,
     SENT,
     SKIPPED,
+    TRANSFERRED,
     Notification,
     NotificationAttempt,
     create_notifications,
@@ -120,11 +122,27 @@ def notification_text(notification: Notification, registration: Registration, se
     return cat.text(lang, f"notify.sms.{notification.kind}", {"reference": registration.reference, "date": date_text})
 
 
-def may_tell(record: CustodyRecord | None, registration: Registration, now: datetime) -> bool:
-    """The record still matches and may be told (not a possible minor, not protected)."""
+def may_tell(
+    record: CustodyRecord | None,
+    registration: Registration,
+    now: datetime,
+    settings: Settings,
+    notification: Notification | None = None,
+) -> bool:
+    """The record still matches and may be told (not a possible minor, not protected, and the policy allows)."""
     if record is None or record.country_of_birth != registration.country:
         return False
-    return not never_disclosed(record.date_of_birth, record.protected, now.date())
+    if never_disclosed(record.date_of_birth, record.protected, now.date()):
+        return False
+    policy = settings.disclosure
+    if policy.tell_registrants:
+        return True
+    # NOTIFY_REGISTRANTS_BEYOND_LOOKUP=false: registrants hear only what the public look-up would say now.
+    if notification is None or notification.kind in (TRANSFERRED, BACK_IN_CUSTODY):
+        return record.status in HELD_STATUSES
+    return policy.disclose_other_statuses and within_public_window(
+        notification.kind, notification.event_at, now, policy.public_window_days
+    )
 
 
 def create_due(database: Database, settings: Settings, lock_wait: float = 60.0) -> int:
@@ -307,7 +325,7 @@ def _prepare_texts(
         for notification, registration, record in rows:
             if (
                 registration.status != ACTIVE
-                or not may_tell(record, registration, now)
+                or not may_tell(record, registration, now, settings, notification)
                 or registration.phone in stopped
             ):
                 notification.sms_state = SKIPPED
@@ -541,7 +559,11 @@ def call_due(
             notification = session.get(Notification, notification_id)
             registration = session.get(Registration, notification.registration_id)
             record = session.get(CustodyRecord, registration.a_number)
-            if registration.status != ACTIVE or not may_tell(record, registration, now) or not registration.pin_hash:
+            if (
+                registration.status != ACTIVE
+                or not may_tell(record, registration, now, settings, notification)
+                or not registration.pin_hash
+            ):
                 notification.voice_state = SKIPPED
                 run.skipped += 1
                 continue

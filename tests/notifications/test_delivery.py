@@ -345,3 +345,22 @@ class TestARegistrantWhoAllowsTextsAtNight:
         feed([released("209000066")], protected=True)
         texts, calls = deliver(app)
         assert (texts.sent, calls.placed, calls.deferred) == (1, 0, 1)
+
+
+class TestWhenRegistrantsAreToldOnlyWhatTheLookUpSays:
+    @pytest.fixture
+    def settings(self, settings):
+        from config import DisclosurePolicy
+
+        return settings.replace(disclosure=DisclosurePolicy(tell_registrants=False))
+
+    def test_a_release_the_public_look_up_withholds_is_not_sent(self, app, feed, fake_twilio) -> None:
+        feed([in_custody("209000067"), released("209000068")], protected=True)
+        register(app, "209000067", ENGLISH, "en", "sms")
+        register(app, "209000068", SPANISH, "en", "sms")
+        back = f"A209000068,Ana,Vega,Mexico,1980-01-01,in custody,DEMOELP,{changed_days_ago(0)},"
+        feed([released("209000067"), back], protected=True)
+        texts, _ = deliver(app)
+        # Withheld: 067's release and 068's first release; told: 068 back in custody (the look-up says where).
+        assert (texts.sent, texts.skipped) == (1, 2)
+        assert [m.value("To") for m in fake_twilio.messages()] == [SPANISH]
