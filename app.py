@@ -25,6 +25,8 @@ from ivr import (
     health,
     live_queue,
     login_throttle,
+    notify_dashboard,
+    notify_voice,
     process_groups,
     reports,
     sms,
@@ -75,11 +77,12 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     login_throttle.init_app(app, settings)
     process_groups.init_app(app, settings)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
+    twilio_facing += (notify_voice.bp,)  # custody-change notification calls (issue E)
     operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
     # reports and case_studies: issue F (the quarterly report).
     operator_side += (reports.bp, case_studies.bp)
     # Referral directory (issue H): its dashboard pages (its API rows are in ivr/api.py).
-    operator_side += (directory.ops_bp,)
+    operator_side += (directory.ops_bp, notify_dashboard.bp)
     for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
     voice_metrics.init_app(app)

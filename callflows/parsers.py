@@ -34,6 +34,12 @@ def _phone(text: str, lang: str, keypad: bool) -> str | None:
     return phones.parse_callback_number(digits) if digits else None
 
 
+def _pin(text: str, lang: str, keypad: bool) -> str | None:
+    # Issue E: a registration's 4-digit PIN.
+    digits = text.strip().rstrip("#") if keypad else speech.parse_digits(text, lang)
+    return digits if digits and digits.isdigit() and len(digits) == 4 else None
+
+
 # A country heard by a fuzzy match is stored with this mark; the call flow asks the caller to confirm it.
 UNSURE_COUNTRY = "?"
 
@@ -57,10 +63,11 @@ PARSERS: dict[str, Parser] = {
     "zip": _zip,
     "phone": _phone,
     "country": _country,
+    "pin": _pin,
 }
 
 # Parsers whose speech input is a spoken number (Twilio gets digit hints for them).
-NUMERIC = {"a_number", "zip", "phone"}
+NUMERIC = {"a_number", "zip", "phone", "pin"}
 
 
 def parse(name: str, text: str, lang: str, keypad: bool) -> str | None:

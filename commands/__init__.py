@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     from commands import callflow, db, demo, operators, simulate, worker
     from commands import cron as cron_commands  # reliability (issue G)
     from commands import custody as custody_commands
+    from commands import notify as notify_commands
     from commands import referrals as referral_commands
     from commands import report as report_commands
     from commands import retention as retention_commands  # reliability (issue G)
@@ -29,5 +30,6 @@ def register_commands(app: Flask) -> None:
         retention_commands.group,
         report_commands.group,
         referral_commands.group,
+        notify_commands.group,
     ):
         app.cli.add_command(command)

@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,6 +52,11 @@ class DisclosurePolicy:
     require_country: bool = True
     # Issue K: one more sentence with the case status (in proceedings, ordered removed, ...) when set.
     disclose_case_status: bool = False
+    # Issue E (notifications): released and removed statuses are told by the public look-up only this
+    # many days after the change (and only with disclose_other_statuses); registrants are always told.
+    public_window_days: int = 60
+    # Issue E: registrants are told what the public look-up may withhold (each notification audited).
+    tell_registrants: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,68 @@ class LookupLimits:
 
     distinct_a_numbers_per_day: int = 5
     failed_attempts_per_call: int = 3
+
+
+# --- issue E (notifications): registrations and custody-change notifications -------------------
+@dataclass(frozen=True)
+class NotificationSettings:
+    """Registrations and the delivery of custody-change notifications (README, "Notifications")."""
+
+    code_minutes: int = 15
+    code_max_failures: int = 5
+    registrations_per_phone: int = 5
+    registration_days: int = 365
+    expiry_warning_days: int = 14
+    # Quiet hours in the registrant's own time zone: calls wait, and texts too unless texts_in_quiet_hours.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    texts_in_quiet_hours: bool = False
+    call_window_hours: int = 48
+    call_retry_minutes: int = 30
+    # Sending numbers (opt-outs are per number): the hotline number unless a pool is configured.
+    sending_numbers: tuple[str, ...] = ()
+    # Messages per second per sending number (a token bucket in Redis shared by every worker).
+    rate_per_number: float = 3.0
+
+
+def _quiet_hours(value: str, variable: str) -> tuple[time, time]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    try:
+        if match is None:
+            raise ValueError
+        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+    except ValueError:
+        raise ConfigError(f"{variable}: expected e.g. '21:00-08:00', got {value!r}") from None
+
+
+def _notification_settings(env: Mapping[str, str]) -> NotificationSettings | None:
+    values: dict[str, Any] = {}
+    numbers = {
+        "NOTIFY_CODE_MINUTES": "code_minutes",
+        "NOTIFY_CODE_MAX_FAILURES": "code_max_failures",
+        "NOTIFY_REGISTRATIONS_PER_PHONE": "registrations_per_phone",
+        "NOTIFY_REGISTRATION_DAYS": "registration_days",
+        "NOTIFY_EXPIRY_WARNING_DAYS": "expiry_warning_days",
+        "NOTIFY_CALL_WINDOW_HOURS": "call_window_hours",
+        "NOTIFY_CALL_RETRY_MINUTES": "call_retry_minutes",
+    }
+    for variable, name in numbers.items():
+        if env.get(variable):
+            values[name] = _int(env[variable], variable)
+    if env.get("NOTIFY_QUIET_HOURS"):
+        values["quiet_start"], values["quiet_end"] = _quiet_hours(env["NOTIFY_QUIET_HOURS"], "NOTIFY_QUIET_HOURS")
+    if env.get("NOTIFY_TEXTS_IN_QUIET_HOURS"):
+        values["texts_in_quiet_hours"] = _bool(env["NOTIFY_TEXTS_IN_QUIET_HOURS"], "NOTIFY_TEXTS_IN_QUIET_HOURS")
+    if env.get("NOTIFY_SENDING_NUMBERS"):
+        values["sending_numbers"] = tuple(n.strip() for n in env["NOTIFY_SENDING_NUMBERS"].split(",") if n.strip())
+    if env.get("NOTIFY_RATE_PER_NUMBER"):
+        try:
+            values["rate_per_number"] = float(env["NOTIFY_RATE_PER_NUMBER"])
+        except ValueError:
+            raise ConfigError(
+                f"NOTIFY_RATE_PER_NUMBER: expected a number, got {env['NOTIFY_RATE_PER_NUMBER']!r}"
+            ) from None
+    return NotificationSettings(**values) if values else None
 
 
 @dataclass(frozen=True)
@@ -93,6 +160,7 @@ class Settings:
     audit_hash_key: str = "dev-audit-key-not-for-production"
     disclosure: DisclosurePolicy = field(default_factory=DisclosurePolicy)
     lookup_limits: LookupLimits = field(default_factory=LookupLimits)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
@@ -276,11 +344,19 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
     if env.get("DISCLOSE_CASE_STATUS"):  # issue K
         policy["disclose_case_status"] = _bool(env["DISCLOSE_CASE_STATUS"], "DISCLOSE_CASE_STATUS")
+    # Issue E (notifications): the public window and what registrants are told.
+    if env.get("DISCLOSE_STATUS_WINDOW_DAYS"):
+        policy["public_window_days"] = _int(env["DISCLOSE_STATUS_WINDOW_DAYS"], "DISCLOSE_STATUS_WINDOW_DAYS")
+    if env.get("NOTIFY_REGISTRANTS_BEYOND_LOOKUP"):
+        policy["tell_registrants"] = _bool(env["NOTIFY_REGISTRANTS_BEYOND_LOOKUP"], "NOTIFY_REGISTRANTS_BEYOND_LOOKUP")
     if env.get("DISCLOSE_IN_CUSTODY_FIELDS"):
         fields = tuple(f.strip() for f in env["DISCLOSE_IN_CUSTODY_FIELDS"].split(",") if f.strip())
         policy["in_custody_fields"] = fields
     if policy:
         values["disclosure"] = DisclosurePolicy(**policy)
+    notifications = _notification_settings(env)
+    if notifications is not None:
+        values["notifications"] = notifications
 
     # Referral directory (issue H)
     values["referrals"] = load_referral_settings(env, ConfigError)

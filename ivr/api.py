@@ -18,7 +18,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, conversations, customer_first, directory, input_checks, live_queue, number_access
+from ivr import bridge, conversations, customer_first, directory, input_checks, live_queue, notify_api, number_access
 from ivr.auth import token_required
 from ivr.extensions import db_session, settings
 from models import claims
@@ -306,6 +306,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              {"200": "ReferralList"}, parameters=(REQUEST_ID,), tags=("directory",)),
     Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
 )  # fmt: skip
+ENDPOINTS += notify_api.endpoints(Endpoint)  # issue E: registrations and the look-up by name
 
 input_checks.guard(bp)
 
@@ -565,6 +566,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "object",
         "properties": {"referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}},
     },
+    **notify_api.SCHEMAS,
 }
 
 

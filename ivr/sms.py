@@ -19,12 +19,14 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
 from callflows.referrals import parse_services
+from callflows.registration_sms import parse_registration
 from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
 from config.logs import mask_phone
 from ivr import confirmations, conversations
 from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.directory import answer_services_text
 from ivr.extensions import db_session, settings
+from ivr.notify_sms import answer_registration
 from ivr.signature import form_field, twilio_request
 from models.audit import SMS, hash_caller
 from models.base import utcnow
@@ -80,8 +82,11 @@ def incoming() -> Response:
         # Twilio retried a delivery we answered: the same reply again, not an empty one.
         log.info("sms duplicate delivery: same reply again", extra={"message_sid": sid})
         return reply(earlier)
-    services = parse_services(body)
-    if services is not None:
+    registration, services = parse_registration(body), parse_services(body)
+    if registration is not None:
+        # REGISTER / REGISTRAR, YES / SI with the code, CANCEL with an A-number or reference (issue E).
+        text = answer_registration(registration, sid, number)
+    elif services is not None:
         # SERVICES 78520 / SERVICIOS 78520 [category] (issue H).
         text = answer_services_text(services, sid, number)
     elif command.kind == STATUS:

@@ -11,10 +11,13 @@ from models.conversation import Conversation, ConversationMessage
 from models.custody import CustodyEvent, CustodyRecord, Facility
 from models.deliveries import OutboundMessage
 from models.directory import DirectoryEntry, Location, OpeningHours, Organization, Referral, Service
+from models.import_lock import ImportLock
 from models.live_queue import QueuedCall
+from models.notification import Notification, NotificationAttempt, NotificationCursor
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.registration import Registration
 from models.report import KeptCount
 from models.retention import RetentionTally
 from models.texting import ProcessedMessage, SmsConsent
@@ -36,9 +39,13 @@ __all__ = [
     "DirectoryEntry",
     "EventBuffer",
     "Facility",
+    "ImportLock",
     "KeptCount",
     "Location",
     "LookupAudit",
+    "Notification",
+    "NotificationAttempt",
+    "NotificationCursor",
     "NumberRead",
     "OpeningHours",
     "Operator",
@@ -48,6 +55,7 @@ __all__ = [
     "ProcessedMessage",
     "QueuedCall",
     "Referral",
+    "Registration",
     "RequestHistory",
     "RetentionTally",
     "Service",

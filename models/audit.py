@@ -22,13 +22,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, Database, utcnow
+from models.disclosure import as_date
 
 VOICE = "voice"
 SMS = "sms"
@@ -126,6 +127,10 @@ class FoundRecord:
     state: str | None
     phone: str | None
     case_status: str | None = None
+    # Issue E: what the disclosure rules need (models/disclosure.py).
+    date_of_birth: date | None = None
+    protected: bool = False
+    status_changed_at: datetime | None = None
 
 
 # One statement for the limits and the record (one round trip on the hot path): the counts
@@ -140,7 +145,8 @@ SELECT
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
   (SELECT COUNT(*) FROM call_sessions
     WHERE call_sid = :sid AND status IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')),
-  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone, r.case_status
+  r.status, r.country_of_birth, f.name, f.city, f.state, f.phone, r.case_status,
+  r.date_of_birth, r.protected, r.status_changed_at
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code
@@ -161,6 +167,16 @@ _CLAIM = """
 INSERT INTO processed_messages (message_sid, received_at) VALUES (:message_sid, :at)
 ON CONFLICT (message_sid) DO NOTHING
 """
+
+
+def _found(record: list[Any]) -> FoundRecord:
+    """The record's row as a FoundRecord (SQLite hands dates and times back as text)."""
+    *values, born, protected, changed = record
+    if isinstance(changed, str):
+        changed = datetime.fromisoformat(changed)
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)
+    return FoundRecord(*values, as_date(born), bool(protected), changed)
 
 
 class DeskTransaction:
@@ -205,7 +221,7 @@ class DeskTransaction:
             },
         )
         distinct, failed, earlier, ended, *record = self._cursor.fetchone()
-        found = None if record[0] is None else FoundRecord(*record)
+        found = None if record[0] is None else _found(record)
         return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
 
     def audit(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import Boolean, Date, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
@@ -81,6 +81,8 @@ class CustodyRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     batch: Mapped[str | None] = mapped_column(String(120))
     case_status: Mapped[str | None] = mapped_column(String(24))
+    # Issue E: T or U visa, VAWA self-petition: never disclosed or notified (answers like an unknown record).
+    protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CustodyEvent(Base):

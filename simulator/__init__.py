@@ -169,6 +169,19 @@ class Call:
         self._answer({"RecordingUrl": url, "RecordingDuration": str(seconds), "Digits": "#"})
         return self
 
+    def pick_up(self, answer_url: str, answered_by: str = "human") -> Call:
+        """Answer a call the hotline placed (issue E): Twilio fetches its ``url`` with ``AnsweredBy``."""
+        self._post(answer_url, {"AnsweredBy": answered_by, "Direction": "outbound-api"})
+        return self
+
+    def post_status_to(self, url: str, status: str, answered_by: str = "") -> int:
+        """Send a status callback to ``url`` (an outbound call's own status callback)."""
+        params = {"CallStatus": status, "Direction": "outbound-api"}
+        if answered_by:
+            params["AnsweredBy"] = answered_by
+        code, _ = self._send(url, params)
+        return code
+
     def hang_up(self) -> Call:
         """Hang up: Twilio sends the completed status callback."""
         self.ended = self.ended or "caller hung up"

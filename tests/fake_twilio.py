@@ -11,6 +11,8 @@ import json
 import re
 import secrets
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -44,8 +46,11 @@ class FakeTwilio:
     base_url: str = ""
     # Recording SIDs Twilio answers 404 for (already deleted).
     missing_recordings: set[str] = field(default_factory=set)
-    # Messages.json resources created (what a GET of Messages.json lists), oldest first.
+    # What Twilio holds after each creation (listed by GET .../Messages.json, as Twilio's message list).
     created: list[dict[str, object]] = field(default_factory=list)
+    # Called with each created message or call after it is recorded and before the answer is written
+    # (a test kills the sending worker here: Twilio has the text, the worker never marks it).
+    on_created: Callable[[dict[str, object]], None] | None = None
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
@@ -113,10 +118,13 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 "uri": f"/2010-04-01/Accounts/{match[1]}/{kind}/{sid}.json",
                 "date_created": now,
                 "date_sent": now,
+                # Not a Twilio field: when the fake took it (bench/notify measures rates from it).
+                "received_at": time.time(),
             }
-            if kind == "Messages":
-                with lock:
-                    state.created.append(body)
+            with lock:
+                state.created.append(body)
+            if state.on_created is not None:
+                state.on_created(body)
             self._json(201, body)
 
         def do_DELETE(self) -> None:
@@ -143,12 +151,14 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             if not match:
                 return self._json(404, {"code": 20404, "message": "not found", "status": 404})
             query = parse_qs(parts.query)
+            to, sender = query.get("To", [None])[0], query.get("From", [None])[0]
             with lock:
                 state.requests.append(RecordedRequest("GET", parts.path, query, None))
+                # Newest first, as Twilio lists them; calls are kept in ``created`` too but are not messages.
                 found = [
                     m
                     for m in reversed(state.created)
-                    if all(m[key] == query[name][0] for name, key in (("To", "to"), ("From", "from")) if name in query)
+                    if str(m["sid"]).startswith("SM") and to in (None, m["to"]) and sender in (None, m["from"])
                 ]
             self._json(
                 200,
@@ -173,7 +183,19 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             self.end_headers()
             self.wfile.write(data)
 
+    ThreadingHTTPServer.request_queue_size = 128  # many sending threads connect at once (bench/notify)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return state, server
+
+
+def serve_forever() -> None:
+    """Run the fake in its own process (bench/notify): print its base URL, then serve until killed."""
+    state, _server = start_fake_twilio()
+    print(state.base_url, flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    serve_forever()

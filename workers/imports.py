@@ -14,7 +14,7 @@ import csv
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from callflows.offices import SERVED_AREAS, load_offices
 from callflows.phones import to_e164
 from models.base import Database, utcnow
 from models.custody import HELD_STATUSES, Facility, normalize_a_number, normalize_case_status, normalize_status
+from models.import_lock import import_lock
 
 CUSTODY_COLUMNS = (
     "a_number",
@@ -38,10 +39,30 @@ CUSTODY_COLUMNS = (
     "facility_code",
     "status_changed_at",
 )
-# Columns a feed may add after the required ones, in any order (issue K: the case status).
-OPTIONAL_CUSTODY_COLUMNS = ("case_status",)
+# Columns a feed may add after the required ones, in any order (issue K: the case status; issue E: protected).
+OPTIONAL_CUSTODY_COLUMNS = ("case_status", "protected")
+_PROTECTED_WORDS = {
+    "": False,
+    "0": False,
+    "n": False,
+    "no": False,
+    "false": False,
+    "f": False,
+    "1": True,
+    "y": True,
+    "yes": True,
+    "true": True,
+    "t": True,
+    "u": True,
+    "vawa": True,
+    "t visa": True,
+    "u visa": True,
+    "protected": True,
+}
 FACILITY_COLUMNS = ("code", "name", "address", "city", "state", "zip", "phone", "field_office")
 BATCH_ROWS = 20_000
+# Issue E: facilities and custody records share one lock (a custody row checks the facility codes).
+FEED_LOCK = "custody-feed"
 IMPORT_CACHE_KIB = 256 * 1024
 _FACILITY_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
 _ZIP = re.compile(r"\d{5}(-\d{4})?")
@@ -70,6 +91,8 @@ class ImportSummary:
     unchanged: int = 0
     events: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # Issue E: loaded records without a date of birth (treated as possibly minors: never disclosed).
+    without_date_of_birth: int = 0
 
     @property
     def rows(self) -> int:
@@ -96,7 +119,7 @@ def _reader(file: TextIO, columns: tuple[str, ...], optional: tuple[str, ...] = 
     """(line number, fields) for each data row, after checking the header.
 
     With ``optional`` columns (after the required ones, in any order), each row's fields
-    come back as ``columns + optional`` in that order, "" for an optional column the file lacks.
+    come back as ``columns + optional`` in that order, None for an optional column the file lacks.
     """
     reader = csv.reader(file)
     try:
@@ -117,7 +140,7 @@ def _reader(file: TextIO, columns: tuple[str, ...], optional: tuple[str, ...] = 
         elif len(fields) != len(found):
             yield reader.line_num, _WrongCount(fields, len(found))
         else:
-            yield reader.line_num, fields[: len(columns)] + ["" if i is None else fields[i] for i in where]
+            yield reader.line_num, fields[: len(columns)] + [None if i is None else fields[i] for i in where]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,13 +193,14 @@ def _name(value: str, column: str) -> str:
     return value
 
 
-# A checked row: (a_number, first, last, country, dob, status, facility, changed_at, case_status) as canonical text.
-Row = tuple[str, str, str, str, str | None, str, str | None, str, str | None]
+# A checked row: (a_number, first, last, country, dob, status, facility, changed_at, case_status,
+# protected) as canonical text; None for an optional column the file lacks (the stored value stays).
+Row = tuple[str, str, str, str, str | None, str, str | None, str, str | None, bool | None]
 
 
 @functools.lru_cache(maxsize=64)
-def _case_status(value: str) -> str | None:
-    if not value.strip():
+def _case_status(value: str | None) -> str | None:
+    if value is None or not value.strip():
         return None
     case_status = normalize_case_status(value)
     if case_status is None:
@@ -184,15 +208,23 @@ def _case_status(value: str) -> str | None:
     return case_status
 
 
+def _protected(value: str | None) -> bool | None:
+    """Issue E: T or U visa, VAWA. None when the file has no ``protected`` column (the stored value stays)."""
+    if value is None:
+        return None
+    flag = _PROTECTED_WORDS.get(" ".join(value.strip().lower().split()))
+    if flag is None:
+        raise _Bad(f"protected {value!r} is not one of: yes, no, T, U, VAWA (or empty)")
+    return flag
+
+
 def check_custody_row(fields: list[str], facilities: set[str], today: date) -> Row:
     """Validate and normalize one custody row; raises _Bad with the reason."""
     if isinstance(fields, _WrongCount):
         raise _Bad(f"expected {fields.expected} fields, found {len(fields)}")
-    if len(fields) == len(CUSTODY_COLUMNS):
-        fields = [*fields, ""]
     if len(fields) != len(CUSTODY_COLUMNS) + len(OPTIONAL_CUSTODY_COLUMNS):
         raise _Bad(f"expected {len(CUSTODY_COLUMNS)} fields, found {len(fields)}")
-    raw_a, first, last, country, born, status, facility, changed, case_status = fields
+    raw_a, first, last, country, born, status, facility, changed, case_status, protected = fields
     a_number = normalize_a_number(raw_a)
     if a_number is None:
         raise _Bad("A-number is not 8 or 9 digits (optionally with A, spaces or dashes)")
@@ -212,6 +244,7 @@ def check_custody_row(fields: list[str], facilities: set[str], today: date) -> R
         facility_code,
         _changed_at(changed),
         _case_status(case_status),
+        _protected(protected),
     )
 
 
@@ -231,17 +264,17 @@ class _Writer:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth::text, status, "
                 "facility_code, to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
-                "case_status FROM custody_records WHERE a_number = ANY(%s)",
+                "case_status, protected FROM custody_records WHERE a_number = ANY(%s)",
                 (a_numbers,),
             )
         else:
             cursor.execute(
                 "SELECT a_number, first_name, last_name, country_of_birth, date_of_birth, status, "
-                "facility_code, status_changed_at, case_status FROM custody_records "
+                "facility_code, status_changed_at, case_status, protected FROM custody_records "
                 "WHERE a_number IN (SELECT value FROM json_each(?))",
                 (json.dumps(a_numbers),),
             )
-        return {row[0]: tuple(row) for row in cursor.fetchall()}
+        return {row[0]: (*row[:9], bool(row[9])) for row in cursor.fetchall()}
 
     def _pg_time(self, text: str) -> str:
         return text + "+00"
@@ -252,10 +285,10 @@ class _Writer:
             if inserts:
                 with cursor.copy(
                     "COPY custody_records (a_number, first_name, last_name, country_of_birth, date_of_birth, "
-                    "status, facility_code, status_changed_at, updated_at, batch, case_status) FROM STDIN"
+                    "status, facility_code, status_changed_at, updated_at, batch, case_status, protected) FROM STDIN"
                 ) as copy:
                     for row in inserts:
-                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch, row[8]))
+                        copy.write_row((*row[:7], self._pg_time(row[7]), self._pg_time(now), batch, row[8], row[9]))
             if events:
                 with cursor.copy(
                     "COPY custody_events (a_number, old_status, new_status, old_facility, new_facility, at, "
@@ -268,9 +301,10 @@ class _Writer:
             if inserts:
                 cursor.executemany(
                     "INSERT INTO custody_records (a_number, first_name, last_name, country_of_birth, "
-                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch, case_status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(*row[:8], now, batch, row[8]) for row in inserts],
+                    "date_of_birth, status, facility_code, status_changed_at, updated_at, batch, case_status, "
+                    "protected) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(*row[:8], now, batch, row[8], row[9]) for row in inserts],
                 )
             if events:
                 cursor.executemany(
@@ -284,7 +318,8 @@ class _Writer:
             cursor.executemany(
                 f"UPDATE custody_records SET first_name = {mark}, last_name = {mark}, country_of_birth = {mark}, "
                 f"date_of_birth = {mark}, status = {mark}, facility_code = {mark}, status_changed_at = {mark}, "
-                f"updated_at = {mark}, batch = {mark}, case_status = {mark} WHERE a_number = {mark}",
+                f"updated_at = {mark}, batch = {mark}, case_status = {mark}, protected = {mark} "
+                f"WHERE a_number = {mark}",
                 [
                     (
                         *row[1:7],
@@ -292,6 +327,7 @@ class _Writer:
                         now_value,
                         batch,
                         row[8],
+                        row[9],
                         row[0],
                     )
                     for row in updates
@@ -317,8 +353,24 @@ def import_custody(
     *,
     progress: Callable[[int], None] | None = None,
     batch_rows: int = BATCH_ROWS,
+    lock_wait: float = 0.0,
 ) -> ImportSummary:
-    """Upsert the custody records of one feed file; a custody event for every status or facility change."""
+    """Upsert the custody records of one feed file; a custody event for every status or facility change.
+
+    Raises ImportLocked when another import holds the feed for longer than ``lock_wait`` seconds.
+    """
+    with import_lock(database, FEED_LOCK, wait=lock_wait):
+        return _import_custody(database, file, batch, progress=progress, batch_rows=batch_rows)
+
+
+def _import_custody(
+    database: Database,
+    file: TextIO,
+    batch: str,
+    *,
+    progress: Callable[[int], None] | None,
+    batch_rows: int,
+) -> ImportSummary:
     summary = ImportSummary()
     facilities = set(_facility_codes(database))
     today = utcnow().date()
@@ -347,10 +399,14 @@ def import_custody(
                 if row is None:
                     continue
                 a_number = row[0]
+                if row[4] is None:
+                    summary.without_date_of_birth += 1
                 before = current.get(a_number)
-                if before is not None and row[8] is None:
-                    # A feed without the optional case status keeps the one stored.
-                    row = (*row[:8], before[8])
+                if before is not None:
+                    # A feed without an optional column (case status, protected) keeps what is stored.
+                    row = (*row[:8], before[8] if row[8] is None else row[8], before[9] if row[9] is None else row[9])
+                elif row[9] is None:
+                    row = (*row[:9], False)
                 if before is None:
                     inserts[a_number] = row
                     summary.inserted += 1
@@ -395,7 +451,18 @@ def _facility_codes(database: Database) -> list[str]:
 # --- facilities -------------------------------------------------------------------------
 
 
-def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | None]:
+def field_office_names() -> dict[str, str]:
+    """Issue E: an office's code, name or name without "Field Office", lower-case → its code."""
+    names: dict[str, str] = {}
+    for code, office in load_offices().items():
+        name = " ".join(office.name.lower().split())
+        names[code.lower()] = code
+        names[name] = code
+        names[name.removesuffix(" field office")] = code
+    return names
+
+
+def check_facility_row(fields: list[str], offices: Mapping[str, str]) -> dict[str, str | None]:
     """Validate and normalize one facility row; raises _Bad with the reason."""
     if len(fields) != len(FACILITY_COLUMNS):
         raise _Bad(f"expected {len(FACILITY_COLUMNS)} fields, found {len(fields)}")
@@ -413,8 +480,9 @@ def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | 
     e164 = to_e164(phone) if phone else None
     if phone and e164 is None:
         raise _Bad(f"phone {phone!r} is not a valid phone number")
-    if office and office.upper() not in offices:
-        raise _Bad(f"unknown field_office {office!r}")
+    office_code = offices.get(" ".join(office.lower().split())) if office else None
+    if office and office_code is None:
+        raise _Bad(f"unknown field_office {office!r} (an office code such as MIA or a name such as Miami)")
     return {
         "code": code.upper(),
         "name": name,
@@ -423,14 +491,19 @@ def check_facility_row(fields: list[str], offices: set[str]) -> dict[str, str | 
         "state": state.upper(),
         "zip": zip_code or None,
         "phone": e164,
-        "field_office": office.upper() or None,
+        "field_office": office_code,
     }
 
 
-def import_facilities(database: Database, file: TextIO) -> ImportSummary:
+def import_facilities(database: Database, file: TextIO, lock_wait: float = 0.0) -> ImportSummary:
     """Upsert the facilities of one file (a few hundred rows: the ORM is fast enough)."""
+    with import_lock(database, FEED_LOCK, wait=lock_wait):
+        return _import_facilities(database, file)
+
+
+def _import_facilities(database: Database, file: TextIO) -> ImportSummary:
     summary = ImportSummary()
-    offices = set(load_offices())
+    offices = field_office_names()
     rows: dict[str, dict[str, str | None]] = {}
     for line, fields in _reader(file, FACILITY_COLUMNS):
         try:

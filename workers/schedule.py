@@ -10,13 +10,17 @@ from __future__ import annotations
 from rq.cron import CronScheduler
 
 from config import Settings
-from workers import outbox, queue, retention
+from workers import notify, outbox, queue, retention
 
 
 def register_periodic_jobs(scheduler: CronScheduler, settings: Settings) -> CronScheduler:
-    """Register the queue upkeep, the outbox purge and the daily retention run on ``scheduler``."""
+    """Register the queue upkeep, the notification pass, the outbox purge and the daily retention run."""
     scheduler.register(
         queue.tick, "default", interval=settings.queue_tick_seconds, result_ttl=3600, name="operators-queue-upkeep"
+    )
+    # Custody-change notifications (issue E): create, text, call, expire registrations.
+    scheduler.register(
+        notify.tick, "default", interval=settings.queue_tick_seconds, result_ttl=3600, name="notifications"
     )
     scheduler.register(outbox.purge_relayed, "low", interval=3600, result_ttl=86400, name="outbox-purge")
     scheduler.register(

@@ -3,8 +3,7 @@
 from callflows.tree import LanguageMenu, Menu, Option, Reprompt, Say
 
 # Most needed first: a detained person's custody status, then a call back.
-# Digit 5 is kept for registering for notifications (a later issue); it is not
-# offered until it works, because a frightened caller should never hear a dead option.
+# Digit 5 registers for custody-change notifications (issue E).
 NODES = [
     LanguageMenu(
         "welcome",
@@ -22,6 +21,7 @@ NODES = [
             Option("2", "main.callback", "callback"),
             Option("3", "main.removal", "removal"),
             Option("4", "main.help_near_you", "referrals"),
+            Option("5", "main.notify", "notify"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),

@@ -55,6 +55,7 @@ def load_all() -> None:
         core,
         custody,
         live_queue,
+        notify,
         office,
         operator,
         promise,

@@ -40,7 +40,9 @@ from models.audit import (
     LookupDesk,
     hash_caller,
 )
+from models.base import utcnow
 from models.custody import CASE_STATUSES, HELD_STATUSES, NOT_IN_CUSTODY, RELEASED, REMOVED
+from models.disclosure import never_disclosed, within_public_window
 
 log = logging.getLogger("voice.ivr.actions.custody")
 
@@ -83,13 +85,19 @@ def lookup_desk() -> LookupDesk:
     return desk
 
 
-def decide(record: FoundRecord | None, country: str | None, settings: Settings) -> LookupAnswer:
+def decide(
+    record: FoundRecord | None, country: str | None, settings: Settings, now: datetime | None = None
+) -> LookupAnswer:
     """Apply the disclosure policy to what was found (pure: no database)."""
     policy = settings.disclosure
+    now = now or utcnow()
     if record is None:
         return LookupAnswer(NO_INFORMATION, NOT_FOUND)
     if country is not None and record.country_of_birth != country:
         return LookupAnswer(NO_INFORMATION, COUNTRY_MISMATCH)
+    # Issue E: possible minors and protected records answer exactly like an unknown one.
+    if never_disclosed(record.date_of_birth, record.protected, now.date()):
+        return LookupAnswer(NO_INFORMATION, NOT_DISCLOSED)
     if record.status in HELD_STATUSES and record.facility_name:
         values = {"facility_name": record.facility_name, "city": record.city or "", "state": record.state or ""}
         fields = [name for name in FACILITY_FIELDS if name in policy.in_custody_fields]
@@ -98,7 +106,11 @@ def decide(record: FoundRecord | None, country: str | None, settings: Settings) 
             fields.append("phone")
             return LookupAnswer("in_custody", DISCLOSED, values | {"fields": ",".join(fields)})
         return LookupAnswer("in_custody_no_phone", DISCLOSED, values | {"fields": ",".join(fields)})
-    if policy.disclose_other_statuses and record.status in DISCLOSED_STATUSES:
+    if (
+        policy.disclose_other_statuses
+        and record.status in DISCLOSED_STATUSES
+        and within_public_window(record.status, record.status_changed_at, now, policy.public_window_days)
+    ):
         return LookupAnswer(DISCLOSED_STATUSES[record.status], STATUS_DISCLOSED, {"fields": "status"})
     return LookupAnswer(NO_INFORMATION, NOT_DISCLOSED)
 
@@ -152,7 +164,7 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
             tx.audit(**audit, result=LIMITED, flagged=True)
             answer = LookupAnswer("limited", LIMITED)
         else:
-            answer = with_case_status(decide(record, request.country, settings), record, settings)
+            answer = with_case_status(decide(record, request.country, settings, request.now), record, settings)
             disclosed = tuple(filter(None, answer.values.get("fields", "").split(",")))
             tx.audit(**audit, result=answer.result, fields_disclosed=disclosed)
     log_fields = {

@@ -209,7 +209,7 @@ def test_every_menu_has_at_most_five_options_and_speaks_each(name: str) -> None:
     node = TREE[name]
     assert len(node.options) <= 5
     ctx = {"caller": "+12025550143", "phone_spoken": "2 0 2", "operator_hours": "x", "office_name": "Atlanta"}
-    ctx |= {"office_phone": "4 0 4", "zip_spoken": "0 0 0 0 0"}
+    ctx |= {"office_phone": "4 0 4", "zip_spoken": "0 0 0 0 0", "a_number": "201345678", "country_name": "Mexico"}
     ctx |= {"s1": "One.", "s2": "Two.", "s3": "Three.", "max_miles": "60"}
     turn = step(TREE, at(name, **ctx), Enter())
     # Each option is its own whole sentence with its digit in it (none where an earlier prompt explained the keys).

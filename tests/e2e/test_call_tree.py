@@ -303,7 +303,7 @@ def test_silent_caller_is_reprompted_then_given_an_operator(app, call, lang) -> 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("garbage", ["7", "6", "*", "#", "12", "5"])
+@pytest.mark.parametrize("garbage", ["7", "6", "*", "#", "12"])
 def test_garbage_keys_get_a_short_reprompt(app, call, lang, garbage) -> None:
     caller = start(call, lang).press(garbage)
     said = caller.last_heard()
