@@ -153,7 +153,7 @@ def test_rq_cron_enqueues_the_periodic_jobs_and_a_worker_runs_them(app, fake_twi
     hotline = app.extensions["hotline"]
     scheduler = register_periodic_jobs(CronScheduler(connection=hotline.redis), hotline.settings)
     names = {job.name for job in scheduler.get_jobs()}
-    assert names == {"operators-queue-upkeep", "outbox-purge", "retention"}
+    assert names == {"operators-queue-upkeep", "notifications", "outbox-purge", "retention"}
     enqueued = {job.name for job in scheduler.enqueue_jobs()}
     # Interval jobs run at start; the retention job waits for its hour of the day.
     assert {"operators-queue-upkeep", "outbox-purge"} <= enqueued
