@@ -22,6 +22,8 @@ callers and pacing (bench/bare.py), so the figures can be read against the machi
 from __future__ import annotations
 
 import argparse
+import itertools
+import multiprocessing
 import os
 import random
 import resource
@@ -229,10 +231,36 @@ class Run:
         )
 
 
-def drive(base_url: str, callers: int, seconds: float, pause: tuple[float, float], bare: bool = False) -> Run:
-    """Run ``callers`` threads for ``seconds`` (each finishes its call in progress)."""
+def drive(
+    base_url: str, callers: int, seconds: float, pause: tuple[float, float], bare: bool = False, processes: int = 1
+) -> Run:
+    """Run ``callers`` caller threads for ``seconds``, spread over ``processes`` generator processes."""
+    if processes <= 1:
+        return _drive_threads(base_url, callers, seconds, pause, bare, 0, 1)
+    shares = [callers // processes + (1 if i < callers % processes else 0) for i in range(processes)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        parts = pool.starmap(
+            _drive_threads, [(base_url, share, seconds, pause, bare, i, processes) for i, share in enumerate(shares)]
+        )
     tally = Tally()
-    numbers = caller_numbers()
+    for part in parts:
+        tally.latencies_ms += part.tally.latencies_ms
+        tally.failed_requests += part.tally.failed_requests
+        tally.failed_calls += part.tally.failed_calls
+        tally.slow += part.tally.slow
+        tally.confirmed += part.tally.confirmed
+        tally.unanswered_confirmations += part.tally.unanswered_confirmations
+        for kind, count in part.tally.calls.items():
+            tally.calls[kind] += count
+    return Run(tally, max(p.seconds for p in parts), sum(p.cpu_seconds for p in parts))
+
+
+def _drive_threads(
+    base_url: str, callers: int, seconds: float, pause: tuple[float, float], bare: bool, part: int, parts: int
+) -> Run:
+    tally = Tally()
+    numbers = itertools.islice(caller_numbers(), part, None, parts)
     numbers_lock = threading.Lock()
 
     def next_number() -> str:
@@ -254,6 +282,7 @@ def drive(base_url: str, callers: int, seconds: float, pause: tuple[float, float
     elapsed = time.monotonic() - started
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    tally.lock = None  # type: ignore[assignment]  # a lock does not cross processes; the counting is done
     return Run(tally, elapsed, cpu)
 
 
@@ -340,6 +369,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--baseline-seconds", type=float, default=20)
     parser.add_argument("--no-pause", action="store_true", help="Press keys at once: the saturation throughput.")
+    parser.add_argument("--processes", type=int, default=4, help="Load generator processes (threads split over them).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER))
     args = parser.parse_args()
     pause = (0.0, 0.0) if args.no_pause else (2.0, 5.0)
@@ -350,7 +380,7 @@ def main() -> int:
     sys.stdout.flush()
 
     with gunicorn("bench.bare:app") as bare_url:
-        baseline = drive(bare_url, args.callers, args.baseline_seconds, pause, bare=True)
+        baseline = drive(bare_url, args.callers, args.baseline_seconds, pause, bare=True, processes=args.processes)
     print(baseline.line("bare Flask (7 posts/call)"))
     sys.stdout.flush()
 
@@ -380,7 +410,7 @@ def main() -> int:
         with gunicorn("app:create_app()", env, port=port) as base_url, worker(env):
             warm_up(base_url)
             before, _pending, _audits = count_rows(url)
-            run = drive(base_url, args.callers, args.seconds, pause)
+            run = drive(base_url, args.callers, args.seconds, pause, processes=args.processes)
             print(run.line("hotline"))
             drained_after = None
             waited = time.monotonic()
