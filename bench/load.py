@@ -375,7 +375,8 @@ def main() -> int:
     pause = (0.0, 0.0) if args.no_pause else (2.0, 5.0)
     pace = "no pauses" if args.no_pause else "a key every 2-5 s"
     print(
-        f"{args.callers} callers, {pace}, {args.seconds:.0f} s; gunicorn 2 workers + flask worker; PostgreSQL + Redis"
+        f"{args.callers} callers ({args.processes} generator processes), {pace}, {args.seconds:.0f} s; "
+        "gunicorn 2 workers + flask worker; PostgreSQL + Redis"
     )
     sys.stdout.flush()
 
