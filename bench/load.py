@@ -43,6 +43,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.harness import AUTH_TOKEN, BIN, ROOT, free_port, gunicorn
+from embedded.redis import EmbeddedRedis
 from simulator import Call, HttpTransport, TwimlProblem
 
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -325,6 +326,16 @@ def worker(env: Mapping[str, str]) -> Iterator[subprocess.Popen[bytes]]:
         os.unlink(log.name)
 
 
+def stop_redis_for_a_while(server: EmbeddedRedis, after: float, down_for: float) -> None:
+    """The fault: Redis stops mid-load and comes back on the same port with its append-only file."""
+    time.sleep(after)
+    server.stop()
+    print(f"fault: Redis stopped {after:.0f} s into the load", flush=True)
+    time.sleep(down_for)
+    server.start()
+    print(f"fault: Redis started again {down_for:.0f} s later", flush=True)
+
+
 def warm_up(base_url: str, timeout: float = 120) -> None:
     """Wait until every gunicorn worker has booted and answered a few calls (not measured)."""
     deadline = time.monotonic() + timeout
@@ -369,6 +380,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--baseline-seconds", type=float, default=20)
     parser.add_argument("--no-pause", action="store_true", help="Press keys at once: the saturation throughput.")
+    parser.add_argument(
+        "--stop-redis",
+        nargs=2,
+        type=float,
+        metavar=("AFTER", "FOR"),
+        help="Fault: stop Redis AFTER seconds into the load, start it again FOR seconds later.",
+    )
     parser.add_argument("--processes", type=int, default=4, help="Load generator processes (threads split over them).")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER))
     args = parser.parse_args()
@@ -384,8 +402,6 @@ def main() -> int:
         baseline = drive(bare_url, args.callers, args.baseline_seconds, pause, bare=True, processes=args.processes)
     print(baseline.line("bare Flask (7 posts/call)"))
     sys.stdout.flush()
-
-    from embedded.redis import EmbeddedRedis
 
     with (
         fresh_database(args.database_url) as url,
@@ -411,7 +427,13 @@ def main() -> int:
         with gunicorn("app:create_app()", env, port=port) as base_url, worker(env):
             warm_up(base_url)
             before, _pending, _audits = count_rows(url)
+            fault = None
+            if args.stop_redis:
+                fault = threading.Thread(target=stop_redis_for_a_while, args=(redis_server, *args.stop_redis))
+                fault.start()
             run = drive(base_url, args.callers, args.seconds, pause, processes=args.processes)
+            if fault is not None:
+                fault.join()
             print(run.line("hotline"))
             drained_after = None
             waited = time.monotonic()
