@@ -275,6 +275,17 @@ def validate(settings: Settings) -> None:
             "DISCLOSE_IN_CUSTODY_FIELDS: expected facility_name,city,state and optionally phone, "
             f"got {','.join(settings.disclosure.in_custody_fields)!r}"
         )
+    # reliability (issue G)
+    if not 0 <= settings.retention_hour_utc <= 23:
+        raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")
+    for variable, days in (
+        ("RETENTION_REQUEST_DAYS", settings.retention_request_days),
+        ("RETENTION_CALL_DAYS", settings.retention_call_days),
+        ("RETENTION_AUDIT_DAYS", settings.retention_audit_days),
+        ("RETENTION_MESSAGE_DAYS", settings.retention_message_days),
+    ):
+        if days < 1:
+            raise ConfigError(f"{variable}: expected at least 1 day, got {days}")
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")
