@@ -200,7 +200,7 @@ def spoken_digit(text: str, language: str) -> str | None:
     if len(words) != 1:
         return None
     (word,) = words
-    if len(word) == 1 and word.isdigit():
+    if len(word) == 1 and word.isascii() and word.isdigit():
         return word
     kind, value = _number_words(language).get(word, ("", 0))
     return str(value) if kind == _UNIT else None

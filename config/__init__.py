@@ -432,12 +432,21 @@ def validate(settings: Settings) -> None:
     if settings.process_group not in {"all", "phone", "office"}:
         raise ConfigError(f"PROCESS_GROUP: expected all, phone or office, got {settings.process_group!r}")
     # Safety on the callback path (issue 9).
-    if settings.retention_request_days < 1:
-        raise ConfigError(f"RETENTION_REQUEST_DAYS: expected at least 1, got {settings.retention_request_days}")
     if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
         raise ConfigError(
             f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
         )
+    # reliability (issue G)
+    if not 0 <= settings.retention_hour_utc <= 23:
+        raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")
+    for variable, days in (
+        ("RETENTION_REQUEST_DAYS", settings.retention_request_days),
+        ("RETENTION_CALL_DAYS", settings.retention_call_days),
+        ("RETENTION_AUDIT_DAYS", settings.retention_audit_days),
+        ("RETENTION_MESSAGE_DAYS", settings.retention_message_days),
+    ):
+        if days < 1:
+            raise ConfigError(f"{variable}: expected at least 1 day, got {days}")
     if settings.is_production:
         if settings.twilio_auth_token in {"", Settings.twilio_auth_token}:
             raise ConfigError("TWILIO_AUTH_TOKEN: required in production (VOICE_ENV=production)")
