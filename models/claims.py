@@ -292,7 +292,7 @@ WITH held AS (
     SELECT id FROM callback_requests
     WHERE status = 'open' AND (next_attempt_at IS NULL OR next_attempt_at <= :now)
       AND NOT EXISTS (SELECT 1 FROM held) {filters}
-    ORDER BY urgent DESC, priority DESC, created_at, id
+    ORDER BY {preference}urgent DESC, priority DESC, created_at, id
     LIMIT 1 FOR UPDATE SKIP LOCKED
 ), claimed AS (
     UPDATE callback_requests
@@ -311,9 +311,19 @@ _CLAIM_FILTERS = {"language": " AND language = :language", "office": " AND field
 def _claim_next_postgresql(
     session: Session, operator: Operator, now: datetime, lease_until: datetime, language: str | None, office: str | None
 ) -> CallbackRequest | None:
-    params = {"operator": operator.id, "now": now, "lease": lease_until, "language": language, "office": office}
+    home = operator.home_office if office is None else None
+    params = {
+        "operator": operator.id,
+        "now": now,
+        "lease": lease_until,
+        "language": language,
+        "office": office,
+        "home": home,
+    }
     filters = "".join(fragment for name, fragment in _CLAIM_FILTERS.items() if params[name])
-    statement = select(CallbackRequest).from_statement(text(_CLAIM_SQL.format(filters=filters)))
+    # A Community Relations Officer takes their own office's requests first, then anyone's.
+    preference = "COALESCE(field_office = :home, false) DESC, " if home else ""
+    statement = select(CallbackRequest).from_statement(text(_CLAIM_SQL.format(filters=filters, preference=preference)))
     try:
         return session.scalars(statement.execution_options(populate_existing=True), params).first()
     except IntegrityError:

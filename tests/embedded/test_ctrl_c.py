@@ -124,11 +124,6 @@ def test_ctrl_c_prints_no_traceback_from_the_runner_or_the_worker(stopped: tuple
     assert not any("Traceback" in line for line in ours), "\n".join(lines)
 
 
-@pytest.mark.xfail(
-    reason="gunicorn's own '%(process)d' log format breaks under the app's logging set-up; "
-    "issue S (safety platform) owns the log set-up and fixes it",
-    strict=False,
-)
 def test_ctrl_c_prints_no_traceback_from_gunicorn(stopped: tuple[int, list[str]]) -> None:
     _status, lines = stopped
     assert not any("Traceback" in line or "Logging error" in line for line in lines), "\n".join(lines)
