@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -44,6 +45,7 @@ from models.live_queue import OFFERED, WAITING, QueuedCall
 from models.notification import Notification, NotificationAttempt
 from models.number_reads import NumberRead
 from models.registration import LIVE, Registration
+from models.report import KeptCount, Period
 from models.retention import RetentionTally
 from models.texting import ProcessedMessage
 from workers import runtime
@@ -74,6 +76,8 @@ class Rule:
     days: Callable[[Settings], int]
     count: Callable[[Session, datetime], int]
     apply: Callable[[Session, datetime, Client | None], int]
+    # The quarterly report reads these rows: they go only in whole quarters whose numbers are kept.
+    reported: bool = False
 
 
 # --- closed callback requests: recordings, transcriptions, numbers, notes ---------------
@@ -395,8 +399,8 @@ def _nothing(_session: Session, _cutoff: datetime, _client: Client | None) -> in
 RULES: list[Rule] = [
     Rule("recordings of closed requests, at Twilio too", _days_requests, _count_recordings, _nothing),
     Rule("closed callback requests: number, transcription, notes", _days_requests, _count_requests, _redact_requests),
-    Rule("calls: caller IDs, keys pressed", lambda s: s.retention_call_days, _count_calls, _delete_calls),
-    Rule("custody look-up audit rows", lambda s: s.retention_audit_days, _count_audits, _delete_audits),
+    Rule("calls: caller IDs, keys pressed", lambda s: s.retention_call_days, _count_calls, _delete_calls, True),
+    Rule("custody look-up audit rows", lambda s: s.retention_audit_days, _count_audits, _delete_audits, True),
     Rule("SMS replies and outbound text records", lambda s: s.retention_message_days, _count_texts, _delete_texts),
     # Conversations, confirmations and referrals follow closed callback requests: the same period.
     Rule(
@@ -418,23 +422,64 @@ RULES: list[Rule] = [
 ]
 
 
+def _quarter_of(moment: datetime, tz: ZoneInfo) -> Period:
+    local = moment.astimezone(tz)
+    return Period.quarter(local.year, (local.month - 1) // 3 + 1)
+
+
+def cutoff_for(rule: Rule, settings: Settings, now: datetime) -> datetime:
+    """Where ``rule`` cuts now: its days ago, or for rows the report reads, the start of an unfinished quarter.
+
+    A quarter longer than the period kept (92 days against 90) would lose its first days
+    before its numbers can be kept whole; those rows wait until the quarter ends (at most a few days).
+    """
+    cutoff = now - timedelta(days=rule.days(settings))
+    if not rule.reported:
+        return cutoff
+    start, end = _quarter_of(cutoff, settings.tz).bounds(settings.tz)
+    return start if end > now else cutoff
+
+
+def keep_report_quarters(session: Session, before: datetime, tz: ZoneInfo) -> list[str]:
+    """Keep the report's numbers (KeptCount) of every quarter with detail before ``before`` not kept yet."""
+    oldest = [
+        session.scalar(select(func.min(CallSession.started_at)).where(CallSession.started_at < before)),
+        session.scalar(select(func.min(CallEvent.at)).where(CallEvent.at < before)),
+        session.scalar(select(func.min(LookupAudit.at)).where(LookupAudit.at < before)),
+    ]
+    found = [moment for moment in oldest if moment is not None]
+    if not found:
+        return []
+    kept = []
+    period = _quarter_of(min(found), tz)
+    while period.bounds(tz)[0] < before:
+        if not session.scalar(select(func.count()).where(KeptCount.period == period.label)):
+            KeptCount.keep(session, period, tz)
+            kept.append(period.label)
+        period = Period.quarter(period.end.year, (period.end.month - 1) // 3 + 1)
+    return kept
+
+
 def report(settings: Settings, session: Session, now: datetime | None = None) -> list[tuple[str, int, int]]:
     """(rule, days kept, rows that would go now) for every rule."""
     now = now or utcnow()
-    return [
-        (rule.name, rule.days(settings), rule.count(session, now - timedelta(days=rule.days(settings))))
-        for rule in RULES
-    ]
+    return [(rule.name, rule.days(settings), rule.count(session, cutoff_for(rule, settings, now))) for rule in RULES]
 
 
-def apply_retention() -> dict[str, int]:
+def apply_retention(now: datetime | None = None) -> dict[str, int]:
     """The daily job: apply every rule in batches until nothing is due; returns rows handled per rule."""
     current = runtime.settings()
     client = twilio_client(current)
-    now = utcnow()
+    now = now or utcnow()
+    # Before the calls and audits behind the quarterly report go, the report's numbers are kept.
+    latest = max(cutoff_for(rule, current, now) for rule in RULES if rule.reported)
+    with runtime.database().session() as session:
+        kept = keep_report_quarters(session, latest, current.tz)
+    if kept:
+        log.info("report numbers kept before retention", extra={"periods": kept})
     handled: dict[str, int] = {}
     for rule in RULES:
-        cutoff = now - timedelta(days=rule.days(current))
+        cutoff = cutoff_for(rule, current, now)
         total = 0
         while True:
             with runtime.database().session() as session:

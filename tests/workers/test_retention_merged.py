@@ -4,11 +4,11 @@ with their notifications, referrals and full-number reads go after their period;
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from models import CallbackRequest, RetentionTally
+from models import CallbackRequest, CallSession, RetentionTally
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation
 from models.conversation import Conversation, ConversationMessage
@@ -18,6 +18,7 @@ from models.live_queue import QueuedCall
 from models.notification import Notification, NotificationAttempt
 from models.number_reads import NumberRead
 from models.registration import Registration
+from models.report import KeptCount, Period, collect, query_all
 from workers import runtime
 from workers.retention import apply_retention, quarter
 
@@ -222,3 +223,31 @@ def test_finished_live_queue_rows_and_old_number_reads_go_a_caller_still_holding
         tallies = RetentionTally.for_period(session, quarter(long_ago))
         assert (tallies["live_queue"], tallies["live_queue.urgent"], tallies["live_queue.connected"]) == (1, 1, 1)
         assert (tallies["number_reads"], tallies["number_reads.dashboard"]) == (1, 1)
+
+
+def test_the_quarterly_report_still_counts_calls_after_their_detail_is_deleted(app, fake_twilio) -> None:
+    configure(app, fake_twilio)
+    hotline = app.extensions["hotline"]
+    tz = hotline.settings.tz
+    q3 = Period.parse("2026Q3")
+    with hotline.database.session() as session:
+        # The first hour of a 92-day quarter: 90 days later the quarter has not ended yet.
+        session.add(
+            CallSession(
+                call_sid="CA" + "8" * 32,
+                caller_hash="h8",
+                caller_last4="0158",
+                started_at=datetime(2026, 7, 1, 1, tzinfo=tz),
+            )
+        )
+
+    apply_retention(now=datetime(2026, 9, 30, 12, tzinfo=tz))
+    with hotline.database.session() as session:
+        assert count(session, CallSession) == 1  # waits for the quarter's numbers to be kept whole
+        assert KeptCount.load(session, q3) == {}
+
+    apply_retention(now=datetime(2026, 10, 1, 12, tzinfo=tz))
+    with hotline.database.session() as session:
+        assert count(session, CallSession) == 0
+        assert sum(query_all(session, q3, tz)["calls_by_week"].values) == 0
+        assert sum(collect(session, q3, tz)["calls_by_week"].values) == 1
