@@ -50,6 +50,19 @@ class WeeklyHours:
         """The same hours on all seven days."""
         return cls({day: (opens, closes) for day in range(7)})
 
+    @classmethod
+    def outside_quiet_hours(cls, quiet_start: time, quiet_end: time) -> WeeklyHours:
+        """Every day outside quiet hours (``quiet_start`` to ``quiet_end``, usually across midnight)."""
+        if quiet_start == quiet_end:
+            return cls.every_day(time(0, 0), END_OF_DAY)
+        if quiet_end < quiet_start:
+            return cls.every_day(quiet_end, quiet_start)
+        # Quiet hours inside one day (13:00-14:00) would leave two spans a day; one span per day is
+        # the weekly-hours shape, so the longer side is allowed and the other is quiet too (the careful side).
+        before = quiet_start.hour * 60 + quiet_start.minute
+        after = 24 * 60 - (quiet_end.hour * 60 + quiet_end.minute)
+        return cls.every_day(time(0, 0), quiet_start) if before >= after else cls.every_day(quiet_end, END_OF_DAY)
+
 
 ALWAYS = WeeklyHours.every_day(time(0, 0), END_OF_DAY)
 

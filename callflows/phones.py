@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers import timezone as number_timezones
 
 # Twilio's forms of a withheld caller ID (see the Twilio notes: "anonymous",
 # "unknown", "+266696687" or empty).
@@ -63,3 +65,23 @@ def parse_callback_number(number: str | None, region: str = "US") -> str | None:
         return None
     kind = phonenumbers.number_type(phonenumbers.parse(e164))
     return None if kind in _REFUSED_TYPES else e164
+
+
+@lru_cache(maxsize=65536)
+def registrant_zone(phone: str, default: str) -> ZoneInfo:
+    """The time zone of a phone number, or ``default`` when the number does not name exactly one.
+
+    phonenumbers gives one zone for most area codes; a toll-free or non-geographic number (and an area
+    code that spans zones) gives several, and guessing the first would be wrong: the hotline's own
+    zone is used then.
+    """
+    try:
+        zones = number_timezones.time_zones_for_geographical_number(phonenumbers.parse(phone, "US"))
+    except NumberParseException:
+        zones = ()
+    if len(zones) == 1 and zones[0] != number_timezones.UNKNOWN_TIMEZONE:
+        try:
+            return ZoneInfo(zones[0])
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return ZoneInfo(default)

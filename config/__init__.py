@@ -180,6 +180,8 @@ class Settings:
     retention_audit_days: int = 365
     retention_message_days: int = 7
     retention_hour_utc: int = 7
+    # --- retention of the merged issues' data (retention follow-up): ended registrations ---
+    retention_registration_days: int = 30
     # --- removal process, CRO, slower speech, relay calls (issue K) ---
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
@@ -311,6 +313,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     numbers["RETENTION_AUDIT_DAYS"] = "retention_audit_days"
     numbers["RETENTION_MESSAGE_DAYS"] = "retention_message_days"
     numbers["RETENTION_HOUR_UTC"] = "retention_hour_utc"
+    numbers["RETENTION_REGISTRATION_DAYS"] = "retention_registration_days"  # retention follow-up
     if env.get("METRICS_ALLOWED_ADDRESSES") is not None:
         values["metrics_allowed_addresses"] = _networks(env["METRICS_ALLOWED_ADDRESSES"], "METRICS_ALLOWED_ADDRESSES")
     if env.get("METRICS_TOKEN"):
@@ -444,6 +447,7 @@ def validate(settings: Settings) -> None:
         ("RETENTION_CALL_DAYS", settings.retention_call_days),
         ("RETENTION_AUDIT_DAYS", settings.retention_audit_days),
         ("RETENTION_MESSAGE_DAYS", settings.retention_message_days),
+        ("RETENTION_REGISTRATION_DAYS", settings.retention_registration_days),
     ):
         if days < 1:
             raise ConfigError(f"{variable}: expected at least 1 day, got {days}")

@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
-from callflows.notify_hours import registrant_zone
+from callflows.phones import registrant_zone
 from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, say_lines

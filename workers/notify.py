@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from redis import Redis
 from sqlalchemy import select, update
@@ -30,7 +31,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from callflows.catalogue import catalogue
-from callflows.notify_hours import allowed_hours, next_allowed_moment, registrant_zone
+from callflows.hours import WeeklyHours, Window, next_allowed_moment
+from callflows.phones import registrant_zone
 from config import Settings
 from config.logs import mask_phone
 from models.audit import DISCLOSED, LookupAudit, hash_caller
@@ -308,11 +310,19 @@ def _opted_out(session: Session, phones: set[str]) -> set[str]:
     return {phone for phone, action in latest.items() if action == OPT_OUT}
 
 
+def _outside_quiet_hours(now: datetime, hours: WeeklyHours, zone: ZoneInfo) -> datetime:
+    """``now``, or the first moment after it outside the registrant's quiet hours (one mechanism: hours.py)."""
+    allowed = next_allowed_moment(now, [Window(hours, zone)])
+    if allowed is None:  # hours outside quiet hours are never empty; an impossible answer fails loudly
+        raise ValueError("no moment outside quiet hours in a week")
+    return allowed
+
+
 def _prepare_texts(
     database: Database, settings: Settings, claimed: list[int], now: datetime, run: TextRun
 ) -> list[_Text]:
     """Check each claimed text (still allowed, not opted out, outside quiet hours); the ones to send now."""
-    hours = allowed_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
+    hours = WeeklyHours.outside_quiet_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
     texts: list[_Text] = []
     with database.session() as session:
         rows = session.execute(
@@ -333,7 +343,7 @@ def _prepare_texts(
                 continue
             zone = registrant_zone(registration.phone, settings.timezone)
             any_hour = settings.notifications.texts_in_quiet_hours or registration.texts_any_hour
-            allowed_at = now if any_hour else next_allowed_moment(now, hours, zone)
+            allowed_at = now if any_hour else _outside_quiet_hours(now, hours, zone)
             if allowed_at > now:
                 notification.sms_state, notification.sms_due_at = DUE, allowed_at
                 run.deferred += 1
@@ -550,7 +560,7 @@ def call_due(
     """Place the notification calls that are due, outside the registrant's quiet hours and inside the window."""
     now = now or utcnow()
     run = CallRun()
-    hours = allowed_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
+    hours = WeeklyHours.outside_quiet_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
     base = settings.public_base_url.rstrip("/")
     with database.session() as session:
         claimed = _claim_calls(session, now, limit)
@@ -571,7 +581,7 @@ def call_due(
                 notification.voice_state = EXPIRED
                 run.expired += 1
                 continue
-            allowed_at = next_allowed_moment(now, hours, registrant_zone(registration.phone, settings.timezone))
+            allowed_at = _outside_quiet_hours(now, hours, registrant_zone(registration.phone, settings.timezone))
             if allowed_at > now:
                 if notification.window_ends_at is not None and allowed_at >= notification.window_ends_at:
                     notification.voice_state = EXPIRED

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
 
 import config
 from callflows import hours
-from callflows.hours import Window, next_allowed_moment, parse_weekly_hours
+from callflows.hours import WeeklyHours, Window, next_allowed_moment, parse_weekly_hours
 from callflows.safe_contact import caller_timezone, caller_window
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -88,3 +88,35 @@ def test_a_call_back_needs_staffed_hours_as_well_as_calling_hours() -> None:
     )
     # Saturday morning: no operators until Monday, and Monday is a holiday.
     assert policy.next_allowed(at(NEW_YORK, 2026, 11, 28, 10, 0)) == at(NEW_YORK, 2026, 12, 1, 9, 0)
+
+
+# --- quiet hours for notifications: the same weekly hours and next allowed moment -------------
+
+QUIET_EVENING = WeeklyHours.outside_quiet_hours(time(21, 0), time(8, 0))
+
+
+@pytest.mark.parametrize(
+    ("local_now", "expected"),
+    [
+        (datetime(2026, 11, 30, 12, 0), datetime(2026, 11, 30, 12, 0)),  # midday: now
+        (datetime(2026, 11, 30, 22, 30), datetime(2026, 12, 1, 8, 0)),  # late evening: next morning
+        (datetime(2026, 12, 1, 2, 0), datetime(2026, 12, 1, 8, 0)),  # small hours: this morning
+        (datetime(2026, 11, 30, 21, 0), datetime(2026, 12, 1, 8, 0)),  # quiet starts on the minute
+        (datetime(2026, 12, 1, 8, 0), datetime(2026, 12, 1, 8, 0)),  # and ends on the minute
+    ],
+)
+def test_a_notification_in_quiet_hours_waits_for_their_end(local_now: datetime, expected: datetime) -> None:
+    now = local_now.replace(tzinfo=NEW_YORK).astimezone(UTC)
+    allowed = next_allowed_moment(now, [Window(QUIET_EVENING, NEW_YORK)])
+    assert allowed == expected.replace(tzinfo=NEW_YORK)
+
+
+def test_quiet_hours_that_start_and_end_together_allow_every_moment() -> None:
+    hours = WeeklyHours.outside_quiet_hours(time(8, 0), time(8, 0))
+    now = datetime(2026, 11, 30, 3, 0, tzinfo=NEW_YORK)
+    assert next_allowed_moment(now, [Window(hours, NEW_YORK)]) == now
+
+
+def test_quiet_hours_inside_one_day_keep_the_longer_side_quiet_too() -> None:
+    hours = WeeklyHours.outside_quiet_hours(time(13, 0), time(14, 0))
+    assert hours.days[0] == (time(0, 0), time(13, 0))

@@ -26,8 +26,14 @@ def test_metrics_addresses_and_token_come_from_the_environment() -> None:
         ("RETENTION_HOUR_UTC", "24"),
         ("RETENTION_REQUEST_DAYS", "0"),
         ("RETENTION_AUDIT_DAYS", "many"),
+        ("RETENTION_REGISTRATION_DAYS", "0"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=variable):
         load_settings({variable: value})
+
+
+def test_ended_registrations_are_kept_30_days_unless_set() -> None:
+    assert load_settings({}).retention_registration_days == 30
+    assert load_settings({"RETENTION_REGISTRATION_DAYS": "14"}).retention_registration_days == 14
