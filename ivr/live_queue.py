@@ -33,6 +33,7 @@ from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, queue_name, say_lines
 from models.base import utcnow
+from models.call import CallSession
 from models.live_queue import QueuedCall
 from models.operator import Operator
 from workers.twilio_rest import twilio_client
@@ -82,11 +83,17 @@ def take_next(session: Session, current: Settings, operator: Operator) -> str:
 # --- what the operator hears and sees --------------------------------------------------
 
 
-def triage_keys(row: QueuedCall) -> list[str]:
-    """The catalogue keys that describe a queued caller's triage, in the order the operator hears them."""
+def triage_keys(row: QueuedCall, relay: bool = False) -> list[str]:
+    """The catalogue keys that describe a queued caller's triage, in the order the operator hears them.
+
+    A relay (711) call is announced first: the operator must wait for the relay
+    operator to type and read, and a relay caller skips the triage questions.
+    """
+    first = ["whisper.relay"] if relay else []
     if not row.triage_given:
-        return [f"live.language.{row.language}", "live.triage_not_given"]
+        return [*first, f"live.language.{row.language}", "live.triage_not_given"]
     keys = [
+        *first,
         f"live.language.{row.language}",
         f"live.caller_type.{row.caller_type or 'none'}",
         f"live.need.{row.need or 'none'}",
@@ -95,10 +102,17 @@ def triage_keys(row: QueuedCall) -> list[str]:
     return keys
 
 
-def screen_pop(row: QueuedCall) -> dict[str, Any]:
+def screen_pop(row: QueuedCall, relay: bool = False) -> dict[str, Any]:
     """A queued caller for the dashboard and the API: the stored answers and the same sentences as the whisper."""
     cat = catalogue()
-    return {**row.as_dict(), "summary": [cat.text(OPERATOR_LANGUAGE, key, {}) for key in triage_keys(row)]}
+    summary = [cat.text(OPERATOR_LANGUAGE, key, {}) for key in triage_keys(row, relay)]
+    return {**row.as_dict(), "relay": relay, "summary": summary}
+
+
+def screen_pops(session: Session, rows: list[QueuedCall]) -> list[dict[str, Any]]:
+    """Screen pops of several queued callers, with the relay calls among them found in one query."""
+    relays = CallSession.relay_calls(session, [row.call_sid for row in rows])
+    return [screen_pop(row, row.call_sid in relays) for row in rows]
 
 
 def operator_from_url() -> Operator:
@@ -130,8 +144,9 @@ def answer() -> Response:
         say_lines(response, (Line("live.nobody_waiting", OPERATOR_LANGUAGE),), cat)
         response.hangup()
         return twiml(response)
+    relay = CallSession.is_relay(session, row.call_sid)
     lines = [Line("live.whisper_intro", OPERATOR_LANGUAGE)]
-    lines += [Line(key, OPERATOR_LANGUAGE) for key in triage_keys(row)]
+    lines += [Line(key, OPERATOR_LANGUAGE) for key in triage_keys(row, relay)]
     say_lines(response, tuple(lines), cat)
     dial = response.dial(
         action=f"/live/dialed?{urlencode({'operator': operator.id, 'call': row.call_sid})}",
@@ -143,7 +158,7 @@ def answer() -> Response:
         url=f"/live/connected?{urlencode({'operator': operator.id})}",
         method="POST",
     )
-    log.info("whispered the next caller", extra={"operator_id": operator.id, "call_sid": row.call_sid})
+    log.info("whispered the next caller", extra={"operator_id": operator.id, "call_sid": row.call_sid, "relay": relay})
     return twiml(response)
 
 
@@ -203,15 +218,18 @@ def api_take_next() -> ResponseReturnValue:
 
 def api_current() -> ResponseReturnValue:
     """The caller I am connected to or about to be (screen pop); 204 when none."""
-    row = QueuedCall.current_for(db_session(), g.operator.id, utcnow())
+    session = db_session()
+    row = QueuedCall.current_for(session, g.operator.id, utcnow())
     if row is None:
         return Response(status=204)
-    return jsonify(screen_pop(row))
+    [pop] = screen_pops(session, [row])
+    return jsonify(pop)
 
 
 def api_waiting() -> ResponseReturnValue:
     """Callers holding for an operator, in the order they will be answered, with their triage."""
-    return jsonify(calls=[screen_pop(row) for row in QueuedCall.waiting(db_session())])
+    session = db_session()
+    return jsonify(calls=screen_pops(session, QueuedCall.waiting(session)))
 
 
 # --- the dashboard ------------------------------------------------------------------------
@@ -236,8 +254,8 @@ def _panel_context() -> dict[str, Any]:
     session = db_session()
     current = QueuedCall.current_for(session, current_user.id, utcnow())
     return {
-        "current": screen_pop(current) if current else None,
-        "waiting": [screen_pop(row) for row in QueuedCall.waiting(session)],
+        "current": screen_pops(session, [current])[0] if current else None,
+        "waiting": screen_pops(session, QueuedCall.waiting(session)),
     }
 
 

@@ -56,6 +56,14 @@ class CallSession(Base):
         return bool(session.scalar(select(CallSession.relay).where(CallSession.call_sid == call_sid)))
 
     @staticmethod
+    def relay_calls(session: Session, call_sids: list[str]) -> set[str]:
+        """Those of ``call_sids`` that came from a relay service (one query for a list of callers)."""
+        if not call_sids:
+            return set()
+        query = select(CallSession.call_sid).where(CallSession.call_sid.in_(call_sids), CallSession.relay.is_(True))
+        return set(session.scalars(query))
+
+    @staticmethod
     def record_status(session: Session, call_sid: str, status: str, duration: int | None, now: datetime) -> None:
         """Record a status callback: the final status and, on completion, the duration."""
         final = status in {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -126,6 +134,9 @@ class EventBuffer:
         self.max_pending = max_pending
         self.dropped = 0
         self._lock = threading.Lock()
+        # One flush at a time: a flush called while the background thread writes a batch returns
+        # only once that batch is written (so "flush, then read" sees every earlier row).
+        self._flushing = threading.Lock()
         self._starts: list[_CallStart] = []
         self._events: list[dict[str, Any]] = []
         self._statuses: list[tuple[str, str, int | None, datetime]] = []
@@ -192,6 +203,10 @@ class EventBuffer:
 
     def flush(self) -> int:
         """Write everything buffered now; returns how many rows were written."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             starts, self._starts = self._starts, []
             events, self._events = self._events, []

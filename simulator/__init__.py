@@ -137,6 +137,8 @@ class Call:
     # While holding: where the wait message's Gather posts keys, and the Enqueue's action.
     hold_url: str = ""
     enqueue_action: str = ""
+    # After a <Dial>: where Twilio posts when the dialled call ends.
+    dial_action: str = ""
 
     # --- the conversation ---------------------------------------------------
 
@@ -283,6 +285,7 @@ class Call:
                 return None
             elif verb.tag == "Dial":
                 self._show(f"[dial {(verb.text or '').strip() or ''.join(c.text or '' for c in verb)}]")
+                self.dial_action = urljoin(url, verb.get("action", "")) if verb.get("action") else ""
                 self.ended = "dialled"
                 return None
             elif verb.tag in {"Hangup", "Reject"}:
@@ -328,6 +331,15 @@ class Call:
             # Twilio then posts the Enqueue's action with QueueResult=leave.
             self.ended, self.queue, self.hold_url = None, None, ""
             self._post(self.enqueue_action, {"QueueResult": "leave", "QueueTime": "30"})
+        return self
+
+    def dial_ends(self, status: str = "completed", seconds: int = 300) -> Call:
+        """The dialled party hung up: Twilio posts the ``<Dial>`` action and the caller goes on."""
+        if self.ended != "dialled" or not self.dial_action:
+            raise TwimlProblem(f"not in a <Dial> with an action (ended: {self.ended})")
+        self._show(f"[dialled call ended: {status}]")
+        self.ended = None
+        self._post(self.dial_action, {"DialCallStatus": status, "DialCallDuration": str(seconds)})
         return self
 
     def _hear(self, verb: ET.Element) -> None:

@@ -6,13 +6,15 @@ from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 
 NODES = [
     Say("callback", prompts=("callback.intro",), goto="callback.who"),
-    # A caller in danger while operators answer goes to the urgent queue (DECISIONS, "Callers in danger").
+    # A caller in danger while operators answer goes to the urgent queue; out of hours they are
+    # offered the national lines first (DECISIONS, "Callers in danger"; callflows/flows/danger.py).
     *triage_nodes(
         "callback",
         then="callback.phone",
         urgent_prompts=("callback.marked_urgent",),
         after_need={"removal_process": "removal.offer"},
         danger_in_hours="operator.join",
+        danger_out_of_hours="danger.lines",
     ),
     # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
     Action(

@@ -17,7 +17,9 @@ from callflows.tree import Action
 RELAY = "relay"
 
 NODES = [
-    Action(RELAY, effect="operator.check_hours", outcomes={"open": "operator.queue", "closed": "operator.closed"}),
+    # Through operator.join, like every caller who holds: the queued-call row is what "Take next
+    # caller" answers and what the whisper and screen pop read (with "expect a relay call").
+    Action(RELAY, effect="operator.check_hours", outcomes={"open": "operator.join", "closed": "operator.closed"}),
 ]
 
 

@@ -31,6 +31,7 @@ def triage_nodes(
     after_need: Mapping[str, str] | None = None,
     skip_to: str | None = None,
     danger_in_hours: str | None = None,
+    danger_out_of_hours: str | None = None,
 ) -> list[Node]:
     """The triage questions as ``<prefix>.who``, ``.need``, ``.danger``, ``.in_danger``; all lead to ``then``.
 
@@ -41,7 +42,8 @@ def triage_nodes(
     helps the specialist, it must never stand between a caller and help.
     ``skip_to`` is where 0 leads from these questions (default: the operator node).
     With ``danger_in_hours``, a caller in danger hears the 911 notice and, while
-    operators answer, goes there (the urgent queue); otherwise on to ``then``.
+    operators answer, goes there (the urgent queue); otherwise to ``danger_out_of_hours``
+    (the national lines), which leads back to ``<prefix>.danger_closed`` and on to ``then``.
     """
     need, danger, in_danger = f"{prefix}.need", f"{prefix}.danger", f"{prefix}.in_danger"
     nodes: list[Node] = [
@@ -81,6 +83,10 @@ def triage_nodes(
     return [
         *nodes,
         Say(in_danger, prompts=("triage.call_911",), goto=hours),
-        Action(hours, effect="operator.check_hours", outcomes={"open": danger_in_hours, "closed": closed}),
+        Action(
+            hours,
+            effect="operator.check_hours",
+            outcomes={"open": danger_in_hours, "closed": danger_out_of_hours or closed},
+        ),
         Say(closed, prompts=urgent_prompts, goto=then),
     ]

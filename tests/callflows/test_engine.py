@@ -173,7 +173,12 @@ def test_danger_yes_says_911_and_marks_urgent() -> None:
     assert turn.state.get("urgent") == "1"
     assert turn.effect is not None and turn.effect.name == "operator.check_hours"
     closed = resume(TREE, turn, Outcome.of("closed", operator_hours="x"))
-    assert [line.key for line in closed.lines][:2] == ["triage.call_911", "callback.marked_urgent"]
+    # Out of hours the national lines come first (callflows/flows/danger.py), then the callback.
+    assert [line.key for line in closed.lines][:2] == ["triage.call_911", "danger.lines_intro"]
+    assert closed.state.node == "danger.lines" and closed.listen is not None
+    callback = step(TREE, closed.state, Digits("4"))
+    assert [line.key for line in callback.lines] == ["callback.marked_urgent"]
+    assert callback.state.get("urgent") == "1" and callback.effect is not None
 
 
 def test_danger_yes_in_hours_says_911_then_joins_the_urgent_queue() -> None:

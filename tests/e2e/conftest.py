@@ -72,6 +72,13 @@ PHRASES = {
         "afternoon": "For the afternoon",
         "evening": "For the evening",
         "any_time": "If any time is fine",
+        # A caller in danger out of hours (callflows/flows/danger.py).
+        "danger_lines": "These national hotlines are free",
+        "ndvh": "the National Domestic Violence Hotline",
+        "rainn": "RAINN",
+        "lifeline": "988",
+        "callback_instead": "a call back from us instead",
+        "back_with_us": "You are back with the hotline",
     },
     "es": {
         "language": "2",
@@ -125,6 +132,12 @@ PHRASES = {
         "afternoon": "Si prefiere por la tarde",
         "evening": "Si prefiere por la noche",
         "any_time": "Si le da igual la hora",
+        "danger_lines": "Estas líneas nacionales son gratuitas",
+        "ndvh": "la Línea Nacional sobre la Violencia Doméstica",
+        "rainn": "RAINN",
+        "lifeline": "el 988",
+        "callback_instead": "que nosotros le devolvamos la llamada",
+        "back_with_us": "Está de nuevo con la línea de ayuda",
     },
 }
 

@@ -18,11 +18,17 @@ def start(call, lang: str, caller: str = "+12025550143"):
 
 
 def triage(caller, lang: str, who: str = "victim", need: str = "offender_info", danger: str = "danger_no"):
-    """Answer the three triage questions (and, asking about removal, decline the explainer first)."""
+    """Answer the three triage questions (and, asking about removal, decline the explainer first).
+
+    A caller in danger out of hours is offered the national lines; here they ask for the call back.
+    """
     caller = choose(choose(caller, lang, who), lang, need)
     if need == "removal_process":
         caller = choose(caller, lang, "removal_continue")
-    return choose(caller, lang, danger)
+    caller = choose(caller, lang, danger)
+    if danger == "danger_yes" and heard(caller, lang, "danger_lines"):
+        caller = choose(caller, lang, "callback_instead")
+    return caller
 
 
 def to_callback_number(call, lang: str, caller: str = "+12025550143", **answers: str):
@@ -78,7 +84,7 @@ def test_every_triage_answer_is_stored(app, call, lang, who, need, caller_type, 
 @pytest.mark.parametrize("lang", LANGS)
 def test_caller_in_danger_hears_911_and_the_request_is_urgent(app, call, closed_hours, lang) -> None:
     caller = to_callback_number(call, lang, danger="danger_yes")
-    assert heard(caller, lang, "danger_notice")
+    assert any(PHRASES[lang]["danger_notice"] in line for line in caller.transcript)
     choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     [request] = requests(app)
     assert request.urgent is True and request.priority == 10
@@ -344,6 +350,7 @@ def test_after_hours_a_silent_caller_hears_the_hours_and_the_callback_offer(app,
 def test_saying_yes_to_danger_gives_the_911_notice(app, call, closed_hours, lang, yes) -> None:
     caller = choose(choose(choose(start(call, lang), lang, "callback"), lang, "victim"), lang, "offender_info")
     caller.say(yes)
-    assert heard(caller, lang, "danger_notice")
+    assert heard(caller, lang, "danger_notice") and heard(caller, lang, "danger_lines")
+    choose(caller, lang, "callback_instead")
     choose(safe_contact(choose(caller, lang, "this_number"), lang), lang, "skip")
     assert requests(app)[0].urgent is True
