@@ -339,6 +339,7 @@ def callback_outcomes(session: Session, window: Window) -> Counts:
     """Requests made in the period by how they ended (or that they are still open)."""
     labels: dict[str | None, str] = {key: key.replace("_", " ") for key in DISPOSITIONS}
     labels[UNREACHABLE] = "closed unreachable"
+    labels[WITHDRAWN] = "withdrawn: not safe to call"
     labels[None] = "still open"
     labels["*"] = "other"
     return _count_by(session, CallbackRequest.disposition, _requests_in(window), labels)

@@ -87,6 +87,14 @@ def test_safe_contact_choices_match_sql_counts(database, settings, quarter_of_ac
     check_section(
         database,
         settings,
+        "callback_outcomes",
+        requests,
+        "created_at",
+        {"withdrawn: not safe to call": "disposition = 'not_safe_to_call'", "still open": "disposition IS NULL"},
+    )
+    check_section(
+        database,
+        settings,
         "safe_contact_voicemail",
         requests,
         "created_at",
