@@ -491,7 +491,7 @@ def abuse_flags(session: Session, window: Window) -> Counts:
 
 # Nothing in the hotline records a supervisor's review of a flagged caller: say so rather than count it.
 NO_REVIEW_RECORDED = (
-    "Not recorded: the look-up audit marks each flag (flask audit export lists them), "
+    "The look-up audit marks each flag (flask audit export lists them), "
     "but nothing records that a supervisor reviewed one, so reviews cannot be counted."
 )
 
