@@ -51,7 +51,9 @@ def fill(url: str, events: int, requests: int) -> None:
         made = generate(database, start, end, events=events, requests=requests, lookups=events // 20, seed=seed)
         print(
             f"  generated {part.label}: {made.events:,} events, {made.calls:,} calls, {made.requests:,} requests, "
-            f"{made.attempts:,} attempts, {made.lookups:,} look-ups in {time.perf_counter() - started:.0f} s"
+            f"{made.attempts:,} attempts, {made.lookups:,} look-ups, {made.queued:,} queued calls, "
+            f"{made.referrals:,} referrals, {made.registrations:,} registrations, {made.notifications:,} notifications"
+            f" in {time.perf_counter() - started:.0f} s"
         )
     if database.dialect == "postgresql":
         with database.engine.begin() as connection:

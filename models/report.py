@@ -6,7 +6,8 @@ comes from. A section whose table does not exist on this branch yet has
 means writing its query function and naming it there.
 
 Every query reads the hotline's own structured records (sessions, events,
-requests, attempts, the look-up audit), never free text, and returns counts:
+requests, attempts, safe-contact answers, the live queue, the look-up audit,
+registrations, notifications, referrals), never free text, and returns counts:
 nothing here can name or number a person.
 """
 
@@ -19,7 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Float, Integer, String, delete, func, select
+from sqlalchemy import ColumnElement, Float, Integer, String, case, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import RESULTS, LookupAudit
@@ -27,6 +28,10 @@ from models.base import Base
 from models.call import CallEvent, CallSession
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
 from models.claims import DISPOSITIONS, UNREACHABLE, CallbackAttempt
+from models.directory import CATEGORIES, Referral
+from models.live_queue import CALLBACK, CONNECTED, LEFT, QueuedCall
+from models.notification import Notification
+from models.registration import BY_OPERATOR, BY_SMS, BY_VOICE, Registration
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 KINDS = ("week", "month", "quarter")
@@ -34,9 +39,8 @@ _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 
-# Twilio's QueueResult values (the <Enqueue> action): who reached an operator, who gave up.
-QUEUE_BRIDGED = ("bridged", "bridging-in-process")
-QUEUE_ABANDONED = ("hangup", "leave")
+# How a request the caller withdrew because the number is not safe is closed (ivr/actions/safe_contact.py).
+WITHDRAWN = "not_safe_to_call"
 
 
 class PeriodError(ValueError):
@@ -335,25 +339,132 @@ def callback_outcomes(session: Session, window: Window) -> Counts:
     """Requests made in the period by how they ended (or that they are still open)."""
     labels: dict[str | None, str] = {key: key.replace("_", " ") for key in DISPOSITIONS}
     labels[UNREACHABLE] = "closed unreachable"
+    labels[WITHDRAWN] = "withdrawn: not safe to call"
     labels[None] = "still open"
     labels["*"] = "other"
     return _count_by(session, CallbackRequest.disposition, _requests_in(window), labels)
 
 
+def _queued_in(window: Window) -> list[ColumnElement[bool]]:
+    return [QueuedCall.enqueued_at >= window.start, QueuedCall.enqueued_at < window.end]
+
+
 def operator_queue(session: Session, window: Window) -> Counts:
-    """Waits for an operator by how they ended (Twilio's QueueResult); a retried webhook counts once."""
-    query = (
-        select(CallEvent.input, func.count(func.distinct(CallEvent.call_sid)))
-        .where(CallEvent.at >= window.start, CallEvent.at < window.end, CallEvent.node == "operator.queue")
-        .group_by(CallEvent.input)
+    """Transfers to an operator (callers who entered the live queue) by how their wait ended.
+
+    One row per CallSid in the live queue, so a retried webhook or a second visit counts once.
+    """
+    labels: dict[str | None, str] = {
+        CONNECTED: "reached an operator",
+        CALLBACK: "took a call back that keeps their place",
+        LEFT: "hung up or left while waiting",
+        "*": "no end recorded",
+    }
+    return _count_by(session, QueuedCall.status, _queued_in(window), labels)
+
+
+def operator_wait(session: Session, window: Window) -> Durations:
+    """Seconds a caller held before an operator answered (transfers of the period that reached one)."""
+    seconds = _seconds_between(session, QueuedCall.enqueued_at, QueuedCall.connected_at).label("seconds")
+    values = select(seconds).where(*_queued_in(window), QueuedCall.connected_at.is_not(None))
+    return _durations(session, values, "seconds")
+
+
+def safe_to_call(session: Session, window: Window) -> Counts:
+    """Callback requests by the answer to "is it safe to call this number?" (issue 9)."""
+    # Silence counts as "yes, with no voicemail and no identification" and the operator sees
+    # "not confirmed" (DECISIONS.md); a text or web request was never asked.
+    answer = case(
+        (CallbackRequest.disposition == WITHDRAWN, "no"),
+        (CallbackRequest.safe_to_call == "yes", "yes"),
+        (CallbackRequest.source != "voice", "not_asked"),
+        else_="unconfirmed",
     )
-    rows = {key: int(count) for key, count in session.execute(query)}
-    bridged = sum(rows.get(key, 0) for key in QUEUE_BRIDGED)
-    abandoned = sum(rows.get(key, 0) for key in QUEUE_ABANDONED)
-    other = sum(v for k, v in rows.items() if k not in QUEUE_BRIDGED + QUEUE_ABANDONED)
-    return Counts(
-        ["reached an operator", "hung up while waiting", "left the queue otherwise"], [bridged, abandoned, other]
+    labels = {
+        "yes": "safe to call",
+        "unconfirmed": "not confirmed (no answer)",
+        "no": "not safe: request withdrawn",
+        "not_asked": "not asked (text or web request)",
+        "*": "not confirmed (no answer)",
+    }
+    return _count_by(session, answer, _requests_in(window), labels)
+
+
+def _yes_no(yes: str, no: str, unanswered: str) -> dict[bool | str | None, str]:
+    return {True: yes, False: no, None: unanswered, "*": unanswered}
+
+
+def voicemail_choice(session: Session, window: Window) -> Counts:
+    """Callback requests by whether a voicemail may be left (no answer: no voicemail)."""
+    labels = _yes_no("voicemail allowed", "no voicemail", "no answer (no voicemail)")
+    return _count_by(session, CallbackRequest.voicemail_ok, _requests_in(window), labels)
+
+
+def identify_choice(session: Session, window: Window) -> Counts:
+    """Callback requests by whether the specialist may say where they call from (no answer: may not)."""
+    labels = _yes_no("may say where the call is from", "may not", "no answer (may not)")
+    return _count_by(session, CallbackRequest.may_identify, _requests_in(window), labels)
+
+
+def call_window_choice(session: Session, window: Window) -> Counts:
+    """Callback requests by the time of day the caller chose (no answer: any time in calling hours)."""
+    labels: dict[str | None, str] = {
+        "morning": "morning",
+        "afternoon": "afternoon",
+        "evening": "evening",
+        "any": "any time",
+        None: "no answer (any time in calling hours)",
+        "*": "no answer (any time in calling hours)",
+    }
+    return _count_by(session, CallbackRequest.call_window, _requests_in(window), labels)
+
+
+def registrations_made(session: Session, window: Window) -> Counts:
+    """Registrations for custody-change notifications started in the period, by how they were made."""
+    how = case(
+        (Registration.activated_at.is_(None), "unconfirmed"),
+        (Registration.source == BY_SMS, BY_SMS),
+        (Registration.source == BY_VOICE, BY_VOICE),
+        (Registration.source == BY_OPERATOR, BY_OPERATOR),
+        else_="other",
     )
+    labels = {
+        BY_SMS: "by text (code confirmed)",
+        BY_VOICE: "on a call",
+        BY_OPERATOR: "by an operator",
+        "unconfirmed": "text code never confirmed",
+        "*": "other",
+    }
+    where = [Registration.created_at >= window.start, Registration.created_at < window.end]
+    return _count_by(session, how, where, labels)
+
+
+def notifications_delivered(session: Session, window: Window) -> Counts:
+    """Notifications made in the period by how they ended (a PIN entered counts first, then an expired window)."""
+    outcome = case(
+        (Notification.voice_state == "acknowledged", "acknowledged"),
+        (Notification.voice_state == "expired", "expired"),
+        (Notification.sms_state == "sent", "sent"),
+        ((Notification.sms_state == "skipped") | (Notification.voice_state == "skipped"), "skipped"),
+        else_="pending",
+    )
+    labels = {
+        "sent": "sent by text",
+        "acknowledged": "acknowledged on a call (PIN entered)",
+        "expired": "call window expired without the PIN",
+        "skipped": "not sent (opted out or no longer allowed)",
+        "pending": "still being delivered",
+        "*": "still being delivered",
+    }
+    where = [Notification.created_at >= window.start, Notification.created_at < window.end]
+    return _count_by(session, outcome, where, labels)
+
+
+def referrals_by_category(session: Session, window: Window) -> Counts:
+    """Services operators referred callers to, by category (the category kept on the referral when given)."""
+    labels: dict[str | None, str] = {key: key.replace("_", " ") for key in CATEGORIES}
+    labels["*"] = "other"
+    return _count_by(session, Referral.category, [Referral.at >= window.start, Referral.at < window.end], labels)
 
 
 def _audits_in(window: Window) -> list[ColumnElement[bool]]:
@@ -378,9 +489,13 @@ def abuse_flags(session: Session, window: Window) -> Counts:
     return Counts(["flags raised"], [int(raised)])
 
 
-# The report, in order. query=None: the records are not kept on this branch yet
-# (notifications, referrals, safe-contact answers, reviews of flags); the
-# section says "no data recorded" until its query is plugged in here.
+# Nothing in the hotline records a supervisor's review of a flagged caller: say so rather than count it.
+NO_REVIEW_RECORDED = (
+    "The look-up audit marks each flag (flask audit export lists them), "
+    "but nothing records that a supervisor reviewed one, so reviews cannot be counted."
+)
+
+# The report, in order. query=None: the records are not kept; the section says so.
 SECTIONS: tuple[Section, ...] = (
     Section("calls_by_week", "Calls", "Calls by week", calls_by_week, chart="line"),
     Section(
@@ -399,14 +514,54 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("callback_resolution", "Callback requests", "Time to resolution", callback_resolution),
     Section("callback_outcomes", "Callback requests", "Outcomes", callback_outcomes, chart="bar"),
-    Section("callback_safe_contact", "Callback requests", "Safe-contact choices", None),
-    Section("operator_queue", "Operator", "Transfers to an operator and abandoned waits", operator_queue, chart="bar"),
+    Section(
+        "safe_contact_safe_to_call",
+        "Safe-contact choices",
+        "Is it safe to call this number?",
+        safe_to_call,
+        chart="bar",
+        note="Silence counts as safe, with no voicemail and no identification; the operator sees not confirmed.",
+    ),
+    Section(
+        "safe_contact_voicemail", "Safe-contact choices", "May we leave a voicemail?", voicemail_choice, chart="bar"
+    ),
+    Section(
+        "safe_contact_identify",
+        "Safe-contact choices",
+        "May the specialist say where the call is from?",
+        identify_choice,
+        chart="bar",
+    ),
+    Section("safe_contact_window", "Safe-contact choices", "When to call back", call_window_choice, chart="bar"),
+    Section(
+        "operator_queue",
+        "Operator",
+        "Transfers to an operator and abandoned waits",
+        operator_queue,
+        chart="bar",
+        note="Each caller who entered the live queue, counted once, by how the wait ended.",
+    ),
+    Section("operator_wait", "Operator", "Time waited before an operator answered", operator_wait),
     Section("lookups_by_channel", "Custody look-ups", "Look-ups by channel", lookups_by_channel),
     Section("lookups_by_result", "Custody look-ups", "Look-ups by result", lookups_by_result, chart="bar"),
-    Section("notifications", "Notifications", "Registered, sent, acknowledged, window expired", None),
-    Section("referrals", "Referrals", "Referrals by category", None),
+    Section(
+        "notifications_registered",
+        "Notifications",
+        "Registrations for notifications",
+        registrations_made,
+        chart="bar",
+    ),
+    Section(
+        "notifications",
+        "Notifications",
+        "Notifications sent, acknowledged and window expired",
+        notifications_delivered,
+        chart="bar",
+        note="A notification both texted and called is counted once: PIN entered first, then an expired window.",
+    ),
+    Section("referrals", "Referrals", "Referrals by category", referrals_by_category, chart="bar"),
     Section("abuse_flags", "Abuse flags", "Abuse flags raised", abuse_flags),
-    Section("abuse_flags_reviewed", "Abuse flags", "Abuse flags reviewed", None),
+    Section("abuse_flags_reviewed", "Abuse flags", "Abuse flags reviewed", None, note=NO_REVIEW_RECORDED),
 )
 
 

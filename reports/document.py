@@ -51,6 +51,7 @@ class Table:
     total: Row | None = None
     figures: list[Row] = field(default_factory=list)
     no_data: bool = False
+    note: str = ""
     chart: str | None = None
     chart_png: bytes | None = None
     alt: str = ""
@@ -96,7 +97,7 @@ def build(session: Session, period: Period, tz: ZoneInfo, now: datetime, charts_
 
 
 def _table(section: Section, current: object, previous: object, names: tuple[str, str]) -> Table:
-    table = Table(section.key, section.group, section.title, chart=section.chart)
+    table = Table(section.key, section.group, section.title, chart=section.chart, note=section.note)
     if section.query is None or current is None:
         table.no_data = True
         return table
@@ -248,7 +249,7 @@ def to_csv(report: Report) -> str:
     writer.writerow(CSV_COLUMNS)
     for table in report.tables:
         if table.no_data:
-            writer.writerow((table.key, table.title, "", report.period.label, NO_DATA))
+            writer.writerow((table.key, table.title, table.note, report.period.label, NO_DATA))
             continue
         for row in [*table.rows, *([table.total] if table.total else []), *table.figures]:
             for label, value in ((report.period.label, row.current), (report.previous.label, row.previous)):

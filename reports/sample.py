@@ -1,4 +1,5 @@
-"""Generated activity for a period: calls and their events, callback requests and attempts, look-ups.
+"""Generated activity for a period: calls and their events, the live queue, callback requests (with
+safe-contact answers) and attempts, referrals, look-ups, registrations and notifications.
 
 For the tests, the benchmark and ``flask report demo``. Nothing is real: callback numbers are
 fictional 555-01XX numbers, A-numbers are made up, caller hashes are random.
@@ -20,12 +21,19 @@ from models.base import Database
 from models.call import CallEvent, CallSession
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
 from models.claims import CallbackAttempt
+from models.custody import CustodyEvent
+from models.directory import CATEGORIES, Referral
+from models.live_queue import CALLBACK, CONNECTED, LEFT, WAITING, QueuedCall
+from models.notification import KINDS, Notification
+from models.registration import BY_OPERATOR, BY_SMS, BY_VOICE, Registration
 
 BATCH = 20_000
 # How often calls start, by local hour (a daytime hotline with an evening tail).
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 20, 20, 18, 18, 18, 17, 16, 14, 12, 10, 8, 5, 3, 2]
 WALK = ["welcome", "main", "custody.a_number", "custody.confirm_number", "custody.country", "custody.confirm_country"]
 QUEUE_RESULTS = ["bridged", "bridged", "bridged", "hangup", "leave", "queue-full"]
+# How a wait in the live queue ended, by the QueueResult of its last event (queue-full: took a call back).
+QUEUE_STATUS = {"bridged": CONNECTED, "hangup": LEFT, "leave": LEFT, "queue-full": CALLBACK}
 CLOSED_DISPOSITIONS = ["reached", "resolved", "referred", "left_voicemail", "wrong_number", "closed_unreachable"]
 
 
@@ -38,6 +46,10 @@ class Generated:
     requests: int
     attempts: int
     lookups: int
+    queued: int = 0
+    referrals: int = 0
+    registrations: int = 0
+    notifications: int = 0
 
 
 def _instant(rng: random.Random, start: datetime, end: datetime) -> datetime:
@@ -77,6 +89,7 @@ def generate(
     per_call = 10
     calls = max(1, events // per_call)
     sessions: list[dict[str, Any]] = []
+    queued: list[dict[str, Any]] = []
     event_count = 0
 
     def call_rows() -> Iterator[dict[str, Any]]:
@@ -92,6 +105,7 @@ def generate(
                 event_input = None
                 if step == steps - 1 and rng.random() < 0.15:
                     node, event_input = "operator.queue", rng.choice(QUEUE_RESULTS)
+                    queued.append(_queued_call(sid, language, event_input, at + timedelta(seconds=8 * step), end))
                 yield {
                     "call_sid": sid,
                     "channel": "voice",
@@ -108,8 +122,13 @@ def generate(
             connection.execute(CallEvent.__table__.insert(), batch)
         for batch in _batches(iter(sessions)):
             connection.execute(CallSession.__table__.insert(), batch)
+        for batch in _batches(iter(queued)):
+            connection.execute(QueuedCall.__table__.insert(), batch)
 
     attempt_rows: list[dict[str, Any]] = []
+    referral_rows: list[dict[str, Any]] = []
+    # The parts added after the first release draw from their own stream, so the numbers above stay the same.
+    extra = random.Random(seed + 10_000)
     with database.engine.begin() as connection:
         first_id = (connection.execute(select(func.max(CallbackRequest.id))).scalar() or 0) + 1
         rows = []
@@ -137,8 +156,12 @@ def generate(
                     "attempts": tries,
                     "disposition": disposition,
                     "closed_at": closed,
+                    **_safe_contact(extra),
                 }
             )
+            if disposition == "referred":
+                for _ in range(extra.choice([1, 1, 2])):
+                    referral_rows.append(_referral(extra, first_id + number, closed or created))
             for attempt in range(tries):
                 began = created + timedelta(minutes=5 + rng.randrange(600) * (attempt + 1))
                 if closed is not None:
@@ -156,14 +179,11 @@ def generate(
                 )
         for batch in _batches(iter(rows)):
             connection.execute(CallbackRequest.__table__.insert(), batch)
-        if connection.dialect.name == "postgresql":
-            # The ids were given explicitly: move the sequence past them.
-            connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('callback_requests', 'id'),"
-                " (SELECT max(id) FROM callback_requests))"
-            )
+        _move_sequence(connection, "callback_requests")
         for batch in _batches(iter(attempt_rows)):
             connection.execute(CallbackAttempt.__table__.insert(), batch)
+        for batch in _batches(iter(referral_rows)):
+            connection.execute(Referral.__table__.insert(), batch)
 
     def lookup_rows() -> Iterator[dict[str, Any]]:
         for number in range(lookups):
@@ -184,4 +204,178 @@ def generate(
     with database.engine.begin() as connection:
         for batch in _batches(lookup_rows()):
             connection.execute(LookupAudit.__table__.insert(), batch)
-    return Generated(calls, event_count, requests, len(attempt_rows), lookups)
+    registrations, notifications = _notifications(database, extra, start, end, max(1, requests // 5), seed)
+    return Generated(
+        calls,
+        event_count,
+        requests,
+        len(attempt_rows),
+        lookups,
+        queued=len(queued),
+        referrals=len(referral_rows),
+        registrations=registrations,
+        notifications=notifications,
+    )
+
+
+def _queued_call(sid: str, language: str | None, result: str, at: datetime, end: datetime) -> dict[str, Any]:
+    """A live-queue row for a call whose last event was the queue (a few are still waiting)."""
+    status = QUEUE_STATUS.get(result, WAITING)
+    held = timedelta(seconds=30 + sum(ord(c) for c in sid) % 600)
+    done = min(at + held, end - timedelta(seconds=1))
+    return {
+        "call_sid": sid,
+        "language": language or "en",
+        "caller_type": None,
+        "need": None,
+        "urgent": False,
+        "queue": "normal",
+        "status": status,
+        "enqueued_at": at,
+        "operator_id": None,
+        "offered_at": None,
+        "operator_call_sid": None,
+        "connected_at": done if status == CONNECTED else None,
+        "left_at": done if status in (LEFT, CALLBACK) else None,
+        "callback_request_id": None,
+    }
+
+
+def _safe_contact(rng: random.Random) -> dict[str, Any]:
+    """A request's safe-contact answers: most callers answer, some say nothing (stored as None)."""
+    answered = rng.random() < 0.85
+    return {
+        "safe_to_call": "yes" if answered else None,
+        "voicemail_ok": rng.choice([True, False, False]) if answered else None,
+        "may_identify": rng.choice([True, False]) if answered else None,
+        "call_window": rng.choice(["morning", "afternoon", "evening", "any", None]) if answered else None,
+    }
+
+
+def _referral(rng: random.Random, request_id: int, at: datetime) -> dict[str, Any]:
+    """A service given on a referred request (fictional service names)."""
+    category = rng.choices(CATEGORIES, weights=[30, 12, 25, 15, 10, 5, 3])[0]
+    number = rng.randrange(500)
+    return {
+        "request_id": request_id,
+        "service_id": f"demo-service-{number}",
+        "service_name": f"Demo service {number}",
+        "category": category,
+        "operator_id": None,
+        "at": at,
+    }
+
+
+def _next_id(connection: Any, table: Any) -> int:
+    return (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+
+
+def _move_sequence(connection: Any, table: str) -> None:
+    if connection.dialect.name == "postgresql":
+        # The ids were given explicitly: move the sequence past them.
+        connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
+
+
+def _notifications(
+    database: Database, rng: random.Random, start: datetime, end: datetime, count: int, seed: int
+) -> tuple[int, int]:
+    """Registrations made in the period and notifications of custody changes to them; (registrations, notifications)."""
+    registrations: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    with database.engine.begin() as connection:
+        first_registration = _next_id(connection, Registration.__table__)
+        first_event = _next_id(connection, CustodyEvent.__table__)
+        for number in range(count):
+            registration_id = first_registration + number
+            created = _instant(rng, start, end)
+            source = rng.choices([BY_SMS, BY_VOICE, BY_OPERATOR], weights=[55, 35, 10])[0]
+            confirmed = source != BY_SMS or rng.random() < 0.8
+            channels = rng.choice(["sms", "voice", "both"]) if confirmed else "sms"
+            # Made-up identifiers: a 9-digit number starting with 9, fictional 555-01XX phones.
+            a_number = f"9{seed % 100:02d}{number:06d}"
+            registrations.append(
+                {
+                    "id": registration_id,
+                    "reference": f"D{seed % 100:02d}{registration_id % 100_000:05d}",
+                    "a_number": a_number,
+                    "country": "MX",
+                    "phone": f"+1{200 + registration_id // 100 % 800}55501{registration_id % 100:02d}",
+                    "language": rng.choice(["en", "es"]),
+                    "channels": channels,
+                    "voicemail_allowed": False,
+                    "texts_any_hour": False,
+                    "pin_hash": None,
+                    "status": "active" if confirmed else "pending",
+                    "source": source,
+                    "operator_id": None,
+                    "code_hash": None,
+                    "code_expires_at": None,
+                    "code_failures": 0,
+                    "created_at": created,
+                    "activated_at": created if confirmed else None,
+                    "expires_at": created + timedelta(days=180) if confirmed else None,
+                    "expiry_warned_at": None,
+                    "ended_at": None,
+                    "ended_by": None,
+                }
+            )
+            if not confirmed or rng.random() < 0.4:
+                continue
+            changed = min(created + timedelta(days=rng.randrange(1, 20)), end - timedelta(seconds=1))
+            event_id = first_event + len(events)
+            kind = rng.choice(KINDS)
+            events.append(
+                {
+                    "id": event_id,
+                    "a_number": a_number,
+                    "old_status": "in_custody",
+                    "new_status": kind if kind != "transferred" else "in_custody",
+                    "old_facility": None,
+                    "new_facility": None,
+                    "old_case_status": None,
+                    "new_case_status": None,
+                    "at": changed,
+                    "batch": f"demo-{seed}",
+                    "recorded_at": changed,
+                }
+            )
+            notifications.append(_notification(rng, registration_id, event_id, kind, channels, changed))
+        for batch in _batches(iter(registrations)):
+            connection.execute(Registration.__table__.insert(), batch)
+        for batch in _batches(iter(events)):
+            connection.execute(CustodyEvent.__table__.insert(), batch)
+        for batch in _batches(iter(notifications)):
+            connection.execute(Notification.__table__.insert(), batch)
+        for table in ("registrations", "custody_events"):
+            _move_sequence(connection, table)
+    return len(registrations), len(notifications)
+
+
+def _notification(
+    rng: random.Random, registration_id: int, event_id: int, kind: str, channels: str, at: datetime
+) -> dict[str, Any]:
+    """A notification with its text and call states as the worker leaves them."""
+    texts, calls = channels in ("sms", "both"), channels in ("voice", "both")
+    voice_state = rng.choices(["acknowledged", "expired", "due", "skipped"], weights=[55, 25, 10, 10])[0]
+    return {
+        "registration_id": registration_id,
+        "event_id": event_id,
+        "kind": kind,
+        "event_at": at,
+        "created_at": at,
+        "sms_state": rng.choices(["sent", "skipped", "due"], weights=[85, 10, 5])[0] if texts else None,
+        "sms_due_at": at if texts else None,
+        "sms_claimed_at": None,
+        "sms_from": None,
+        "sms_sid": None,
+        "voice_state": voice_state if calls else None,
+        "voice_due_at": at if calls else None,
+        "voice_attempts": rng.randrange(1, 4) if calls else 0,
+        "window_ends_at": at + timedelta(days=3) if calls else None,
+        "acknowledged_at": at + timedelta(hours=rng.randrange(1, 48))
+        if voice_state == "acknowledged" and calls
+        else None,
+    }
