@@ -75,6 +75,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
     for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
+    # Performance (issue P): no log-in limits to resolve on a caller's key press.
+    login_throttle.skip_blueprints({blueprint.name for blueprint in twilio_facing})
     voice_metrics.init_app(app)
     app.register_blueprint(voice_metrics.bp)
     register_commands(app)
