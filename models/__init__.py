@@ -13,6 +13,7 @@ from models.live_queue import QueuedCall
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.record_cache import CustodyGeneration
 from models.retention import RetentionTally
 from models.texting import ProcessedMessage, SmsConsent
 
@@ -27,6 +28,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "CustodyEvent",
+    "CustodyGeneration",
     "CustodyRecord",
     "Database",
     "EventBuffer",
