@@ -93,6 +93,8 @@ class QueuedJsonHandler(logging.handlers.QueueHandler):
     def __init__(self, target: logging.Handler) -> None:
         super().__init__(queue.SimpleQueue())
         self.target = target
+        # The same formatter as the writer's, for anyone asking this handler how lines look.
+        self.setFormatter(target.formatter)
         self._pid: int | None = None
         self._writer: threading.Thread | None = None
         self._direct = False
