@@ -170,6 +170,7 @@ ON CONFLICT (request_key) DO NOTHING
 _CLAIM = """
 INSERT INTO processed_messages (message_sid, received_at) VALUES (:message_sid, :at)
 ON CONFLICT (message_sid) DO NOTHING
+RETURNING message_sid
 """
 
 
@@ -190,7 +191,9 @@ class DeskTransaction:
     def claim_message(self, message_sid: str, now: datetime) -> bool:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""
         self._cursor.execute(self._sql["claim"], {"message_sid": message_sid, "at": self._time(now)})
-        return self._cursor.rowcount == 1
+        # RETURNING rather than rowcount: in psycopg's pipeline mode a row count is not known
+        # until the result is fetched.
+        return self._cursor.fetchone() is not None
 
     def lock_caller(self, caller_hash: str) -> None:
         """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
@@ -306,9 +309,15 @@ class LookupDesk:
         with self._lock:
             connection = self._connect()
             cursor = connection.cursor()
+            # PostgreSQL (issue P): psycopg's pipeline mode sends BEGIN, the caller's lock and the read
+            # in one round trip (the read's result is the first thing waited for), then the audit
+            # INSERT and COMMIT in a second; without it each is a round trip of its own. The commit
+            # is still waited for (the pipeline's sync) before the caller hears anything.
+            batched = connection.pipeline() if self.postgres else contextlib.nullcontext()
             try:
-                yield DeskTransaction(cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
-                connection.commit()
+                with batched:
+                    yield DeskTransaction(cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
+                    connection.commit()
             except BaseException:
                 try:
                     connection.rollback()
