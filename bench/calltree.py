@@ -23,6 +23,7 @@ from bench.harness import (
     report,
     require_quiet_machine,
     run_wrk,
+    sealed_path,
     sign_requests,
 )
 
@@ -53,9 +54,9 @@ def scenarios(base_url: str, count: int) -> dict[str, list[SignedRequest]]:
     menu = "/voice/step?" + urlencode({"n": "main", "t": "0", "l": "en"})
     creates = []
     for number in range(count):
-        state = {"n": "callback.message_offer", "t": "0", "l": "en", "c_callback_to": "caller"}
-        state |= {"c_caller": f"+1202555{number % 10000:04d}", "c_caller_type": "victim", "c_need": "other"}
-        creates.append(("/voice/step?" + urlencode(state), answer(number, "2")))
+        state = {"n": "callback.message_offer", "t": "0", "l": "en", "callback_to": "caller"}
+        state |= {"caller": f"+1202555{number % 10000:04d}", "caller_type": "victim", "need": "other"}
+        creates.append((sealed_path("/voice/step", state), answer(number, "2")))
     return {
         "menu step (cached)": sign_requests(base_url, menu, [answer(n, "2") for n in range(count)], AUTH_TOKEN),
         "hours effect (no write)": sign_requests(base_url, menu, [answer(n, "3") for n in range(count)], AUTH_TOKEN),

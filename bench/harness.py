@@ -27,6 +27,21 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 AUTH_TOKEN = "bench-auth-token"
+# The server's SECRET_KEY in every benchmark run: the load generator seals call state with it,
+# as the hotline itself does in the action URLs it renders (ivr/url_state.py).
+SECRET_KEY = "bench-secret-key-" + "0" * 48
+
+
+def sealed_path(path: str, state: Mapping[str, str]) -> str:
+    """``path`` with a call state as the hotline renders it: node, tries, language, the rest sealed."""
+    from callflows.engine import CallState
+    from config import derive_key
+    from ivr.url_state import UrlStateCodec
+
+    plain = {k: state[k] for k in ("n", "t", "l") if k in state}
+    ctx = tuple(sorted((k, v) for k, v in state.items() if k not in plain))
+    call = CallState(node=plain["n"], lang=plain.get("l"), tries=int(plain.get("t", "0")), ctx=ctx)
+    return UrlStateCodec(derive_key(SECRET_KEY, "voice url state")).url(path, call)
 
 
 def require_quiet_machine(allow_busy: bool = False) -> None:
@@ -196,6 +211,7 @@ def embedded_backend(database_url: str | None = None) -> Iterator[dict[str, str]
                 "DATABASE_URL": url,
                 "REDIS_URL": redis_server.url,
                 "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+                "SECRET_KEY": SECRET_KEY,
                 # Production log level: the one line per webhook is part of the cost.
                 "LOG_LEVEL": "INFO",
             }

@@ -29,6 +29,7 @@ from bench.harness import (
     report,
     require_quiet_machine,
     run_wrk,
+    sealed_path,
     sign_requests,
 )
 from callflows.countries import COMMON_COUNTRIES
@@ -65,7 +66,7 @@ def lookup_requests(people: list[tuple[str, str]]) -> list[tuple[str, dict[str, 
     """(path with the call's state, form) for each look-up: a new call and caller every time."""
     requests = []
     for i, (a_number, key) in enumerate(people):
-        state = {"n": "custody.country", "t": "0", "l": "en", "c_a_number": a_number}
+        state = {"n": "custody.country", "t": "0", "l": "en", "a_number": a_number}
         form = {
             "CallSid": "CA" + secrets.token_hex(16),
             "AccountSid": "AC" + "0" * 32,
@@ -76,7 +77,7 @@ def lookup_requests(people: list[tuple[str, str]]) -> list[tuple[str, dict[str, 
             "ApiVersion": "2010-04-01",
             "Digits": key,
         }
-        requests.append((f"/voice/step?{urlencode(state)}", form))
+        requests.append((sealed_path("/voice/step", state), form))
     return requests
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import collections
 import json
 import logging
+import logging.handlers
+import os
 import re
 import sys
+import threading
 from datetime import UTC, datetime
 
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -65,7 +70,7 @@ class JsonFormatter(logging.Formatter):
             if key not in _RESERVED and not key.startswith("_"):
                 payload[key] = value
         if record.exc_info:
-            payload["exc"] = scrub(self.formatException(record.exc_info))
+            payload["exc"] = scrub(record.exc_text or self.formatException(record.exc_info))
         return json.dumps(payload, default=str)
 
 
@@ -81,6 +86,117 @@ def json_handler() -> logging.Handler:
     return handler
 
 
+# Performance (issue P): the hotline's own lines leave the request thread. A webhook only appends
+# the record to an in-process list (a deque append wakes nobody: waking a writer thread on every
+# line cost the request thread more, in GIL hand-offs, than formatting the line itself); one writer
+# thread per process formats what has gathered every ``interval`` seconds (JSON, scrubbed, exactly
+# as before) and writes it in one ``write``. No line is dropped: the list is unbounded, and at
+# exit the writer's last pass runs before the process ends.
+class _Pending(collections.deque):  # type: ignore[type-arg]
+    """The queue QueueHandler puts records on: an append, nothing to wake."""
+
+    put_nowait = collections.deque.append
+
+
+class QueuedJsonHandler(logging.handlers.QueueHandler):
+    """Hands records to a per-process writer thread that formats and writes them as JSON lines."""
+
+    def __init__(self, target: logging.Handler, interval: float = 0.05) -> None:
+        super().__init__(_Pending())  # type: ignore[arg-type]
+        self.target = target
+        self.interval = interval
+        # The same formatter as the writer's, for anyone asking this handler how lines look.
+        self.setFormatter(target.formatter)
+        self._pid: int | None = None
+        self._writer: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._direct = False
+        self._start_lock = threading.Lock()
+        atexit.register(self.drain)
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        """Freeze what may change after this call (the message's arguments, a traceback); format nothing else."""
+        if record.args:
+            record.msg, record.args = record.getMessage(), None
+        if record.exc_info and not record.exc_text:
+            # The traceback's frames belong to the request thread: render it here (rare: errors only).
+            record.exc_text = self.target.formatter.formatException(record.exc_info) if self.target.formatter else ""
+        return record
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Queue the record for the writer thread (started once per process: gunicorn forks)."""
+        if self._direct:
+            self.target.handle(record)
+            return
+        if self._pid != os.getpid():
+            self._start()
+        self.queue.put_nowait(self.prepare(record))
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._pid == os.getpid():
+                return
+            # Records inherited across fork are the parent's to write.
+            self.queue = _Pending()  # type: ignore[assignment]
+            self._stop = threading.Event()
+            self._writer = threading.Thread(target=self._run, name="log-writer", daemon=True)
+            self._pid = os.getpid()
+            self._writer.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._write_pending()
+        self._write_pending()
+
+    def _write_pending(self) -> None:
+        pending: collections.deque[logging.LogRecord] = self.queue  # type: ignore[assignment]
+        records = []
+        while pending:
+            try:
+                records.append(pending.popleft())
+            except IndexError:
+                break
+        if records:
+            self._write(records)
+
+    def _write(self, records: list[logging.LogRecord]) -> None:
+        target = self.target
+        if not isinstance(target, logging.StreamHandler):
+            for record in records:
+                target.handle(record)
+            return
+        lines = []
+        for record in records:
+            try:
+                lines.append(target.format(record) + target.terminator)
+            except Exception:
+                target.handleError(record)
+        with target.lock:  # type: ignore[union-attr]
+            try:
+                target.stream.write("".join(lines))
+                target.flush()
+            except Exception:
+                target.handleError(records[-1])
+
+    def drain(self) -> None:
+        """Write every queued line and switch to writing on the caller's thread (process exit)."""
+        self._direct = True
+        writer = self._writer
+        if writer is not None and self._pid == os.getpid() and writer.is_alive():
+            self._stop.set()
+            writer.join(timeout=10)
+        self._writer = None
+        if self._pid == os.getpid():
+            # Anything appended while the writer made its last pass.
+            self._write_pending()
+
+    def close(self) -> None:
+        """Drain, then close the target handler."""
+        self.drain()
+        self.target.close()
+        super().close()
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Send the hotline's logs to stderr as JSON lines (idempotent)."""
     # Every webhook logs a line; skip the record fields our format never shows
@@ -91,8 +207,8 @@ def configure_logging(level: str = "INFO") -> None:
     logging._srcfile = None
     root = logging.getLogger("voice")
     root.setLevel(level.upper())
-    if not any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
-        root.addHandler(json_handler())
+    if not any(isinstance(h, QueuedJsonHandler) for h in root.handlers):
+        root.addHandler(QueuedJsonHandler(json_handler()))
         root.propagate = False
     for name in FOREIGN_LOGGERS:
         other = logging.getLogger(name)

@@ -62,6 +62,7 @@ def account_limits() -> str:
     return f"{current.login_max_failures}/{current.login_lockout_minutes} minutes;{current.login_max_failures * 4}/day"
 
 
+# Blueprints the limiter never looks at (one filter for the module's one limiter, however many apps).
 limiter = Limiter(client_address, key_prefix="voice-login", in_memory_fallback_enabled=True, swallow_errors=True)
 
 

@@ -17,6 +17,7 @@ from models.notification import Notification, NotificationAttempt, NotificationC
 from models.number_reads import NumberRead
 from models.operator import ApiToken, Operator
 from models.outbox import OutboxMessage
+from models.record_cache import CustodyGeneration
 from models.registration import Registration
 from models.report import KeptCount
 from models.retention import RetentionTally
@@ -34,6 +35,7 @@ __all__ = [
     "Conversation",
     "ConversationMessage",
     "CustodyEvent",
+    "CustodyGeneration",
     "CustodyRecord",
     "Database",
     "DirectoryEntry",

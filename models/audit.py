@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, Database, utcnow
 from models.disclosure import as_date
+from models.record_cache import RecordCache, generation_triggers_present
 
 VOICE = "voice"
 SMS = "sms"
@@ -135,8 +136,9 @@ class FoundRecord:
 
 # One statement for the limits and the record (one round trip on the hot path): the counts
 # the limits need, an earlier result for a retried request, and the record with its facility.
-_READ = """
-SELECT
+# The custody generation comes in the same statement, so in the same snapshot as the record
+# (models/record_cache.py): a cached record is used only when it was read at that generation.
+_LIMIT_COUNTS = """
   (SELECT COUNT(DISTINCT a_number) FROM lookup_audits
     WHERE caller_hash = :caller_hash AND at >= :since AND a_number <> :a_number
       AND result NOT IN ('limited', 'incomplete')),
@@ -145,12 +147,20 @@ SELECT
   (SELECT result FROM lookup_audits WHERE request_key = :request_key),
   (SELECT COUNT(*) FROM call_sessions
     WHERE call_sid = :sid AND status IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')),
+  (SELECT value FROM custody_generation WHERE id = 1)"""
+_READ = (
+    "SELECT"
+    + _LIMIT_COUNTS
+    + """,
   r.status, r.country_of_birth, f.name, f.city, f.state, f.phone, r.case_status,
   r.date_of_birth, r.protected, r.status_changed_at
 FROM (SELECT 1 AS one) AS asked
 LEFT JOIN custody_records r ON r.a_number = :a_number
 LEFT JOIN facilities f ON f.code = r.facility_code
 """
+)
+# The same counts without the record: for an A-number this process has cached.
+_READ_COUNTS = "SELECT" + _LIMIT_COUNTS + "\n"
 # The per-caller limit is taken atomically (issue S item 8, DECISIONS.md "The per-caller look-up
 # limit"): the count and the audit row that adds to it happen under one lock per caller hash,
 # held to the end of the transaction. PostgreSQL: an advisory transaction lock on the hash;
@@ -166,6 +176,7 @@ ON CONFLICT (request_key) DO NOTHING
 _CLAIM = """
 INSERT INTO processed_messages (message_sid, received_at) VALUES (:message_sid, :at)
 ON CONFLICT (message_sid) DO NOTHING
+RETURNING message_sid
 """
 
 
@@ -182,10 +193,11 @@ def _found(record: list[Any]) -> FoundRecord:
 class DeskTransaction:
     """The statements of one look-up, on the desk's connection, inside one transaction."""
 
-    def __init__(self, cursor: Any, sql: dict[str, str], postgres: bool) -> None:
+    def __init__(self, cursor: Any, sql: dict[str, str], postgres: bool, cache: RecordCache | None = None) -> None:
         self._cursor = cursor
         self._sql = sql
         self._postgres = postgres
+        self._cache = cache
 
     def _time(self, value: datetime) -> Any:
         # SQLite has no time type: store the text form SQLAlchemy's DateTime writes, so
@@ -195,7 +207,9 @@ class DeskTransaction:
     def claim_message(self, message_sid: str, now: datetime) -> bool:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""
         self._cursor.execute(self._sql["claim"], {"message_sid": message_sid, "at": self._time(now)})
-        return self._cursor.rowcount == 1
+        # RETURNING rather than rowcount: in psycopg's pipeline mode a row count is not known
+        # until the result is fetched.
+        return self._cursor.fetchone() is not None
 
     def lock_caller(self, caller_hash: str) -> None:
         """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
@@ -209,19 +223,26 @@ class DeskTransaction:
         self, caller_hash: str, thread: str, a_number: str, since: datetime, request_key: str | None, sid: str = ""
     ) -> tuple[LimitCounts, FoundRecord | None]:
         """The limit counts (distinct other A-numbers, failed attempts, an earlier result) and the record."""
-        self._cursor.execute(
-            self._sql["read"],
-            {
-                "sid": sid,
-                "caller_hash": caller_hash,
-                "thread": thread,
-                "a_number": a_number,
-                "since": self._time(since),
-                "request_key": request_key,
-            },
-        )
-        distinct, failed, earlier, ended, *record = self._cursor.fetchone()
+        params = {
+            "sid": sid,
+            "caller_hash": caller_hash,
+            "thread": thread,
+            "a_number": a_number,
+            "since": self._time(since),
+            "request_key": request_key,
+        }
+        cache = self._cache
+        if cache is not None and cache.known(a_number):
+            self._cursor.execute(self._sql["counts"], params)
+            distinct, failed, earlier, ended, generation = self._cursor.fetchone()
+            hit, found = cache.get(a_number, generation)
+            if hit:
+                return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
+        self._cursor.execute(self._sql["read"], params)
+        distinct, failed, earlier, ended, generation, *record = self._cursor.fetchone()
         found = None if record[0] is None else _found(record)
+        if cache is not None:
+            cache.put(a_number, generation, found)
         return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
 
     def audit(
@@ -264,12 +285,15 @@ class LookupDesk:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.postgres = database.dialect == "postgresql"
-        statements = {"read": _READ, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
+        statements = {"read": _READ, "counts": _READ_COUNTS, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
         # psycopg takes %(name)s; sqlite3 takes :name as written.
         self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", v) if self.postgres else v for k, v in statements.items()}
         self._connection: Any = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        # Records this process has read (issue P), used only while the generation triggers exist.
+        self.cache = RecordCache()
+        self._cache_usable = False
 
     def _connect(self) -> Any:
         # gunicorn forks after import: a connection opened in another process is not ours to use.
@@ -280,6 +304,12 @@ class LookupDesk:
             raw.detach()
             self._connection = connection
             self._pid = os.getpid()
+            cursor = connection.cursor()
+            try:
+                self._cache_usable = generation_triggers_present(cursor, self.postgres)
+            finally:
+                cursor.close()
+                connection.commit()
         return self._connection
 
     def _drop(self) -> None:
@@ -295,9 +325,15 @@ class LookupDesk:
         with self._lock:
             connection = self._connect()
             cursor = connection.cursor()
+            # PostgreSQL (issue P): psycopg's pipeline mode sends BEGIN, the caller's lock and the read
+            # in one round trip (the read's result is the first thing waited for), then the audit
+            # INSERT and COMMIT in a second; without it each is a round trip of its own. The commit
+            # is still waited for (the pipeline's sync) before the caller hears anything.
+            batched = connection.pipeline() if self.postgres else contextlib.nullcontext()
             try:
-                yield DeskTransaction(cursor, self.sql, self.postgres)
-                connection.commit()
+                with batched:
+                    yield DeskTransaction(cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
+                    connection.commit()
             except BaseException:
                 try:
                     connection.rollback()

@@ -239,6 +239,11 @@ def claim_next(
     """
     lease_until = now + timedelta(seconds=lease_seconds)
     if session.get_bind().dialect.name == "postgresql":
+        if office is None and operator.home_office:
+            # A Community Relations Officer takes their own office's requests first, then anyone's.
+            mine = _claim_next_postgresql(session, operator, now, lease_until, language, operator.home_office)
+            if mine is not None:
+                return mine
         return _claim_next_postgresql(session, operator, now, lease_until, language, office)
     held = held_by(session, operator)
     if held is not None:
@@ -370,6 +375,8 @@ def complete(
     """Finish a claim with a disposition; "no_answer" schedules a retry or closes as unreachable."""
     if disposition not in DISPOSITIONS:
         raise ValueError(f"unknown disposition {disposition!r}")
+    if disposition != "no_answer" and session.get_bind().dialect.name == "postgresql":
+        return _complete_closing_postgresql(session, request_id, operator, now, disposition, notes)
     policy = policy or RetryPolicy()
     request = _claimed_by(session, request_id, operator)
     attempt = session.scalars(
@@ -401,6 +408,64 @@ def complete(
     record(session, request, "completed", now, operator.id, CLAIMED, detail)
     if request.disposition == UNREACHABLE:
         record(session, request, UNREACHABLE, now, None, CLOSED, f"{request.attempts} attempts")
+    return request
+
+
+# Performance (issue P): a closing disposition on PostgreSQL in one round trip, without loading
+# ORM objects first: lock the request, close it if this operator (or a supervisor) holds it,
+# finish the open attempt or add one, and append the history row. "no_answer" (a retry may be
+# scheduled in the caller's hours) keeps the general path above.
+_COMPLETE_SQL = """
+WITH target AS (
+    SELECT id, status, claimed_by_id FROM callback_requests WHERE id = :request FOR UPDATE
+), closed AS (
+    UPDATE callback_requests AS r
+    SET status = 'closed', disposition = :disposition, closed_at = :now, lease_expires_at = NULL,
+        next_attempt_at = NULL, updated_at = :now, attempts = COALESCE(r.attempts, 0) + 1
+    FROM target AS t
+    WHERE r.id = t.id AND t.status = 'claimed' AND (t.claimed_by_id = :operator OR :supervisor)
+    RETURNING r.*
+), open_attempt AS (
+    SELECT a.id FROM callback_attempts AS a
+    WHERE a.request_id = (SELECT id FROM closed) AND a.disposition IS NULL
+    ORDER BY a.id DESC LIMIT 1
+), finished AS (
+    UPDATE callback_attempts AS a
+    SET disposition = :disposition, notes = :notes, ended_at = COALESCE(a.ended_at, :now)
+    WHERE a.id = (SELECT id FROM open_attempt)
+), added AS (
+    INSERT INTO callback_attempts (request_id, operator_id, started_at, ended_at, disposition, notes)
+    SELECT id, :operator, COALESCE(claimed_at, :now), :now, :disposition, :notes FROM closed
+    WHERE NOT EXISTS (SELECT 1 FROM open_attempt)
+), history AS (
+    INSERT INTO callback_history (request_id, at, operator_id, event, from_status, to_status, detail)
+    SELECT id, :now, :operator, 'completed', 'claimed', 'closed', :detail FROM closed
+)
+SELECT * FROM closed
+"""
+
+
+def _complete_closing_postgresql(
+    session: Session, request_id: int, operator: Operator, now: datetime, disposition: str, notes: str
+) -> CallbackRequest:
+    params = {
+        "request": request_id,
+        "operator": operator.id,
+        "supervisor": bool(operator.is_supervisor),
+        "now": now,
+        "disposition": disposition,
+        "notes": notes or None,
+        "detail": f"{disposition}: {notes}" if notes else disposition,
+    }
+    statement = select(CallbackRequest).from_statement(text(_COMPLETE_SQL))
+    request = session.scalars(statement.execution_options(populate_existing=True), params).first()
+    if request is None:
+        # Nothing was written: say why, as the general path does.
+        raise ClaimError(
+            "no such request"
+            if session.get(CallbackRequest, request_id) is None
+            else "the request is not claimed by you"
+        )
     return request
 
 
