@@ -54,6 +54,9 @@ class CallbackConfirmation(Base):
             return existing
         for _ in range(10):
             reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+            if reference.isdigit():
+                # A reference always has a letter: texts read all-digit words as something else (callflows.sms).
+                continue
             try:
                 with session.begin_nested():
                     row = CallbackConfirmation(

@@ -162,8 +162,11 @@ class Registration(Base):
 
 
 def new_reference() -> str:
-    """A random reference such as ``K7Q2M``."""
-    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+    """A random reference such as ``K7Q2M``; always with a letter (a text reads all-digit words otherwise)."""
+    while True:
+        reference = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        if not reference.isdigit():
+            return reference
 
 
 def new_code() -> str:
