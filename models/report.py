@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from models.audit import RESULTS, LookupAudit
 from models.base import Base
 from models.call import CallEvent, CallSession
-from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
+from models.callback import CALLER_TYPES, NEEDS, NOT_SAFE_TO_CALL, CallbackRequest
 from models.claims import DISPOSITIONS, UNREACHABLE, CallbackAttempt
 from models.directory import CATEGORIES, Referral
 from models.live_queue import CALLBACK, CONNECTED, LEFT, QueuedCall
@@ -40,7 +40,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 
 # How a request the caller withdrew because the number is not safe is closed (ivr/actions/safe_contact.py).
-WITHDRAWN = "not_safe_to_call"
 
 
 class PeriodError(ValueError):
@@ -339,7 +338,7 @@ def callback_outcomes(session: Session, window: Window) -> Counts:
     """Requests made in the period by how they ended (or that they are still open)."""
     labels: dict[str | None, str] = {key: key.replace("_", " ") for key in DISPOSITIONS}
     labels[UNREACHABLE] = "closed unreachable"
-    labels[WITHDRAWN] = "withdrawn: not safe to call"
+    labels[NOT_SAFE_TO_CALL] = "withdrawn: not safe to call"
     labels[None] = "still open"
     labels["*"] = "other"
     return _count_by(session, CallbackRequest.disposition, _requests_in(window), labels)
@@ -375,7 +374,7 @@ def safe_to_call(session: Session, window: Window) -> Counts:
     # Silence counts as "yes, with no voicemail and no identification" and the operator sees
     # "not confirmed" (DECISIONS.md); a text or web request was never asked.
     answer = case(
-        (CallbackRequest.disposition == WITHDRAWN, "no"),
+        (CallbackRequest.disposition == NOT_SAFE_TO_CALL, "no"),
         (CallbackRequest.safe_to_call == "yes", "yes"),
         (CallbackRequest.source != "voice", "not_asked"),
         else_="unconfirmed",

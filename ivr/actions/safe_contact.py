@@ -14,13 +14,12 @@ from ivr.actions import CallContext, effect
 from ivr.actions.callback import answers_from
 from ivr.extensions import hotline
 from models import claims
-from models.callback import CallbackRequest
+from models.callback import NOT_SAFE_TO_CALL, CallbackRequest
 from models.claims import RetryPolicy
 
 log = logging.getLogger("voice.ivr.actions.safe_contact")
 
 # How a request the caller withdrew is closed (never counted as a call back).
-WITHDRAWN = "not_safe_to_call"
 
 
 @effect("callback.withdraw")
@@ -33,7 +32,7 @@ def withdraw(state: CallState, context: CallContext) -> Outcome:
         request = CallbackRequest.open_owned_by(session, answers)
         if request is not None:
             before = request.status
-            request.status, request.disposition = claims.CLOSED, WITHDRAWN
+            request.status, request.disposition = claims.CLOSED, NOT_SAFE_TO_CALL
             request.closed_at = request.updated_at = context.now
             request.claimed_by_id = request.lease_expires_at = request.next_attempt_at = None
             claims.record(session, request, "withdrawn", context.now, None, before, "caller: not safe to call")
