@@ -6,10 +6,8 @@ import logging
 import threading
 from datetime import timedelta
 
-from redis import ConnectionPool, Redis
-from redis.backoff import NoBackoff
+from redis import Redis
 from redis.exceptions import RedisError
-from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
@@ -77,29 +75,14 @@ def purge_relayed() -> int:
     return purged
 
 
-_FAIL_FAST: dict[int, Redis] = {}
-
-
-def fail_fast(connection: Redis) -> Redis:
-    """A client for the same Redis that tries once: a webhook must not wait out redis-py's retry backoff."""
-    pool = connection.connection_pool
-    client = _FAIL_FAST.get(id(pool))
-    if client is None:
-        kwargs = {**pool.connection_kwargs, "retry": RedisRetry(NoBackoff(), 0)}
-        client = _FAIL_FAST[id(pool)] = Redis(
-            connection_pool=ConnectionPool(connection_class=pool.connection_class, **kwargs)
-        )
-    return client
-
-
 def try_relay(database: Database, connection: Redis, ids: list[int]) -> bool:
     """Best-effort hand-over right after a commit; the worker's loop retries what fails.
 
-    When Redis is down this fails at once (one attempt, no backoff): the row
-    waits in the outbox and the caller is not kept waiting.
+    When Redis is down or hung this gives up within the connection's timeouts
+    (``workers.connect``): the row waits in the outbox, the caller does not.
     """
     try:
-        relay(database, fail_fast(connection), ids=ids)
+        relay(database, connection, ids=ids)
         return True
     except RedisError as error:
         log.warning("outbox hand-over deferred: redis unavailable", extra={"ids": ids, "error": str(error)})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from rq.job import Job
 import workers
 from models import CallbackRequest, OutboxMessage
 from models.base import utcnow
-from workers.outbox import purge_relayed, relay
+from workers.outbox import purge_relayed, relay, try_relay
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,3 +109,18 @@ def test_relayed_rows_are_purged_after_the_keep_time_and_pending_rows_never(app)
     with hotline.database.session() as session:
         left = sorted(m.id for m in session.query(OutboxMessage))
     assert left == [recent_id, pending_id]
+
+
+def test_the_hand_over_after_a_commit_gives_up_on_a_hung_redis_within_seconds(app) -> None:
+    """The caller is waiting on this webhook: it gives up within the 2 s read timeout; the row waits."""
+    database = app.extensions["hotline"].database
+    with socket.socket() as hung:  # accepts connections (the kernel's backlog) and never answers
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)
+        connection = workers.connect(f"redis://127.0.0.1:{hung.getsockname()[1]}/0")
+        message_id = add_request_with_job(database)
+        started = time.monotonic()
+        assert try_relay(database, connection, [message_id]) is False
+        assert time.monotonic() - started < 5
+    with database.session() as session:
+        assert [m.id for m in OutboxMessage.pending(session)] == [message_id]
