@@ -181,14 +181,16 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
     return answer
 
 
-@effect("custody.look_up")
-def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
-    """The audited look-up of the A-number and country in the call's context."""
+def look_up_on_call(state: CallState, context: CallContext) -> tuple[str, LookupAnswer | Outcome]:
+    """The audited voice look-up of the A-number and country in the call's context (also for registrations).
+
+    Returns the country asked and the answer, or an "unsure" outcome when the country must be confirmed first.
+    """
     heard = state.get("country") or ""
     country = heard.removesuffix(UNSURE_COUNTRY)
     if heard.endswith(UNSURE_COUNTRY) and state.get("country_confirmed") != "1":
         # Checked here rather than in an effect of its own: one effect per answer keeps the webhook fast.
-        return Outcome.of("unsure", country_name=country_name(country, state.lang or "en"))
+        return country, Outcome.of("unsure", country_name=country_name(country, state.lang or "en"))
     token = context.idempotency_token
     answer = look_up(
         lookup_desk(),
@@ -205,6 +207,15 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
         ),
     )
     assert answer is not None  # only texts are claimed
+    return country, answer
+
+
+@effect("custody.look_up")
+def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
+    """The audited look-up of the A-number and country in the call's context."""
+    _country, answer = look_up_on_call(state, context)
+    if isinstance(answer, Outcome):
+        return answer
     if answer.outcome == "incomplete":
         return Outcome.of("error")
     # The identifiers leave the URL once used, and an earlier answer's facility goes with them, so

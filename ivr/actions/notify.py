@@ -10,13 +10,11 @@ from sqlalchemy import select
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
-from callflows.parsers import UNSURE_COUNTRY
 from callflows.phones import parse_callback_number
 from config.logs import mask_phone
 from ivr.actions import CallContext, effect
-from ivr.actions.custody import LookupRequest, look_up, lookup_desk
+from ivr.actions.custody import look_up_on_call
 from ivr.extensions import hotline
-from models.audit import VOICE
 from models.outbox import OutboxMessage
 from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
 from workers.outbox import try_relay
@@ -34,28 +32,10 @@ def pin_digest(pin: str, call_sid: str, key: str) -> str:
 @effect("notify.identify")
 def identify(state: CallState, context: CallContext) -> Outcome:
     """The look-up's audited identification (same limits); the caller hears the same whatever is found."""
-    heard = state.get("country") or ""
-    country = heard.removesuffix(UNSURE_COUNTRY)
-    if heard.endswith(UNSURE_COUNTRY) and state.get("country_confirmed") != "1":
-        from callflows.countries import country_name
-
-        return Outcome.of("unsure", country_name=country_name(country, state.lang or "en"))
-    token = context.idempotency_token
-    answer = look_up(
-        lookup_desk(),
-        context.settings,
-        LookupRequest(
-            channel=VOICE,
-            sid=context.call_sid,
-            thread=context.call_sid,
-            caller=context.caller,
-            a_number=state.get("a_number") or None,
-            country=country or None,
-            request_key=f"voice:{token}" if token else None,
-            now=context.now,
-        ),
-    )
-    if answer is None or answer.outcome == "incomplete":
+    country, answer = look_up_on_call(state, context)
+    if isinstance(answer, Outcome):
+        return answer
+    if answer.outcome == "incomplete":
         return Outcome.of("error")
     if answer.outcome == "limited":
         return Outcome.of("limited")
