@@ -18,7 +18,10 @@ ROLES = ("operator", "supervisor", "admin", "cro")
 CRO = "cro"
 TOKEN_PREFIX = "vop_"
 
-_hasher = PasswordHasher()
+# argon2 runs one thread per lane: one lane keeps a log-in on one core, so a flood of log-ins
+# cannot take both cores from the phone line's processes (DECISIONS: cap argon2's threads).
+# Time and memory cost stay argon2-cffi's defaults (RFC 9106 low-memory profile).
+_hasher = PasswordHasher(parallelism=1)
 # Verifying against a real hash when the e-mail is unknown keeps the timing the same.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
@@ -118,6 +121,9 @@ class Operator(Base):
             _check_dummy(password)
             return None
         if operator.check_password(password):
+            if _hasher.check_needs_rehash(operator.password_hash or ""):
+                # A hash made with older settings (more lanes) is replaced at the next good log-in.
+                operator.set_password(password)
             operator.failed_logins = 0
             operator.last_login_at = now
             return operator

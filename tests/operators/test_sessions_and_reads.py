@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from models import NumberRead
+from models import NumberRead, Operator
 from tests.operators.conftest import bearer, csrf_from, log_in
 
 CALLER = "+12025550177"
@@ -72,3 +72,23 @@ def test_another_operators_dashboard_page_shows_the_last_four_only(client, make_
     log_in(client, other.email)
     page = client.get(f"/ops/requests/{request_id}").get_data(as_text=True)
     assert CALLER not in page and "***0177" in page
+
+
+def test_password_hashes_use_one_argon2_lane_and_older_hashes_are_replaced_at_log_in(database) -> None:
+    """A log-in keeps argon2 on one core; a hash made with four lanes is re-made at the next good log-in."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from models.base import utcnow
+
+    with database.session() as session:
+        person = Operator(email="lanes@voice.test", name="Lanes", role="operator")
+        person.set_password("correct horse battery")
+        assert extract_parameters(person.password_hash).parallelism == 1
+        person.password_hash = PasswordHasher(parallelism=4).hash("correct horse battery")
+        session.add(person)
+    with database.session() as session:
+        assert Operator.authenticate(session, "lanes@voice.test", "correct horse battery", utcnow()) is not None
+    with database.session() as session:
+        stored = Operator.by_email(session, "lanes@voice.test")
+        assert extract_parameters(stored.password_hash).parallelism == 1
+        assert stored.check_password("correct horse battery")
