@@ -64,6 +64,13 @@ def ask_pin(response: VoiceResponse, notification_id: int, lang: str, tries: int
     return response
 
 
+def end_without_the_pin(response: VoiceResponse, lang: str) -> Response:
+    """Close the call without the PIN: say a later call will come, and hang up."""
+    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
+    response.hangup()
+    return twiml(response)
+
+
 def spoken_reference(reference: str) -> str:
     """ "K 7 Q 2 M": a reference read one character at a time."""
     return " ".join(reference)
@@ -98,9 +105,7 @@ def answer(notification_id: int) -> Response:
         response.hangup()
         return twiml(response)
     ask_pin(response, notification_id, lang, 1, "notify.voice.ask_pin")
-    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
-    response.hangup()
-    return twiml(response)
+    return end_without_the_pin(response, lang)
 
 
 @bp.post("/pin/<int:notification_id>")
@@ -129,9 +134,7 @@ def pin(notification_id: int) -> Response:
         db_session().commit()
     if tries_so_far < PIN_TRIES:
         ask_pin(response, notification_id, lang, tries_so_far + 1, "notify.voice.wrong_pin")
-    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
-    response.hangup()
-    return twiml(response)
+    return end_without_the_pin(response, lang)
 
 
 @bp.post("/status/<int:notification_id>")

@@ -26,7 +26,7 @@ from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.directory import answer_services_text
 from ivr.extensions import db_session, settings
 from ivr.notify_sms import answer_registration
-from ivr.webhooks import empty_document, message_sid, twilio_blueprint, twiml
+from ivr.webhooks import empty_document, first_delivery, message_sid, twilio_blueprint, twiml
 from models.audit import SMS, hash_caller
 from models.base import utcnow
 from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent
@@ -141,9 +141,7 @@ def answer_status(command: TextCommand, sid: str, number: str) -> str | None:
 def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
     """Opt-out, opt-in, help: recorded once per MessageSid; the reply's text (None: no reply)."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
-        log.info("sms duplicate delivery", extra={"message_sid": sid})
+    if not first_delivery(session, sid):
         return None
     text = None
     if command.kind == STOP:

@@ -5,6 +5,8 @@ is refused (403) unless Twilio signed it, before any view, form parsing side
 effect or database work, and a failure answers Twilio with the blueprint's calm
 fallback (apology TwiML, an empty document, a 204...) instead of a 500. So no
 Twilio route can forget either, and ``TWILIO_BLUEPRINTS`` names every one.
+A text is handled once per MessageSid (``first_delivery``, ``may_reply``), because
+Twilio may deliver it again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, abort, request
+from sqlalchemy.orm import Session
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -21,6 +24,7 @@ from config.logs import mask_phone
 from ivr.extensions import settings
 from ivr.signature import is_signed
 from ivr.twiml import OPERATOR_LANGUAGE, apology
+from models.texting import ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.webhooks")
 
@@ -86,6 +90,25 @@ def _sid(name: str) -> str:
     if not sid or len(sid) > 64:
         raise BadRequest(f"{name} is missing or malformed")
     return sid
+
+
+def first_delivery(session: Session, message_sid: str) -> bool:
+    """True the first time a text's MessageSid is handled; a repeated delivery is rolled back and logged."""
+    if ProcessedMessage.claim(session, message_sid):
+        return True
+    session.rollback()
+    log.info("sms duplicate delivery", extra={"message_sid": message_sid})
+    return False
+
+
+def may_reply(session: Session, message_sid: str, number: str) -> bool:
+    """True for a first delivery from a texter who has not opted out (one who has is kept as handled, no reply)."""
+    if not first_delivery(session, message_sid):
+        return False
+    if SmsConsent.is_opted_out(session, number):
+        session.commit()
+        return False
+    return True
 
 
 def refuse_unsigned() -> None:

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+import pytest
+
+from callflows.hours import ALWAYS
 from models.claims import CallbackAttempt
 from tests.e2e.conftest import post_signed
 from tests.operators.conftest import bearer, csrf_from, log_in
 
 CALLER = "+13055550111"
+NEUTRAL = "+18555550100"
 
 
 def claimed(client, add_request, make_operator, **values):
@@ -40,7 +46,7 @@ def test_the_caller_is_rung_first_hears_a_neutral_sentence_and_press_1_connects_
     started = client.post(f"/api/requests/{request_id}/call-caller-first", headers=bearer(token))
     assert started.status_code == 201
     [ring] = fake_twilio.calls()
-    assert (ring.value("To"), ring.value("From")) == (CALLER, "+18554886423")
+    assert (ring.value("To"), ring.value("From")) == (CALLER, NEUTRAL)  # the caller did not allow us to say who calls
     greeting = post_to(client, ring.value("Url") or "", {})
     gather = greeting.find("Gather")
     assert gather is not None and "oprima 1" in said(greeting)
@@ -89,3 +95,60 @@ def test_the_dashboard_offers_caller_first_next_to_operator_first(
     )
     assert "yours rings when they press 1" in done.get_data(as_text=True)
     assert fake_twilio.calls()[0].value("To") == CALLER
+
+
+@pytest.fixture
+def settings(settings):
+    """A neutral number distinct from the hotline's, and calling hours that never close."""
+    return settings.replace(neutral_number=NEUTRAL, calling_hours=ALWAYS)
+
+
+@pytest.mark.parametrize(("may_identify", "shown"), [(None, NEUTRAL), (False, NEUTRAL), (True, "+18554886423")])
+def test_the_callers_phone_shows_the_neutral_number_unless_they_allowed_us_to_say_who_calls(
+    client, add_request, make_operator, fake_twilio, may_identify, shown
+) -> None:
+    _operator, token, request_id = claimed(client, add_request, make_operator, may_identify=may_identify)
+    assert client.post(f"/api/requests/{request_id}/call-caller-first", headers=bearer(token)).status_code == 201
+    [ring] = fake_twilio.calls()
+    assert ring.value("From") == shown
+
+
+def test_no_voicemail_hangs_up_on_a_machine_without_a_word(
+    client, add_request, make_operator, fake_twilio, database
+) -> None:
+    _operator, token, request_id = claimed(client, add_request, make_operator)
+    client.post(f"/api/requests/{request_id}/call-caller-first", headers=bearer(token))
+    [ring] = fake_twilio.calls()
+    assert ring.value("MachineDetection") == "Enable"
+    machine = post_to(client, ring.value("Url") or "", {"AnsweredBy": "machine_end_beep"})
+    assert [element.tag for element in machine] == ["Hangup"]
+    with database.session() as session:
+        [attempt] = session.query(CallbackAttempt).all()
+        assert attempt.caller_status == "machine"
+
+
+def test_a_caller_who_allows_voicemail_is_rung_without_detection(
+    client, add_request, make_operator, fake_twilio
+) -> None:
+    _operator, token, request_id = claimed(client, add_request, make_operator, voicemail_ok=True)
+    client.post(f"/api/requests/{request_id}/call-caller-first", headers=bearer(token))
+    [ring] = fake_twilio.calls()
+    assert ring.value("MachineDetection") is None
+
+
+def test_a_caller_first_call_outside_the_callers_own_window_is_refused(
+    client, add_request, make_operator, fake_twilio
+) -> None:
+    now = datetime.now(UTC)
+    # A U.S. zone whose morning meets the calling hours but is not now (one of the three never is).
+    zone = next(
+        z
+        for z in ("America/New_York", "America/Los_Angeles", "Pacific/Honolulu")
+        if not 8 <= now.astimezone(ZoneInfo(z)).hour < 12
+    )
+    _operator, token, request_id = claimed(
+        client, add_request, make_operator, call_window="morning", caller_timezone=zone
+    )
+    refused = client.post(f"/api/requests/{request_id}/call-caller-first", headers=bearer(token))
+    assert refused.status_code == 409 and "morning" in refused.get_json()["error"]
+    assert fake_twilio.calls() == []
