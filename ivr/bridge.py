@@ -1,30 +1,32 @@
 """Call a caller back through the hotline: ring the operator, then bridge to the caller.
 
-The victim only ever sees the hotline's number: Twilio rings the operator's
-phone from the hotline number, and when the operator answers, ``<Dial
-callerId=hotline>`` connects the caller. Every webhook here is signed by Twilio;
-the attempt id rides in the URL, which the signature covers.
+The caller only ever sees the hotline's number (or the neutral one, unless they
+allowed us to say who calls): Twilio rings the operator's phone from the hotline
+number, and when the operator answers, ``<Dial callerId=...>`` connects the
+caller. Every webhook here is signed by Twilio; the attempt id rides in the URL,
+which the signature covers.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
 from config import Settings
 from config.logs import mask_phone
 from ivr.extensions import db_session, settings
-from ivr.signature import form_field, twilio_request
-from ivr.twiml import apology, say_lines
+from ivr.twiml import OPERATOR_LANGUAGE, say_lines
+from ivr.webhooks import apologise_to_the_operator, hang_up, twilio_blueprint, twiml
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -34,20 +36,30 @@ from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.bridge")
 bp = Blueprint("bridge", __name__, url_prefix="/bridge")
+# The screen speaks to the caller's phone, maybe a machine: an apology would name the
+# hotline, so a failure there hangs up without a word.
+twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"screen": hang_up})
 
 FINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 # Twilio's AnsweredBy values for anything but a person (answering-machine detection).
 NOT_A_PERSON = {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
-# Operators hear the whisper in the hotline's working language.
-OPERATOR_LANGUAGE = "en"
 
 
 class BridgeError(Exception):
     """A call back could not be started; the message says why, for the operator."""
 
 
-def start_call(session: Session, current: Settings, request_id: int, operator: Operator) -> CallbackAttempt:
-    """Ask Twilio to ring ``operator`` from the hotline number; the answer webhook bridges to the caller."""
+def start_call(
+    session: Session, current: Settings, request_id: int, operator: Operator, caller_first: bool = False
+) -> CallbackAttempt:
+    """Start a call back on a request ``operator`` holds, within the caller's window.
+
+    Operator first (the default): Twilio rings the operator from the hotline number
+    and the answer webhook bridges to the caller. Caller first (``ivr.customer_first``):
+    Twilio rings the caller, showing the number they allowed, and their key press
+    rings the operator. Either way the attempt is recorded before Twilio is asked,
+    and its status callbacks come to ``/bridge/status``.
+    """
     item = session.get(CallbackRequest, request_id)
     if item is None or item.status != claims.CLAIMED or item.claimed_by_id != operator.id:
         raise BridgeError("claim the request before calling the caller back")
@@ -66,17 +78,25 @@ def start_call(session: Session, current: Settings, request_id: int, operator: O
     attempt = CallbackAttempt(request_id=item.id, operator_id=operator.id, started_at=now, call_status="queued")
     session.add(attempt)
     session.flush()
-    claims.record(session, item, "call_started", now, operator.id, item.status, f"attempt {attempt.id}")
+    detail = f"attempt {attempt.id}" + (", caller first" if caller_first else "")
+    claims.record(session, item, "call_started", now, operator.id, item.status, detail)
     # Committed before Twilio can call the answer URL, which looks the attempt up.
     session.commit()
     base = current.public_base_url.rstrip("/")
+    query = urlencode({"attempt": attempt.id})
+    if caller_first:
+        ring: dict[str, str] = {"to": item.phone, "from_": shown_number(item, current)}
+        ring["url"] = f"{base}/bridge/customer/answer?{query}"
+        if not item.leave_voicemail:
+            # No voicemail: the answer webhook hangs up on a machine before a word is said.
+            ring["machine_detection"] = "Enable"
+    else:
+        ring = {"to": operator.phone, "from_": current.hotline_number, "url": f"{base}/bridge/answer?{query}"}
     try:
         call = twilio_client(current).calls.create(
-            to=operator.phone,
-            from_=current.hotline_number,
-            url=f"{base}/bridge/answer?attempt={attempt.id}",
+            **ring,
             method="POST",
-            status_callback=f"{base}/bridge/status?attempt={attempt.id}",
+            status_callback=f"{base}/bridge/status?{query}",
             status_callback_method="POST",
             status_callback_event=["initiated", "ringing", "answered", "completed"],
         )
@@ -84,20 +104,45 @@ def start_call(session: Session, current: Settings, request_id: int, operator: O
         attempt.call_status = "failed"
         attempt.ended_at = utcnow()
         session.commit()
-        log.warning("call back not started", extra={"attempt_id": attempt.id, "error": str(error)})
+        log.warning(
+            "call back not started", extra={"attempt_id": attempt.id, "caller_first": caller_first, "error": str(error)}
+        )
         raise BridgeError("Twilio refused the call; try again in a minute") from error
     attempt.call_sid = call.sid
     session.commit()
     log.info(
         "call back started",
-        extra={"attempt_id": attempt.id, "request_id": item.id, "operator": mask_phone(operator.phone)},
+        extra={
+            "attempt_id": attempt.id,
+            "request_id": item.id,
+            "caller_first": caller_first,
+            "to": mask_phone(ring["to"]),
+        },
     )
     return attempt
 
 
-def twiml(response: VoiceResponse) -> Response:
-    """A TwiML answer."""
-    return Response(str(response), status=200, mimetype="text/xml")
+def shown_number(item: CallbackRequest, current: Settings) -> str:
+    """The number the caller's phone shows: the neutral one unless they allowed us to say who calls."""
+    return current.hotline_number if item.identify else current.neutral_number
+
+
+def request_of(attempt: CallbackAttempt) -> CallbackRequest:
+    """The callback request an attempt belongs to."""
+    item = db_session().get(CallbackRequest, attempt.request_id)
+    assert item is not None  # the foreign key guarantees it
+    return item
+
+
+def hung_up_on_a_machine(attempt: CallbackAttempt, response: VoiceResponse) -> bool:
+    """On a machine (``AnsweredBy`` from detection): note it and hang up without a word; False for a person."""
+    if request.form.get("AnsweredBy", "") not in NOT_A_PERSON:
+        return False
+    attempt.caller_status = "machine"
+    db_session().commit()
+    log.info("call back reached a machine: hung up without a message", extra={"attempt_id": attempt.id})
+    response.hangup()
+    return True
 
 
 def attempt_from_url() -> CallbackAttempt:
@@ -115,13 +160,11 @@ def say(response: VoiceResponse, key: str) -> None:
 
 
 @bp.post("/answer")
-@twilio_request
 def answer() -> Response:
     """The operator picked up: connect the caller, showing the hotline number."""
     current = settings()
     attempt = attempt_from_url()
-    item = db_session().get(CallbackRequest, attempt.request_id)
-    assert item is not None  # the foreign key guarantees it
+    item = request_of(attempt)
     attempt.call_status = "in-progress"
     db_session().commit()
     response = VoiceResponse()
@@ -129,7 +172,7 @@ def answer() -> Response:
     base = current.public_base_url.rstrip("/")
     dial = response.dial(
         # A caller who did not allow us to say who is calling sees the neutral number.
-        caller_id=current.hotline_number if item.identify else current.neutral_number,
+        caller_id=shown_number(item, current),
         action=f"{base}/bridge/dialed?attempt={attempt.id}",
         method="POST",
         timeout=30,
@@ -150,22 +193,14 @@ def answer() -> Response:
 
 
 @bp.post("/screen")
-@twilio_request
 def screen() -> Response:
     """The caller's leg answered (``<Number url>`` with AnsweredBy): hang up on a machine, connect a person."""
-    attempt = attempt_from_url()
-    answered_by = request.form.get("AnsweredBy", "")
     response = VoiceResponse()
-    if answered_by in NOT_A_PERSON:
-        attempt.caller_status = "machine"
-        db_session().commit()
-        log.info("call back reached a machine: hung up without a message", extra={"attempt_id": attempt.id})
-        response.hangup()
+    hung_up_on_a_machine(attempt_from_url(), response)
     return twiml(response)
 
 
 @bp.post("/dialed")
-@twilio_request
 def dialed() -> Response:
     """The caller's leg ended: note whether they answered."""
     attempt = attempt_from_url()
@@ -184,9 +219,8 @@ def dialed() -> Response:
 
 
 @bp.post("/status")
-@twilio_request
 def status() -> Response:
-    """Status callback of the call to the operator: update the attempt (safe to receive twice)."""
+    """Status callback of a call back's first leg: update the attempt (safe to receive twice)."""
     session = db_session()
     attempt = attempt_from_url()
     call_status = request.form.get("CallStatus", "")[:24]
@@ -198,24 +232,8 @@ def status() -> Response:
             duration = request.form.get("CallDuration", "")
             if duration.isdigit() and attempt.duration_seconds is None:
                 attempt.duration_seconds = int(duration)
-            item = session.get(CallbackRequest, attempt.request_id)
-            assert item is not None
+            item = request_of(attempt)
             detail = f"attempt {attempt.id}: {call_status}, caller {attempt.caller_status or 'not reached'}"
             claims.record(session, item, "call_ended", utcnow(), attempt.operator_id, item.status, detail)
         session.commit()
     return twiml(VoiceResponse())
-
-
-@bp.errorhandler(Exception)
-def fail_calmly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio: log the cause and answer with apology TwiML."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("bridge webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
-    if request.path.endswith("/screen"):
-        # The screen speaks to the caller's phone, maybe a machine: an apology would name the
-        # hotline, so a failure there hangs up without a word.
-        silent = VoiceResponse()
-        silent.hangup()
-        return twiml(silent)
-    return Response(apology(OPERATOR_LANGUAGE, settings().operator_number), status=200, mimetype="text/xml")

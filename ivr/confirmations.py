@@ -15,10 +15,11 @@ from callflows.catalogue import catalogue
 from callflows.sms import CANCEL_REQUEST, TextCommand
 from config.logs import mask_phone
 from ivr.extensions import db_session
+from ivr.webhooks import first_delivery
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation, cancel_request, note_change
 from models.conversation import Conversation
-from models.texting import ProcessedMessage, SmsConsent
+from models.texting import SmsConsent
 
 log = logging.getLogger("voice.ivr.confirmations")
 
@@ -26,8 +27,7 @@ log = logging.getLogger("voice.ivr.confirmations")
 def answer_request_command(command: TextCommand, sid: str, number: str, body: str) -> str | None:
     """Carry out CANCEL or CHANGE for the texter's own request; the reply's text (None: no reply)."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
+    if not first_delivery(session, sid):
         return None
     # A texter who said STOP is still obeyed; they just get no reply.
     silent = SmsConsent.is_opted_out(session, number)

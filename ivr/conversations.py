@@ -23,6 +23,7 @@ from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
+from ivr.webhooks import may_reply
 from models.base import utcnow
 from models.conversation import (
     MAX_BODY,
@@ -31,7 +32,7 @@ from models.conversation import (
     ConversationError,
     ConversationMessage,
 )
-from models.texting import ProcessedMessage, SmsConsent
+from models.texting import SmsConsent
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.conversations")
@@ -44,12 +45,7 @@ ops = Blueprint("ops_texts", __name__, url_prefix="/ops/texts", template_folder=
 def receive_free_text(command: TextCommand, sid: str, number: str, body: str) -> str | None:
     """Add a text to the texter's conversation (opening one); the reply's text, or None for no reply."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
-        log.info("sms duplicate delivery", extra={"message_sid": sid})
-        return None
-    if SmsConsent.is_opted_out(session, number):
-        session.commit()
+    if not may_reply(session, sid, number):
         return None
     conversation, opened = Conversation.receive(session, number, command.language, body, sid, utcnow())
     session.commit()

@@ -1,10 +1,12 @@
 """Customer-first call backs: ring the caller first, connect the operator when the caller presses 1.
 
-The option next to the operator-first bridge (``ivr.bridge``). The caller's
-phone shows the hotline number; whoever answers hears one neutral sentence that
-names no service and no person (someone else may pick up), and only a key
-press connects the operator, who first hears the request's summary (the whisper
-on ``<Number url>``, played to the operator before the two are connected).
+The option next to the operator-first bridge (``ivr.bridge``), which also starts
+the call. The caller's phone shows the hotline number, or the neutral one unless
+they allowed us to say who calls; a machine is hung up on when they want no
+voicemail; whoever answers hears one neutral sentence that names no service and
+no person (someone else may pick up), and only a key press connects the
+operator, who first hears the request's summary (the whisper on ``<Number
+url>``, played to the operator before the two are connected).
 """
 
 from __future__ import annotations
@@ -16,89 +18,44 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
 from config import Settings
-from config.logs import mask_phone
+from ivr import bridge
 from ivr.auth import csrf
-from ivr.bridge import BridgeError, attempt_from_url
+from ivr.bridge import BridgeError, attempt_from_url, hung_up_on_a_machine, request_of
 from ivr.extensions import db_session, settings
-from ivr.signature import form_field, twilio_request
-from ivr.twiml import apology, say_lines
-from models import claims
-from models.base import utcnow
-from models.callback import CallbackRequest
+from ivr.twiml import OPERATOR_LANGUAGE, say_lines
+from ivr.webhooks import apologise_to_the_operator, hang_up, twilio_blueprint, twiml
 from models.claims import CallbackAttempt
 from models.live_queue import QueuedCall
 from models.operator import Operator
-from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.customer_first")
 bp = Blueprint("customer_first", __name__, url_prefix="/bridge/customer")
+# Whoever answers the caller's phone may not be the caller: an apology there would name the
+# hotline, so a failure on the answer hangs up without a word, as the operator-first screen does.
+twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"answer": hang_up})
 ops = Blueprint("ops_customer_first", __name__, url_prefix="/ops/requests")
 
-OPERATOR_LANGUAGE = "en"
 ACCEPT_DIGIT = "1"
 
 
 def start_call(session: Session, current: Settings, request_id: int, operator: Operator) -> CallbackAttempt:
     """Ring the caller of a request ``operator`` holds; their key press connects the operator."""
-    item = session.get(CallbackRequest, request_id)
-    if item is None or item.status != claims.CLAIMED or item.claimed_by_id != operator.id:
-        raise BridgeError("claim the request before calling the caller back")
-    if not operator.phone:
-        raise BridgeError("your account has no phone number to ring")
-    now = utcnow()
-    attempt = CallbackAttempt(request_id=item.id, operator_id=operator.id, started_at=now, call_status="queued")
-    session.add(attempt)
-    session.flush()
-    claims.record(session, item, "call_started", now, operator.id, item.status, f"attempt {attempt.id}, caller first")
-    session.commit()
-    base = current.public_base_url.rstrip("/")
-    query = urlencode({"attempt": attempt.id})
-    try:
-        call = twilio_client(current).calls.create(
-            to=item.phone,
-            from_=current.hotline_number,
-            url=f"{base}/bridge/customer/answer?{query}",
-            method="POST",
-            status_callback=f"{base}/bridge/status?{query}",
-            status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-        )
-    except TwilioException as error:
-        attempt.call_status, attempt.ended_at = "failed", utcnow()
-        session.commit()
-        log.warning("caller-first call not started", extra={"attempt_id": attempt.id, "error": str(error)})
-        raise BridgeError("Twilio refused the call; try again in a minute") from error
-    attempt.call_sid = call.sid
-    session.commit()
-    log.info("caller-first call started", extra={"attempt_id": attempt.id, "caller": mask_phone(item.phone)})
-    return attempt
-
-
-def twiml(response: VoiceResponse) -> Response:
-    """A TwiML answer."""
-    return Response(str(response), status=200, mimetype="text/xml")
-
-
-def _request(attempt: CallbackAttempt) -> CallbackRequest:
-    item = db_session().get(CallbackRequest, attempt.request_id)
-    assert item is not None  # the foreign key guarantees it
-    return item
+    return bridge.start_call(session, current, request_id, operator, caller_first=True)
 
 
 @bp.post("/answer")
-@twilio_request
 def answer() -> Response:
-    """The caller's phone was answered: one neutral sentence, and press 1 to talk."""
+    """The caller's phone was answered: one neutral sentence, and press 1 to talk (a machine: hang up)."""
     attempt = attempt_from_url()
-    lang = catalogue().resolve(_request(attempt).language)
+    lang = catalogue().resolve(request_of(attempt).language)
     response = VoiceResponse()
+    if hung_up_on_a_machine(attempt, response):
+        return twiml(response)
     gather = response.gather(
         input="dtmf",
         num_digits=1,
@@ -112,12 +69,11 @@ def answer() -> Response:
 
 
 @bp.post("/accept")
-@twilio_request
 def accept() -> Response:
     """The caller pressed 1: ring the operator, who hears the summary, then connect; anything else ends politely."""
     current = settings()
     attempt = attempt_from_url()
-    item = _request(attempt)
+    item = request_of(attempt)
     lang = catalogue().resolve(item.language)
     response = VoiceResponse()
     if request.form.get("Digits", "").strip() != ACCEPT_DIGIT:
@@ -143,28 +99,18 @@ def accept() -> Response:
 
 
 @bp.post("/whisper")
-@twilio_request
 def whisper() -> Response:
     """Played to the operator before the bridge: the request's summary, as the live queue's whisper says it."""
     from ivr.live_queue import triage_keys
 
     attempt = attempt_from_url()
-    item = _request(attempt)
+    item = request_of(attempt)
     summary = QueuedCall(language=item.language, caller_type=item.caller_type, need=item.need, urgent=bool(item.urgent))
     lines = [Line("customer_first.whisper", OPERATOR_LANGUAGE, (("request_id", item.id),))]
     lines += [Line(key, OPERATOR_LANGUAGE) for key in triage_keys(summary)]
     response = VoiceResponse()
     say_lines(response, tuple(lines), catalogue())
     return twiml(response)
-
-
-@bp.errorhandler(Exception)
-def fail_calmly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("caller-first webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
-    return Response(apology(OPERATOR_LANGUAGE, settings().operator_number), status=200, mimetype="text/xml")
 
 
 @ops.post("/<int:request_id>/call-caller-first")

@@ -25,6 +25,7 @@ from callflows.referrals import ListedService, ServicesCommand, service_list_tex
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
+from ivr.webhooks import may_reply
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -39,7 +40,6 @@ from models.directory import (
 )
 from models.operator import Operator
 from models.places import place_for_zip
-from models.texting import ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.directory")
 ops_bp = Blueprint("directory_ops", __name__, url_prefix="/ops", template_folder="templates")
@@ -213,13 +213,10 @@ def no_store(response: Any) -> Any:
 def answer_services_text(command: ServicesCommand, sid: str, number: str) -> str | None:
     """The reply to ``SERVICES 78520 [LEGAL]``: the nearest three, in the texter's language (None: no reply)."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
-        log.info("sms duplicate delivery", extra={"message_sid": sid})
+    if not may_reply(session, sid, number):
         return None
+    # The claim is kept before the search, so the look-up holds no write transaction.
     session.commit()
-    if SmsConsent.is_opted_out(session, number):
-        return None
     cat = catalogue()
     if command.zip is None:
         return cat.text(command.language, "referrals.sms.need_zip")

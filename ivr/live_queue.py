@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
@@ -30,8 +30,8 @@ from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
-from ivr.signature import form_field, twilio_request
-from ivr.twiml import apology, queue_name, say_lines
+from ivr.twiml import OPERATOR_LANGUAGE, queue_name, say_lines
+from ivr.webhooks import apologise_to_the_operator, empty_document, form_field, twilio_blueprint, twiml
 from models.base import utcnow
 from models.call import CallSession
 from models.live_queue import QueuedCall
@@ -40,10 +40,10 @@ from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.live_queue")
 bp = Blueprint("live", __name__, url_prefix="/live")
+# On the caller's leg (``/connected``) an empty document lets the connection go ahead.
+twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"connected": empty_document})
 ops = Blueprint("ops_live", __name__, url_prefix="/ops/live", template_folder="templates")
 
-# Operators hear the whisper in the hotline's working language.
-OPERATOR_LANGUAGE = "en"
 # How long the operator's phone waits in <Dial><Queue> for a caller before giving up.
 DIAL_TIMEOUT_SECONDS = 30
 REFRESH_SECONDS = 5
@@ -124,13 +124,7 @@ def operator_from_url() -> Operator:
     return operator
 
 
-def twiml(response: VoiceResponse) -> Response:
-    """A TwiML answer."""
-    return Response(str(response), status=200, mimetype="text/xml")
-
-
 @bp.post("/answer")
-@twilio_request
 def answer() -> Response:
     """The operator picked up: whisper the next caller's triage, then connect them from the queue."""
     current = settings()
@@ -163,7 +157,6 @@ def answer() -> Response:
 
 
 @bp.post("/connected")
-@twilio_request
 def connected() -> Response:
     """Twilio dequeued a caller for the operator (``<Queue url>``, said on the caller's leg): record who, greet them."""
     operator = operator_from_url()
@@ -179,7 +172,6 @@ def connected() -> Response:
 
 
 @bp.post("/dialed")
-@twilio_request
 def dialed() -> Response:
     """The operator's ``<Dial>`` ended: a caller marked for them but never connected keeps their place."""
     operator = operator_from_url()
@@ -189,17 +181,6 @@ def dialed() -> Response:
     response = VoiceResponse()
     response.hangup()
     return twiml(response)
-
-
-@bp.errorhandler(Exception)
-def fail_calmly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio: on the caller's leg an empty document lets the connection go ahead."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("live queue webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
-    if request.path.endswith("/connected"):
-        return twiml(VoiceResponse())
-    return Response(apology(OPERATOR_LANGUAGE, settings().operator_number), status=200, mimetype="text/xml")
 
 
 # --- the operator API (rows of ivr.api.ENDPOINTS) ------------------------------------------

@@ -13,9 +13,9 @@ from callflows.catalogue import catalogue
 from callflows.registration_sms import CANCEL, CONFIRM, REGISTER, RegistrationCommand
 from config.logs import mask_phone
 from ivr.extensions import db_session, settings
+from ivr.webhooks import may_reply
 from models.base import utcnow
 from models.registration import cancel_by_text, confirm_by_text, register_by_text
-from models.texting import ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.notify_sms")
 
@@ -23,12 +23,7 @@ log = logging.getLogger("voice.ivr.notify_sms")
 def answer_registration(command: RegistrationCommand, sid: str, number: str) -> str | None:
     """Act on a registration text; the reply's text (None: no reply)."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
-        log.info("sms duplicate delivery", extra={"message_sid": sid})
-        return None
-    if SmsConsent.is_opted_out(session, number):
-        session.commit()
+    if not may_reply(session, sid, number):
         return None
     current = settings()
     now = utcnow()

@@ -13,14 +13,14 @@ import logging
 from flask import Blueprint, Response, request
 from sqlalchemy import select
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
 from callflows.phones import registrant_zone
 from ivr.extensions import db_session, settings
-from ivr.signature import form_field, twilio_request
-from ivr.twiml import apology, say_lines
+from ivr.twiml import say_lines
+from ivr.webhooks import apologise, call_sid, no_content, twilio_blueprint, twiml
 from models.base import utcnow
 from models.notification import ACKNOWLEDGED, CALLING, Notification, NotificationAttempt
 from models.registration import ACTIVE, Registration
@@ -29,20 +29,15 @@ from workers.notify import acknowledge, record_call_status
 log = logging.getLogger("voice.ivr.notify_voice")
 bp = Blueprint("notify_voice", __name__, url_prefix="/notify/voice")
 
+
+def apologise_in_every_language() -> Response:
+    """A notification call's apology, in every language: the registrant's is in the database."""
+    return apologise(None)
+
+
+twilio_blueprint(bp, fallback=apologise_in_every_language)
+
 PIN_TRIES = 2
-
-
-def twiml(response: VoiceResponse) -> Response:
-    """A TwiML answer."""
-    return Response(str(response), status=200, mimetype="text/xml")
-
-
-def call_sid() -> str:
-    """The request's CallSid (400 without one)."""
-    sid = request.form.get("CallSid", "").strip()
-    if not sid or len(sid) > 64:
-        raise BadRequest("CallSid is missing or malformed")
-    return sid
 
 
 def load(notification_id: int) -> tuple[Notification, Registration]:
@@ -69,6 +64,13 @@ def ask_pin(response: VoiceResponse, notification_id: int, lang: str, tries: int
     return response
 
 
+def end_without_the_pin(response: VoiceResponse, lang: str) -> Response:
+    """Close the call without the PIN: say a later call will come, and hang up."""
+    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
+    response.hangup()
+    return twiml(response)
+
+
 def spoken_reference(reference: str) -> str:
     """ "K 7 Q 2 M": a reference read one character at a time."""
     return " ".join(reference)
@@ -86,7 +88,6 @@ def update_lines(notification: Notification, registration: Registration, lang: s
 
 
 @bp.post("/answer/<int:notification_id>")
-@twilio_request
 def answer(notification_id: int) -> Response:
     """The registrant (or a machine) picked up: ask for the PIN, or leave the short message if allowed."""
     call_sid()
@@ -104,13 +105,10 @@ def answer(notification_id: int) -> Response:
         response.hangup()
         return twiml(response)
     ask_pin(response, notification_id, lang, 1, "notify.voice.ask_pin")
-    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
-    response.hangup()
-    return twiml(response)
+    return end_without_the_pin(response, lang)
 
 
 @bp.post("/pin/<int:notification_id>")
-@twilio_request
 def pin(notification_id: int) -> Response:
     """Check the PIN: the update and no more calls; a wrong PIN is asked once more, then the call ends."""
     sid = call_sid()
@@ -136,13 +134,10 @@ def pin(notification_id: int) -> Response:
         db_session().commit()
     if tries_so_far < PIN_TRIES:
         ask_pin(response, notification_id, lang, tries_so_far + 1, "notify.voice.wrong_pin")
-    say_lines(response, (Line("notify.voice.no_pin", lang),), catalogue())
-    response.hangup()
-    return twiml(response)
+    return end_without_the_pin(response, lang)
 
 
 @bp.post("/status/<int:notification_id>")
-@twilio_request
 def status(notification_id: int) -> Response:
     """Twilio's status callback: every attempt recorded; a finished call without the PIN is tried again later."""
     sid = call_sid()
@@ -157,13 +152,4 @@ def status(notification_id: int) -> Response:
         utcnow(),
     )
     session.commit()
-    return Response(status=204)
-
-
-@bp.errorhandler(Exception)
-def fail_calmly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio: log the cause and answer with apology TwiML."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("notification call webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
-    return Response(apology(None, settings().operator_number), status=200, mimetype="text/xml")
+    return no_content()

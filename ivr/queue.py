@@ -20,7 +20,6 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Line
@@ -28,8 +27,8 @@ from callflows.phones import to_e164
 from config.logs import mask_phone
 from ivr import actions
 from ivr.extensions import hotline
-from ivr.signature import form_field, twilio_request
 from ivr.twiml import say_lines
+from ivr.webhooks import form_field, twilio_blueprint, twiml
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -46,8 +45,14 @@ MAX_ANNOUNCED_POSITION = 100
 KEEP_PLACE_DIGIT = "1"
 
 
-def _twiml(document: str) -> Response:
-    return Response(document, status=200, mimetype="text/xml")
+def keep_holding() -> Response:
+    """A broken wait message must not drop a caller from the queue: a pause, then Twilio asks again."""
+    response = VoiceResponse()
+    response.pause(length=HOLD_PAUSE_SECONDS)
+    return twiml(response)
+
+
+twilio_blueprint(bp, fallback=keep_holding)
 
 
 def _int(name: str) -> int | None:
@@ -90,7 +95,6 @@ def spoken_minutes(wait: timedelta) -> int:
 
 
 @bp.post("/queue-wait")
-@twilio_request
 def queue_wait() -> Response:
     """Announce the caller's place and the wait, offer the call back, then hold (``QueuePosition``, ``QueueTime``)."""
     position = min(_int("QueuePosition") or 1, MAX_ANNOUNCED_POSITION)
@@ -108,26 +112,25 @@ def queue_wait() -> Response:
     long_wait = (_int("QueueTime") or 0) >= current.settings.queue_max_hold_minutes * 60
     # s=1: the caller asked for slower speech (key 8) or is a relay call.
     slow = request.args.get("s") == "1"
-    return _twiml(wait_message(request.args.get("l"), position, wait_minutes, long_wait, slow))
+    return twiml(wait_message(request.args.get("l"), position, wait_minutes, long_wait, slow))
 
 
 @bp.post("/queue-key")
-@twilio_request
 def queue_key() -> Response:
     """A key pressed while holding: 1 stores a call back that keeps the caller's place, and leaves the queue."""
     cat = catalogue()
     lang = cat.resolve(request.args.get("l"))
     response = VoiceResponse()
     if request.form.get("Digits", "").strip() != KEEP_PLACE_DIGIT:
-        return _twiml(str(response))  # any other key: keep holding (Twilio fetches the wait message again)
+        return twiml(response)  # any other key: keep holding (Twilio fetches the wait message again)
     sid = form_field("CallSid") or ""
     caller = to_e164(request.form.get("From"))
     outcome = keep_place(sid, caller, lang)
     if outcome is None:
         say_lines(response, (Line("queue.no_callback_number", lang),), cat)
-        return _twiml(str(response))
+        return twiml(response)
     response.leave()
-    return _twiml(str(response))
+    return twiml(response)
 
 
 def keep_place(call_sid: str, caller: str | None, lang: str) -> int | None:
@@ -176,14 +179,3 @@ def _keep_place(session: Session, request_id: int, enqueued_at: datetime, waited
     if item.created_at > enqueued_at:
         item.created_at = enqueued_at
     claims.record(session, item, "from_live_queue", utcnow(), None, item.status, f"held {waited} min before asking")
-
-
-@bp.errorhandler(Exception)
-def hold_calmly(error: Exception) -> Response | HTTPException:
-    """A broken wait message must not drop a caller from the queue: keep them holding."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("queue wait failed", extra={"call_sid": form_field("CallSid")})
-    response = VoiceResponse()
-    response.pause(length=HOLD_PAUSE_SECONDS)
-    return _twiml(str(response))

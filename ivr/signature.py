@@ -1,24 +1,19 @@
-"""Every Twilio-facing route checks ``X-Twilio-Signature`` before doing anything."""
+"""Checking ``X-Twilio-Signature``: the public URL Twilio signed, the HMAC, Twilio's validator.
+
+``ivr.webhooks`` applies the check to every Twilio-facing blueprint.
+"""
 
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
-import logging
-from collections.abc import Callable
-from typing import Any
 
-from flask import abort, current_app, request
+from flask import current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from config import Settings
-from config.logs import mask_phone
-
-log = logging.getLogger("voice.ivr.signature")
 
 
 def public_url(settings: Settings) -> str:
@@ -75,35 +70,3 @@ def is_signed(settings: Settings) -> bool:
     # Production trusts only PUBLIC_BASE_URL or, when enabled, the proxy's forwarded headers.
     local = request.host_url.rstrip("/") + url.removeprefix(settings.public_base_url.rstrip("/"))
     return local != url and validator.validate(local, params, signature)
-
-
-def twilio_request(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Refuse (403) any request not signed by Twilio with the hotline's auth token."""
-
-    @functools.wraps(view)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        from ivr.extensions import settings
-
-        current = settings()
-        if not is_signed(current):
-            log.warning(
-                "twilio signature rejected",
-                extra={
-                    "path": request.path,
-                    "sid": form_field("CallSid") or form_field("MessageSid"),
-                    "from": mask_phone(form_field("From")),
-                    "has_signature": "X-Twilio-Signature" in request.headers,
-                },
-            )
-            abort(403, description="Twilio signature missing or invalid")
-        return view(*args, **kwargs)
-
-    return checked
-
-
-def form_field(name: str) -> str | None:
-    """A form value for log lines, or None when the body could not be read (too large, malformed)."""
-    try:
-        return request.form.get(name)
-    except HTTPException:
-        return None

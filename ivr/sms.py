@@ -14,7 +14,6 @@ import logging
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows.catalogue import catalogue
 from callflows.phones import to_e164
@@ -27,13 +26,15 @@ from ivr.actions.custody import LookupRequest, look_up, lookup_desk
 from ivr.directory import answer_services_text
 from ivr.extensions import db_session, settings
 from ivr.notify_sms import answer_registration
-from ivr.signature import form_field, twilio_request
+from ivr.webhooks import empty_document, first_delivery, message_sid, twilio_blueprint, twiml
 from models.audit import SMS, hash_caller
 from models.base import utcnow
 from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent
 
 log = logging.getLogger("voice.ivr.sms")
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+# A failed text gets an empty ``<Response/>``: no reply rather than a broken one.
+twilio_blueprint(bp, fallback=empty_document)
 
 # The reply for each look-up outcome (found-not-disclosed and not-found share one).
 _STATUS_REPLIES = {
@@ -52,15 +53,7 @@ def reply(text: str | None) -> Response:
     response = MessagingResponse()
     if text:
         response.message(text)
-    return Response(str(response), status=200, mimetype="text/xml")
-
-
-def message_sid() -> str:
-    """The request's MessageSid; a request without one is not a text (400)."""
-    sid = request.form.get("MessageSid", "").strip()
-    if not sid or len(sid) > 64:
-        raise BadRequest("MessageSid is missing or malformed")
-    return sid
+    return twiml(response)
 
 
 def sender() -> str:
@@ -70,7 +63,6 @@ def sender() -> str:
 
 
 @bp.post("/incoming")
-@twilio_request
 def incoming() -> Response:
     """Twilio's Messaging URL: read the text, act on it, reply once."""
     sid, number = message_sid(), sender()
@@ -149,9 +141,7 @@ def answer_status(command: TextCommand, sid: str, number: str) -> str | None:
 def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
     """Opt-out, opt-in, help: recorded once per MessageSid; the reply's text (None: no reply)."""
     session = db_session()
-    if not ProcessedMessage.claim(session, sid):
-        session.rollback()
-        log.info("sms duplicate delivery", extra={"message_sid": sid})
+    if not first_delivery(session, sid):
         return None
     text = None
     if command.kind == STOP:
@@ -168,20 +158,10 @@ def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
 
 
 @bp.post("/fallback")
-@twilio_request
 def fallback() -> Response:
     """Twilio's messaging fallback URL: stay silent rather than send a broken reply."""
     log.error(
         "sms fallback",
         extra={"message_sid": request.form.get("MessageSid"), "error_code": request.form.get("ErrorCode")},
     )
-    return reply(None)
-
-
-@bp.errorhandler(Exception)
-def fail_quietly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio: log the cause and answer with an empty ``<Response/>``."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("sms webhook failed", extra={"message_sid": form_field("MessageSid")})
-    return reply(None)
+    return empty_document()

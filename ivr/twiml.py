@@ -13,6 +13,8 @@ from ivr.url_state import UrlStateCodec, current_codec
 
 STEP_PATH = "/voice/step"
 HINT_LIMIT = 500  # Twilio accepts up to 500 hint phrases.
+# Operators hear whispers, summaries and apologies in the hotline's working language.
+OPERATOR_LANGUAGE = "en"
 
 
 def queue_name(operator_queue: str, urgent: bool) -> str:

@@ -12,7 +12,6 @@ import time
 from functools import lru_cache
 
 from flask import Blueprint, Response, g, request
-from werkzeug.exceptions import BadRequest, HTTPException
 
 from callflows import engine
 from callflows.catalogue import catalogue
@@ -23,29 +22,24 @@ from callflows.phones import to_e164
 from callflows.tree import Ask
 from config.logs import mask_phone
 from ivr import actions
-from ivr.extensions import hotline, settings
-from ivr.signature import form_field, twilio_request
-from ivr.twiml import apology, render_turn
+from ivr.extensions import hotline
+from ivr.twiml import render_turn
 from ivr.url_state import TamperedState, UrlStateCodec, current_codec
+from ivr.webhooks import apologise, call_sid, form_field, no_content, twilio_blueprint, twiml
 from models.base import utcnow
 
 log = logging.getLogger("voice.ivr.voice")
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
+
+def apologise_in_the_calls_language() -> Response:
+    """The apology in the language the action URL carries (every language without one)."""
+    return apologise(request.args.get("l"))
+
+
+twilio_blueprint(bp, fallback=apologise_in_the_calls_language)
+
 _KEYS = re.compile(r"[0-9*#]{1,64}")
-
-
-def twiml(document: str) -> Response:
-    """A TwiML answer (Twilio wants text/xml, not chunked)."""
-    return Response(document, status=200, mimetype="text/xml")
-
-
-def call_sid() -> str:
-    """The request's CallSid; a request without one is not a call (400)."""
-    sid = request.form.get("CallSid", "").strip()
-    if not sid or len(sid) > 64:
-        raise BadRequest("CallSid is missing or malformed")
-    return sid
 
 
 def event_from_form() -> Event:
@@ -130,7 +124,6 @@ def _loggable_input(state: CallState, event: Event) -> str | None:
 
 
 @bp.post("/incoming")
-@twilio_request
 def incoming() -> Response:
     """Twilio's Voice URL: a new call hears the welcome and the language menu."""
     sid = call_sid()
@@ -143,7 +136,6 @@ def incoming() -> Response:
 
 
 @bp.post("/step")
-@twilio_request
 def step() -> Response:
     """A Gather, Record or Enqueue action: the caller's answer at the node in the URL."""
     sid = call_sid()
@@ -157,7 +149,6 @@ def step() -> Response:
 
 
 @bp.post("/status")
-@twilio_request
 def status() -> Response:
     """Twilio's status callback: the call's final status and duration."""
     sid = call_sid()
@@ -165,11 +156,10 @@ def status() -> Response:
     hotline().events.record_status(
         sid, request.form.get("CallStatus", "unknown")[:32], int(duration) if duration.isdigit() else None
     )
-    return Response(status=204)
+    return no_content()
 
 
 @bp.post("/fallback")
-@twilio_request
 def fallback() -> Response:
     """Twilio's fallback URL: the main webhook failed; apologise without touching the database."""
     log.error(
@@ -180,12 +170,7 @@ def fallback() -> Response:
             "error_url": request.form.get("ErrorUrl"),
         },
     )
-    return twiml(apology(request.args.get("l"), settings().operator_number))
-
-
-@bp.before_request
-def start_timer() -> None:
-    g.started = time.perf_counter()
+    return apologise_in_the_calls_language()
 
 
 @bp.after_request
@@ -198,16 +183,8 @@ def log_request(response: Response) -> Response:
             "node": g.get("node"),
             "from": mask_phone(form_field("From")),
             "status": response.status_code,
-            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+            # Timed from the app's first hook (ivr.metrics), so the signature check counts too.
+            "ms": round((time.perf_counter() - g.get("metrics_started", time.perf_counter())) * 1000, 1),
         },
     )
     return response
-
-
-@bp.errorhandler(Exception)
-def fail_calmly(error: Exception) -> Response | HTTPException:
-    """Never a 500 to Twilio: log the cause and answer with apology TwiML."""
-    if isinstance(error, HTTPException) and error.code is not None and error.code < 500:
-        return error
-    log.exception("voice webhook failed", extra={"call_sid": form_field("CallSid"), "route": request.path})
-    return twiml(apology(request.args.get("l"), settings().operator_number))

@@ -52,7 +52,6 @@ def load_all() -> None:
     from ivr.actions import (  # noqa: F401
         callback,
         confirmations,
-        core,
         custody,
         live_queue,
         notify,

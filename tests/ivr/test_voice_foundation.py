@@ -279,14 +279,29 @@ def test_in_production_only_the_public_address_is_accepted(app, client) -> None:
     assert response.status_code == 403
 
 
+OFFICE = ("/ops", "/api", "/metrics", "/healthz", "/static")
+
+
+def test_every_route_outside_the_office_belongs_to_a_blueprint_made_twilio_facing_by_the_one_module(app) -> None:
+    from ivr.webhooks import TWILIO_BLUEPRINTS, refuse_unsigned
+
+    outside = [r for r in app.url_map.iter_rules() if not r.rule.startswith(OFFICE) and r.rule != "/"]
+    assert outside
+    for rule in outside:
+        blueprint = rule.endpoint.rpartition(".")[0]
+        assert blueprint in TWILIO_BLUEPRINTS, f"{rule.rule} ({rule.endpoint}) is not made Twilio-facing"
+        # The signature check is the blueprint's first hook, and a failure never becomes a 500.
+        assert app.before_request_funcs[blueprint][0] is refuse_unsigned, rule.rule
+        assert Exception in app.error_handler_spec[blueprint][None], rule.rule
+
+
 def test_every_twilio_facing_route_refuses_an_unsigned_request(app, client) -> None:
     # Everything outside the office side (dashboard, API, metrics, health) is Twilio's: voice, SMS, the
     # call-back bridges, the live queue, caller-first call-backs and notification calls.
-    office = ("/ops", "/api", "/metrics", "/healthz", "/static")
     twilio_routes = [
         r.rule.replace("<int:notification_id>", "1")
         for r in app.url_map.iter_rules()
-        if "POST" in r.methods and not r.rule.startswith(office) and r.rule != "/"
+        if "POST" in r.methods and not r.rule.startswith(OFFICE) and r.rule != "/"
     ]
     assert {"/live/answer", "/bridge/customer/answer", "/notify/voice/answer/1"} <= set(twilio_routes)
     for rule in twilio_routes:

@@ -1,1 +1,0 @@
-"""Effects that belong to no single part of the tree."""
