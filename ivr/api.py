@@ -30,7 +30,7 @@ from ivr import (
     openapi,
 )
 from ivr.extensions import db_session, settings
-from ivr.openapi import Error, Strict, Timestamp, id_parameter
+from ivr.openapi import Error, Input, Timestamp, id_parameter
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -129,7 +129,7 @@ class RequestDetail(CallbackRequestSchema):
     attempts = fields.List(fields.Nested(Attempt))  # type: ignore[assignment]
 
 
-class RequestQuery(Strict):
+class RequestQuery(Input):
     """Which requests to list."""
 
     status = fields.String(load_default=claims.OPEN, validate=validate.OneOf([*STATUSES, "all"]))
@@ -139,21 +139,21 @@ class RequestQuery(Strict):
     offset = fields.Integer(load_default=0, validate=validate.Range(0, input_checks.MAX_OFFSET))
 
 
-class ClaimFilter(Strict):
+class ClaimFilter(Input):
     """Only claim a request in this language or for this field office."""
 
     language = fields.String(allow_none=True, validate=validate.Length(max=200))
     office = fields.String(allow_none=True, validate=validate.Length(max=200))
 
 
-class Completion(Strict):
+class Completion(Input):
     """How the call back ended."""
 
     disposition = fields.String(required=True, validate=validate.OneOf(claims.DISPOSITIONS))
     notes = fields.String(allow_none=True, validate=validate.Length(max=input_checks.MAX_TEXT))
 
 
-class Note(Strict):
+class Note(Input):
     """A line of text for the request's history (or a reply to a texter)."""
 
     text = fields.String(required=True, validate=validate.Length(min=1, max=input_checks.MAX_TEXT))

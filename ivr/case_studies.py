@@ -20,7 +20,7 @@ from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 from ivr.auth import csrf, supervisor_required
 from ivr.extensions import db_session
-from ivr.openapi import Error, Strict, Timestamp, api_blueprint, id_parameter
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.base import utcnow
 from models.case_study import CaseStudy, CaseStudyError, SummaryRefused
 
@@ -89,7 +89,7 @@ class CaseStudySchema(ma.Schema):
     approved_at = Timestamp(allow_none=True)
 
 
-class CaseStudyProposal(Strict):
+class CaseStudyProposal(Input):
     """A short anonymised summary of a completed request."""
 
     summary = fields.String(required=True, validate=validate.Length(max=4000))

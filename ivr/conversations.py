@@ -26,7 +26,7 @@ from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
-from ivr.openapi import Error, Strict, Timestamp, api_blueprint, id_parameter
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.base import utcnow
 from models.conversation import (
     MAX_BODY,
@@ -147,9 +147,7 @@ class ConversationSchema(ma.Schema):
     """A text conversation; ``phone`` is in full only for the operator who holds it."""
 
     id = fields.Integer()
-    phone = fields.String(
-        metadata={"description": "E.164 for the holder, else its last four digits"}
-    )
+    phone = fields.String(metadata={"description": "E.164 for the holder, else its last four digits"})
     language = fields.String()
     status = fields.String(validate=validate.OneOf(["open", "claimed", "closed"]))
     callback_request_id = fields.Integer(allow_none=True)
@@ -183,10 +181,10 @@ class ConversationList(ma.Schema):
     conversations = fields.List(fields.Nested(ConversationSchema))
 
 
-class Reply(Strict):
-    """An operator's reply to the texter."""
+class Reply(Input):
+    """An operator's reply to the texter (a blank or too long reply is refused by the conversation: 409)."""
 
-    text = fields.String(required=True, validate=validate.Length(min=1, max=MAX_BODY))
+    text = fields.String(required=True, metadata={"maxLength": MAX_BODY})
 
 
 @api.route("/conversations")

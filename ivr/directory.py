@@ -27,7 +27,7 @@ from callflows.referrals import ListedService, ServicesCommand, service_list_tex
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
-from ivr.openapi import Error, Strict, Timestamp, api_blueprint, id_parameter
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -118,7 +118,7 @@ SERVICE_ID = [
 ]
 
 
-class ServiceQuery(Strict):
+class ServiceQuery(Input):
     """What to search for: a ZIP code (nearest first), or a city or service name."""
 
     zip = fields.String(validate=validate.Length(max=10), metadata={"description": "5-digit US ZIP code"})
@@ -149,7 +149,7 @@ class ServiceList(ma.Schema):
     services = fields.List(fields.Nested(Service))
 
 
-class CategoryCorrection(Strict):
+class CategoryCorrection(Input):
     """The right category for a service."""
 
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
@@ -163,7 +163,7 @@ class CategoryCorrected(ma.Schema):
     corrected = fields.Boolean()
 
 
-class Referring(Strict):
+class Referring(Input):
     """The service given on a request; ``complete`` also completes the claim as referred."""
 
     service_id = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -17,7 +17,7 @@ from callflows.countries import normalize_country
 from callflows.phones import parse_callback_number
 from config.logs import mask_a_number, mask_phone
 from ivr.extensions import db_session, hotline, settings
-from ivr.openapi import Error, Strict, Timestamp, api_blueprint, id_parameter
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.audit import DISCLOSED, NOT_DISCLOSED, NOT_FOUND, LookupAudit, hash_caller
 from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number
@@ -96,14 +96,14 @@ class RegistrationList(ma.Schema):
     registrations = fields.List(fields.Nested(RegistrationSchema))
 
 
-class RegistrationQuery(Strict):
+class RegistrationQuery(Input):
     """Whose registrations: an A-number or a phone number."""
 
     a_number = fields.String(validate=validate.Length(max=40))
     phone = fields.String(validate=validate.Length(max=40))
 
 
-class NewRegistration(Strict):
+class NewRegistration(Input):
     """A registration an operator makes for a caller."""
 
     a_number = fields.String(required=True, validate=validate.Length(max=40))
@@ -116,7 +116,7 @@ class NewRegistration(Strict):
     texts_any_hour = fields.Boolean(metadata={"description": "texts may come in quiet hours too"})
 
 
-class NameQuery(Strict):
+class NameQuery(Input):
     """Exact first and last name and country of birth; the date of birth narrows it."""
 
     first_name = fields.String(required=True, validate=validate.Length(max=100))

@@ -44,7 +44,7 @@ class Timestamp(fields.DateTime):
         return super()._serialize(value, attr, obj, **kwargs)
 
 
-class Strict(ma.Schema):
+class Input(ma.Schema):
     """A request body or query: unknown fields are ignored, as before the schemas were declared."""
 
     class Meta:
