@@ -64,6 +64,7 @@ class ApiBlueprint(Blueprint):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # flask-smorest builds each operation's document through this list of callbacks.
         self._prepare_doc_cbks.append(self._document_refusals)
 
     @staticmethod
