@@ -78,13 +78,15 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     process_groups.init_app(app, settings)
     twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
     twilio_facing += (notify_voice.bp,)  # custody-change notification calls (issue E)
-    operator_side = (operator_api.bp, dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
+    operator_side = (dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
     # reports and case_studies: issue F (the quarterly report).
     operator_side += (reports.bp, case_studies.bp)
-    # Referral directory (issue H): its dashboard pages (its API rows are in ivr/api.py).
+    # Referral directory (issue H): its dashboard pages (its API routes are registered by ivr/api.py).
     operator_side += (directory.ops_bp, notify_dashboard.bp)
     for blueprint in (*twilio_facing, *operator_side, health.bp):
         app.register_blueprint(blueprint)
+    # The operator API: every /api blueprint, registered through flask-smorest so the document lists it.
+    operator_api.init_app(app)
     voice_metrics.init_app(app)
     app.register_blueprint(voice_metrics.bp)
     register_commands(app)

@@ -1,34 +1,190 @@
-"""The operators' JSON API under ``/api/``, and its OpenAPI document built from the same route table.
+"""The operators' JSON API under ``/api/``: the callback queue, and the OpenAPI document of every API blueprint.
 
-Each endpoint is one ``Endpoint`` row: the blueprint registers the rows and
-``/api/openapi.json`` describes the rows, so the document cannot drift from
-what is served.
+Each route declares its arguments and answers as marshmallow schemas (``ivr/openapi.py``
+explains how they become the document); the other areas (live queue, texts, directory,
+registrations, case studies) declare theirs beside their views.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+import marshmallow as ma
+from flask import Flask, Response, g
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from marshmallow import fields, validate
+from werkzeug.exceptions import BadRequest, NotFound
 
 from config.logs import mask_phone
-from ivr import bridge, conversations, customer_first, directory, input_checks, live_queue, notify_api, number_access
-from ivr.auth import token_required
+from ivr import (
+    bridge,
+    case_studies,
+    conversations,
+    customer_first,
+    directory,
+    input_checks,
+    live_queue,
+    notify_api,
+    number_access,
+    openapi,
+)
 from ivr.extensions import db_session, settings
+from ivr.openapi import Error, Input, Timestamp, id_parameter
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
-from models.directory import CATEGORIES
 
 log = logging.getLogger("voice.ivr.api")
 NUMBER_READ_CHANNEL = "api"
-bp = Blueprint("api", __name__, url_prefix="/api")
+bp = openapi.api_blueprint("api", __name__, "The callback queue: list, claim, complete, call back.")
+REQUEST_ID = [id_parameter("request_id")]
+STATUSES = (claims.OPEN, claims.CLAIMED, claims.CLOSED)
+
+
+# --- schemas -------------------------------------------------------------------------
+
+
+class SafeContact(ma.Schema):
+    """The caller's safe-contact choices, careful defaults filled in; obey them first."""
+
+    safe_to_call = fields.String(validate=validate.OneOf(["yes", "unconfirmed"]))
+    voicemail = fields.Boolean(allow_none=True)
+    may_identify = fields.Boolean(allow_none=True)
+    call_window = fields.String(validate=validate.OneOf(["morning", "afternoon", "evening", "any"]))
+    caller_timezone = fields.String(allow_none=True)
+
+
+class AlsoGiven(ma.Schema):
+    """Another request of the last 30 days that gave the same number."""
+
+    id = fields.Integer()
+    created_at = Timestamp()
+    by_caller_id = fields.Boolean()
+
+
+class CallbackRequestSchema(ma.Schema):
+    """A callback request; ``phone`` is in full only for the operator who holds it (each such read audited)."""
+
+    safe_contact = fields.Nested(SafeContact)
+    also_given = fields.List(fields.Nested(AlsoGiven))
+    id = fields.Integer(required=True)
+    phone = fields.String(required=True, metadata={"description": "E.164, or masked to the last four digits"})
+    language = fields.String(required=True)
+    caller_type = fields.String(allow_none=True)
+    need = fields.String(allow_none=True)
+    urgent = fields.Boolean(required=True)
+    priority = fields.Integer(required=True)
+    field_office = fields.String(allow_none=True)
+    source = fields.String()
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    message_url = fields.String(allow_none=True)
+    message_seconds = fields.Integer(allow_none=True)
+    transcription = fields.String(allow_none=True)
+    created_at = Timestamp(required=True)
+    claimed_by_id = fields.Integer(allow_none=True)
+    claimed_at = Timestamp(allow_none=True)
+    lease_expires_at = Timestamp(allow_none=True)
+    attempts = fields.Integer(required=True)
+    next_attempt_at = Timestamp(allow_none=True)
+    disposition = fields.String(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
+
+
+class RequestList(ma.Schema):
+    """Requests in queue order."""
+
+    requests = fields.List(fields.Nested(CallbackRequestSchema))
+
+
+class HistoryEntry(ma.Schema):
+    """One event in a request's history."""
+
+    at = Timestamp()
+    event = fields.String()
+    operator_id = fields.Integer(allow_none=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
+class Attempt(ma.Schema):
+    """One try at calling a caller back."""
+
+    id = fields.Integer()
+    operator_id = fields.Integer(allow_none=True)
+    started_at = Timestamp()
+    ended_at = Timestamp(allow_none=True)
+    call_status = fields.String(allow_none=True)
+    caller_status = fields.String(allow_none=True)
+    duration_seconds = fields.Integer(allow_none=True)
+    disposition = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+
+
+class RequestDetail(CallbackRequestSchema):
+    """A request with its history and attempts."""
+
+    history = fields.List(fields.Nested(HistoryEntry))
+    attempts = fields.List(fields.Nested(Attempt))  # type: ignore[assignment]
+
+
+class RequestQuery(Input):
+    """Which requests to list."""
+
+    status = fields.String(load_default=claims.OPEN, validate=validate.OneOf([*STATUSES, "all"]))
+    language = fields.String(validate=validate.Length(max=200), metadata={"description": "e.g. en, es"})
+    office = fields.String(validate=validate.Length(max=200), metadata={"description": "field office code"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, input_checks.MAX_OFFSET))
+
+
+class ClaimFilter(Input):
+    """Only claim a request in this language or for this field office."""
+
+    language = fields.String(allow_none=True, validate=validate.Length(max=200))
+    office = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+
+class Completion(Input):
+    """How the call back ended."""
+
+    disposition = fields.String(required=True, validate=validate.OneOf(claims.DISPOSITIONS))
+    notes = fields.String(allow_none=True, validate=validate.Length(max=input_checks.MAX_TEXT))
+
+
+class Note(Input):
+    """A line of text for the request's history (or a reply to a texter)."""
+
+    text = fields.String(required=True, validate=validate.Length(min=1, max=input_checks.MAX_TEXT))
+
+
+class HourCount(ma.Schema):
+    """Completions in one hour of today (local time)."""
+
+    hour = fields.String()
+    completed = fields.Integer()
+
+
+class DayCount(ma.Schema):
+    """Requests received and completed on one day (local time)."""
+
+    date = fields.String(metadata={"format": "date"})
+    completed = fields.Integer()
+    received = fields.Integer()
+
+
+class Stats(ma.Schema):
+    """The queue at a glance."""
+
+    queue_depth = fields.Integer()
+    urgent_waiting = fields.Integer()
+    claims_in_progress = fields.Integer()
+    closed = fields.Integer()
+    oldest_wait_seconds = fields.Integer()
+    completed_last_hour = fields.Integer()
+    completions_per_hour = fields.List(fields.Nested(HourCount))
+    last_days = fields.List(fields.Nested(DayCount))
 
 
 def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = None) -> dict[str, Any]:
@@ -68,16 +224,6 @@ def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = No
     }
 
 
-def body() -> dict[str, Any]:
-    """The JSON body (an empty object when none was sent)."""
-    data = request.get_json(silent=True)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise BadRequest("expected a JSON object")
-    return data
-
-
 def get_request(request_id: int) -> CallbackRequest:
     """The request ``request_id`` or 404."""
     item = db_session().get(CallbackRequest, request_id)
@@ -99,28 +245,32 @@ def detail(item: CallbackRequest) -> dict[str, Any]:
 # --- views -------------------------------------------------------------------------
 
 
-def list_requests() -> ResponseReturnValue:
+@bp.route("/requests")
+@bp.doc(operationId="listRequests")
+@bp.arguments(RequestQuery, location="query")
+@bp.response(200, RequestList)
+def list_requests(args: dict[str, Any]) -> dict[str, Any]:
     """Requests in queue order, filtered by status, language and field office."""
-    args = request.args
-    limit = input_checks.bounded_int("limit", args.get("limit"), 100, 1, 500)
-    offset = input_checks.bounded_int("offset", args.get("offset"), 0, 0, input_checks.MAX_OFFSET)
-    status = args.get("status", claims.OPEN)
+    status = args["status"]
     items = claims.queue(
         db_session(), status=None if status == "all" else status, language=args.get("language"),
-        office=args.get("office"), limit=limit, offset=offset,
+        office=args.get("office"), limit=args["limit"], offset=args["offset"],
     )  # fmt: skip
     links = CallbackRequest.also_given(db_session(), items)
-    return jsonify(requests=[request_json(i, links[i.id]) for i in items])
+    return {"requests": [request_json(i, links[i.id]) for i in items]}
 
 
-def claim_next() -> ResponseReturnValue:
+@bp.route("/requests/claim-next", methods=["POST"])
+@bp.doc(operationId="claimNext")
+@bp.arguments(ClaimFilter, required=False)
+@bp.response(200, CallbackRequestSchema)
+@bp.alt_response(204, description="the queue is empty")
+def claim_next(data: dict[str, Any]) -> Any:
     """Claim the next request (or get back the one this operator holds); 204 when the queue is empty."""
-    data = body()
     session = db_session()
-    language = input_checks.optional_text(data, "language") or None
-    office = input_checks.optional_text(data, "office") or None
     item = claims.claim_next(
-        session, g.operator, utcnow(), language=language, office=office, lease_seconds=settings().claim_lease_seconds,
+        session, g.operator, utcnow(), language=data.get("language") or None, office=data.get("office") or None,
+        lease_seconds=settings().claim_lease_seconds,
     )  # fmt: skip
     session.commit()
     if item is None:
@@ -128,535 +278,108 @@ def claim_next() -> ResponseReturnValue:
     log.info(
         "request claimed", extra={"request_id": item.id, "operator_id": g.operator.id, "phone": mask_phone(item.phone)}
     )
-    return jsonify(request_json(item))
+    return request_json(item)
 
 
-def show_request(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>", parameters=REQUEST_ID)
+@bp.doc(operationId="getRequest")
+@bp.response(200, RequestDetail)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+def show_request(request_id: int) -> dict[str, Any]:
     """One request with its history and attempts."""
-    return jsonify(detail(get_request(request_id)))
+    return detail(get_request(request_id))
 
 
-def complete_request(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>/complete", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="completeRequest")
+@bp.arguments(Completion)
+@bp.response(200, CallbackRequestSchema)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="not claimed by you, or no longer open")
+def complete_request(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Finish the claim with a disposition and notes."""
-    data = body()
-    disposition = data.get("disposition")
-    notes = input_checks.optional_text(data, "notes", input_checks.MAX_TEXT)
-    if not isinstance(disposition, str) or disposition not in claims.DISPOSITIONS:
-        raise BadRequest(f"disposition must be one of {', '.join(claims.DISPOSITIONS)}")
     session = db_session()
+    disposition = data["disposition"]
     item = claims.complete(
-        session, request_id, g.operator, utcnow(), disposition, notes or "",
+        session, request_id, g.operator, utcnow(), disposition, data.get("notes") or "",
         claims.RetryPolicy.from_settings(settings()),
     )  # fmt: skip
     session.commit()
     log.info(
         "request completed", extra={"request_id": item.id, "operator_id": g.operator.id, "disposition": disposition}
     )
-    return jsonify(request_json(item))
+    return request_json(item)
 
 
-def release_request(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>/release", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="releaseRequest")
+@bp.response(200, CallbackRequestSchema)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="not claimed by you")
+def release_request(request_id: int) -> dict[str, Any]:
     """Give the claim back to the queue."""
     session = db_session()
     item = claims.release(session, request_id, g.operator, utcnow())
     session.commit()
     log.info("request released", extra={"request_id": item.id, "operator_id": g.operator.id})
-    return jsonify(request_json(item))
+    return request_json(item)
 
 
-def add_note(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>/notes", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="addNote")
+@bp.arguments(Note)
+@bp.response(201, HistoryEntry)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="no such request")
+def add_note(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Add a note to the request's history."""
-    text = (input_checks.optional_text(body(), "text", input_checks.MAX_TEXT) or "").strip()
+    text = data["text"].strip()
     if not text:
-        raise BadRequest("text is required")
+        raise BadRequest("text: the note is blank")
     session = db_session()
     row = claims.add_note(session, request_id, g.operator, utcnow(), text)
     session.commit()
-    return jsonify(row.as_dict()), 201
+    return row.as_dict()
 
 
-def call_back(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>/call", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="callBack")
+@bp.response(201, Attempt)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="not claimed by you, or the call could not be started")
+def call_back(request_id: int) -> dict[str, Any]:
     """Ring the operator's phone and bridge to the caller with the hotline number as caller ID."""
-    attempt = bridge.start_call(db_session(), settings(), request_id, g.operator)
-    return jsonify(attempt.as_dict()), 201
+    return bridge.start_call(db_session(), settings(), request_id, g.operator).as_dict()
 
 
-def call_back_caller_first(request_id: int) -> ResponseReturnValue:
+@bp.route("/requests/<int:request_id>/call-caller-first", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="callBackCallerFirst")
+@bp.response(201, Attempt)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="not claimed by you, or the call could not be started")
+def call_back_caller_first(request_id: int) -> dict[str, Any]:
     """Ring the caller first; their key press connects my phone, and I hear the request's summary first."""
-    attempt = customer_first.start_call(db_session(), settings(), request_id, g.operator)
-    return jsonify(attempt.as_dict()), 201
+    return customer_first.start_call(db_session(), settings(), request_id, g.operator).as_dict()
 
 
-def queue_stats() -> ResponseReturnValue:
+@bp.route("/stats")
+@bp.doc(operationId="queueStats")
+@bp.response(200, Stats)
+def queue_stats() -> dict[str, Any]:
     """Queue depth, oldest wait, claims in progress, completions per hour and per day."""
-    current = settings()
-    return jsonify(claims.stats(db_session(), utcnow(), current.tz))
+    return claims.stats(db_session(), utcnow(), settings().tz)
 
 
+@bp.route("/openapi.json")
+@bp.doc(operationId="openapi")
+@bp.response(200, description="this document")
 def openapi_document() -> ResponseReturnValue:
-    """This API's OpenAPI 3.1 document."""
-    return jsonify(openapi())
+    """This API's OpenAPI 3.1 document, generated from the schemas every route declares."""
+    return openapi.document()
 
 
-# --- the route table -----------------------------------------------------------------
-
-REQUEST_ID = {
-    "name": "request_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
-}
-CONVERSATION_ID = {
-    "name": "conversation_id",
-    "in": "path",
-    "required": True,
-    "schema": {"type": "integer", "minimum": 1, "maximum": input_checks.MAX_ID},
-}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One API route: what Flask serves and what the OpenAPI document says."""
-
-    method: str
-    path: str  # OpenAPI style, relative to /api: "/requests/{request_id}"
-    view: Callable[..., ResponseReturnValue]
-    operation_id: str
-    responses: dict[str, str]  # status -> schema name ("" for no body)
-    parameters: tuple[dict[str, Any], ...] = ()
-    request_body: str | None = None
-    tags: tuple[str, ...] = ("queue",)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def rule(self) -> str:
-        """The Flask URL rule for this path (the blueprint adds /api)."""
-        # Service ids are HSDS text ids; every other *_id is an integer.
-        return re.sub(r"{(\w+_id)}", r"<int:\1>", self.path.replace("{service_id}", "<service_id>"))
-
-
-def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
-
-
-ENDPOINTS: tuple[Endpoint, ...] = (
-    Endpoint(
-        "GET", "/requests", list_requests, "listRequests", {"200": "RequestList"},
-        parameters=(
-            _query("status", {"type": "string", "enum": ["open", "claimed", "closed", "all"]}, "default open"),
-            _query("language", {"type": "string"}, "e.g. en, es"),
-            _query("office", {"type": "string"}, "field office code"),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "default 100"),
-            _query("offset", {"type": "integer", "minimum": 0, "maximum": input_checks.MAX_OFFSET}, "default 0"),
-        ),
-    ),
-    Endpoint("POST", "/requests/claim-next", claim_next, "claimNext", {"200": "CallbackRequest", "204": ""},
-             request_body="ClaimFilter"),
-    Endpoint("GET", "/requests/{request_id}", show_request, "getRequest", {"200": "RequestDetail", "404": "Error"},
-             parameters=(REQUEST_ID,)),
-    Endpoint("POST", "/requests/{request_id}/complete", complete_request, "completeRequest",
-             {"200": "CallbackRequest", "400": "Error", "409": "Error"}, parameters=(REQUEST_ID,),
-             request_body="Completion"),
-    Endpoint("POST", "/requests/{request_id}/release", release_request, "releaseRequest",
-             {"200": "CallbackRequest", "409": "Error"}, parameters=(REQUEST_ID,)),
-    Endpoint("POST", "/requests/{request_id}/notes", add_note, "addNote", {"201": "HistoryEntry", "400": "Error"},
-             parameters=(REQUEST_ID,), request_body="Note"),
-    Endpoint("POST", "/requests/{request_id}/call", call_back, "callBack", {"201": "Attempt", "409": "Error"},
-             parameters=(REQUEST_ID,)),
-    Endpoint("POST", "/requests/{request_id}/call-caller-first", call_back_caller_first, "callBackCallerFirst",
-             {"201": "Attempt", "409": "Error"}, parameters=(REQUEST_ID,)),
-    Endpoint("GET", "/stats", queue_stats, "queueStats", {"200": "Stats"}),
-    # The live queue (issue I): callers holding on the phone.
-    Endpoint("POST", "/live/take-next", live_queue.api_take_next, "takeNextCaller",
-             {"201": "OperatorCall", "204": "", "409": "Error"}, tags=("live",)),
-    Endpoint("GET", "/live/current", live_queue.api_current, "currentCaller", {"200": "LiveCall", "204": ""},
-             tags=("live",)),
-    Endpoint("GET", "/live/waiting", live_queue.api_waiting, "waitingCallers", {"200": "LiveCallList"},
-             tags=("live",)),
-    # Texting with a specialist (issue I).
-    Endpoint("GET", "/conversations", conversations.api_list, "listConversations", {"200": "ConversationList"},
-             tags=("texts",)),
-    Endpoint("POST", "/conversations/claim-next", conversations.api_claim_next, "claimNextConversation",
-             {"200": "ConversationThread", "204": ""}, tags=("texts",)),
-    Endpoint("GET", "/conversations/{conversation_id}", conversations.api_show, "getConversation",
-             {"200": "ConversationThread", "404": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
-    Endpoint("POST", "/conversations/{conversation_id}/reply", conversations.api_reply, "replyToConversation",
-             {"201": "ConversationMessage", "400": "Error", "409": "Error"}, parameters=(CONVERSATION_ID,),
-             request_body="Note", tags=("texts",)),
-    Endpoint("POST", "/conversations/{conversation_id}/close", conversations.api_close, "closeConversation",
-             {"200": "Conversation", "409": "Error"}, parameters=(CONVERSATION_ID,), tags=("texts",)),
-    # Referral directory (issue H)
-    Endpoint("GET", "/directory/services", directory.api_search, "searchDirectory",
-             {"200": "ServiceList", "400": "Error"}, tags=("directory",),
-             parameters=(
-                 _query("zip", {"type": "string"}, "5-digit ZIP code: nearest first, within REFERRAL_MAX_MILES"),
-                 _query("q", {"type": "string"}, "city or service name (when no zip)"),
-                 _query("city", {"type": "string"}, "same as q"),
-                 _query("category", {"type": "string", "enum": list(CATEGORIES)}, "kind of help"),
-                 _query("language", {"type": "string"}, "e.g. en, es"),
-             )),
-    Endpoint("PATCH", "/directory/services/{service_id}", directory.api_correct, "correctCategory",
-             {"200": "CategoryCorrected", "400": "Error", "403": "Error", "404": "Error"}, tags=("directory",),
-             parameters=({"name": "service_id", "in": "path", "required": True, "schema": {"type": "string"}},),
-             request_body="CategoryCorrection"),
-    Endpoint("POST", "/requests/{request_id}/referrals", directory.api_refer, "referService",
-             {"201": "Referral", "400": "Error", "404": "Error", "409": "Error"}, parameters=(REQUEST_ID,),
-             request_body="Referring", tags=("directory",)),
-    Endpoint("GET", "/requests/{request_id}/referrals", directory.api_referrals, "listReferrals",
-             {"200": "ReferralList"}, parameters=(REQUEST_ID,), tags=("directory",)),
-    Endpoint("GET", "/openapi.json", openapi_document, "openapi", {"200": ""}, tags=("meta",)),
-)  # fmt: skip
-ENDPOINTS += notify_api.endpoints(Endpoint)  # issue E: registrations and the look-up by name
-
-input_checks.guard(bp)
-
-
-@bp.after_request
-def audit_number_reads(response: Response) -> Response:
-    """Every full number this answer shows is audited before it leaves."""
-    if "db_session" in g:
-        number_access.commit_reads(g.db_session)
-    return response
-
-
-for _endpoint in ENDPOINTS:
-    bp.add_url_rule(
-        _endpoint.rule, endpoint=_endpoint.operation_id, view_func=token_required(_endpoint.view),
-        methods=[_endpoint.method],
+def init_app(app: Flask) -> None:
+    """Serve and document every operator API blueprint."""
+    openapi.init_app(
+        app, (bp, live_queue.api, conversations.api, directory.api, notify_api.api, case_studies.api),
     )  # fmt: skip
-
-
-_NULLABLE_STRING = {"type": ["string", "null"]}
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "CallbackRequest": {
-        "type": "object",
-        "required": ["id", "phone", "language", "status", "urgent", "priority", "attempts", "created_at"],
-        "properties": {
-            "safe_contact": {
-                "type": "object",
-                "description": "the caller's safe-contact choices, careful defaults filled in; obey them first",
-                "properties": {
-                    "safe_to_call": {"type": "string", "enum": ["yes", "unconfirmed"]},
-                    "voicemail": {"type": "boolean"},
-                    "may_identify": {"type": "boolean"},
-                    "call_window": {"type": "string", "enum": ["morning", "afternoon", "evening", "any"]},
-                    "caller_timezone": _NULLABLE_STRING,
-                },
-            },
-            "also_given": {
-                "type": "array",
-                "description": "other requests in the last 30 days that gave the same number",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "created_at": {"type": "string", "format": "date-time"},
-                        "by_caller_id": {"type": "boolean"},
-                    },
-                },
-            },
-            "id": {"type": "integer"},
-            "phone": {"type": "string", "description": "E.164"},
-            "language": {"type": "string"},
-            "caller_type": _NULLABLE_STRING,
-            "need": _NULLABLE_STRING,
-            "urgent": {"type": "boolean"},
-            "priority": {"type": "integer"},
-            "field_office": _NULLABLE_STRING,
-            "source": {"type": "string"},
-            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
-            "message_url": _NULLABLE_STRING,
-            "message_seconds": {"type": ["integer", "null"]},
-            "transcription": _NULLABLE_STRING,
-            "created_at": {"type": "string", "format": "date-time"},
-            "claimed_by_id": {"type": ["integer", "null"]},
-            "claimed_at": _TIME,
-            "lease_expires_at": _TIME,
-            "attempts": {"type": "integer"},
-            "next_attempt_at": _TIME,
-            "disposition": _NULLABLE_STRING,
-            "closed_at": _TIME,
-        },
-    },
-    "RequestList": {
-        "type": "object",
-        "properties": {"requests": {"type": "array", "items": {"$ref": "#/components/schemas/CallbackRequest"}}},
-    },
-    "HistoryEntry": {
-        "type": "object",
-        "properties": {
-            "at": {"type": "string", "format": "date-time"},
-            "event": {"type": "string"},
-            "operator_id": {"type": ["integer", "null"]},
-            "from_status": _NULLABLE_STRING,
-            "to_status": _NULLABLE_STRING,
-            "detail": _NULLABLE_STRING,
-        },
-    },
-    "Attempt": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "operator_id": {"type": ["integer", "null"]},
-            "started_at": {"type": "string", "format": "date-time"},
-            "ended_at": _TIME,
-            "call_status": _NULLABLE_STRING,
-            "caller_status": _NULLABLE_STRING,
-            "duration_seconds": {"type": ["integer", "null"]},
-            "disposition": _NULLABLE_STRING,
-            "notes": _NULLABLE_STRING,
-        },
-    },
-    "RequestDetail": {
-        "allOf": [
-            {"$ref": "#/components/schemas/CallbackRequest"},
-            {
-                "type": "object",
-                "properties": {
-                    "history": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEntry"}},
-                    "attempts": {"type": "array", "items": {"$ref": "#/components/schemas/Attempt"}},
-                },
-            },
-        ]
-    },
-    "ClaimFilter": {
-        "type": "object",
-        "properties": {"language": _NULLABLE_STRING, "office": _NULLABLE_STRING},
-    },
-    "Completion": {
-        "type": "object",
-        "required": ["disposition"],
-        "properties": {
-            "disposition": {"type": "string", "enum": list(claims.DISPOSITIONS)},
-            "notes": {"type": "string", "maxLength": 4000},
-        },
-    },
-    "Note": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}},
-    "Stats": {
-        "type": "object",
-        "properties": {
-            "queue_depth": {"type": "integer"},
-            "urgent_waiting": {"type": "integer"},
-            "claims_in_progress": {"type": "integer"},
-            "closed": {"type": "integer"},
-            "oldest_wait_seconds": {"type": "integer"},
-            "completed_last_hour": {"type": "integer"},
-            "completions_per_hour": {"type": "array", "items": {"type": "object"}},
-            "last_days": {"type": "array", "items": {"type": "object"}},
-        },
-    },
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
-    "OperatorCall": {"type": "object", "properties": {"operator_call_sid": {"type": "string"}}},
-    "LiveCall": {
-        "type": "object",
-        "description": "a caller holding or connected; null triage answers were not given",
-        "properties": {
-            "call_sid": {"type": "string"},
-            "language": {"type": "string"},
-            "caller_type": _NULLABLE_STRING,
-            "need": _NULLABLE_STRING,
-            "urgent": {"type": ["boolean", "null"]},
-            "triage_given": {"type": "boolean"},
-            "queue": {"type": "string", "enum": ["urgent", "normal"]},
-            "status": {"type": "string"},
-            "enqueued_at": {"type": "string", "format": "date-time"},
-            "operator_id": {"type": ["integer", "null"]},
-            "connected_at": _TIME,
-            "callback_request_id": {"type": ["integer", "null"]},
-            "summary": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "Conversation": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "phone": {"type": "string", "description": "E.164; replies go only here"},
-            "language": {"type": "string"},
-            "status": {"type": "string", "enum": ["open", "claimed", "closed"]},
-            "callback_request_id": {"type": ["integer", "null"]},
-            "claimed_by_id": {"type": ["integer", "null"]},
-            "created_at": {"type": "string", "format": "date-time"},
-            "last_message_at": {"type": "string", "format": "date-time"},
-            "closed_at": _TIME,
-            "closed_by": {"type": ["string", "null"], "enum": ["operator", "stop", None]},
-        },
-    },
-    "ConversationMessage": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "direction": {"type": "string", "enum": ["in", "out"]},
-            "body": {"type": "string"},
-            "operator_id": {"type": ["integer", "null"]},
-            "status": {"type": "string", "enum": ["received", "sending", "sent", "failed"]},
-            "at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "ConversationThread": {
-        "allOf": [
-            {"$ref": "#/components/schemas/Conversation"},
-            {
-                "type": "object",
-                "properties": {
-                    "messages": {"type": "array", "items": {"$ref": "#/components/schemas/ConversationMessage"}}
-                },
-            },
-        ]
-    },
-    "ConversationList": {
-        "type": "object",
-        "properties": {"conversations": {"type": "array", "items": {"$ref": "#/components/schemas/Conversation"}}},
-    },
-    "LiveCallList": {
-        "type": "object",
-        "properties": {"calls": {"type": "array", "items": {"$ref": "#/components/schemas/LiveCall"}}},
-    },
-    # Referral directory (issue H)
-    "Service": {
-        "type": "object",
-        "properties": {
-            "service_id": {"type": "string"},
-            "name": {"type": "string"},
-            "category": {"type": "string", "enum": list(CATEGORIES)},
-            "miles": {"type": ["number", "null"]},
-            "phone": _NULLABLE_STRING,
-            "languages": {"type": "array", "items": {"type": "string"}},
-            "open_now": {"type": ["boolean", "null"]},
-            "address": _NULLABLE_STRING,
-            "city": _NULLABLE_STRING,
-            "state": _NULLABLE_STRING,
-        },
-    },
-    "ServiceList": {
-        "type": "object",
-        "properties": {"services": {"type": "array", "items": {"$ref": "#/components/schemas/Service"}}},
-    },
-    "CategoryCorrection": {
-        "type": "object",
-        "required": ["category"],
-        "properties": {"category": {"type": "string", "enum": list(CATEGORIES)}},
-    },
-    "CategoryCorrected": {
-        "type": "object",
-        "properties": {
-            "service_id": {"type": "string"},
-            "category": {"type": "string"},
-            "corrected": {"type": "boolean"},
-        },
-    },
-    "Referring": {
-        "type": "object",
-        "required": ["service_id"],
-        "properties": {"service_id": {"type": "string"}, "complete": {"type": "boolean"}},
-    },
-    "Referral": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"},
-            "request_id": {"type": "integer"},
-            "service_id": {"type": "string"},
-            "service_name": {"type": "string"},
-            "category": {"type": "string"},
-            "operator_id": {"type": ["integer", "null"]},
-            "at": {"type": "string", "format": "date-time"},
-        },
-    },
-    "ReferralList": {
-        "type": "object",
-        "properties": {"referrals": {"type": "array", "items": {"$ref": "#/components/schemas/Referral"}}},
-    },
-    **notify_api.SCHEMAS,
-}
-
-
-def openapi() -> dict[str, Any]:
-    """The OpenAPI document, generated from ``ENDPOINTS`` and ``SCHEMAS``."""
-    paths: dict[str, dict[str, Any]] = {}
-    for endpoint in ENDPOINTS:
-        operation: dict[str, Any] = {
-            "operationId": endpoint.operation_id,
-            "summary": (endpoint.view.__doc__ or "").strip().splitlines()[0],
-            "tags": list(endpoint.tags),
-            "responses": {
-                "401": {"description": "missing or invalid API token", "content": _json_ref("Error")},
-            },
-        }
-        for status, schema in endpoint.responses.items():
-            operation["responses"][status] = {"description": _describe(status)}
-            if schema:
-                operation["responses"][status]["content"] = _json_ref(schema)
-        if endpoint.parameters:
-            operation["parameters"] = list(endpoint.parameters)
-        if endpoint.request_body:
-            operation["requestBody"] = {"required": False, "content": _json_ref(endpoint.request_body)}
-        paths.setdefault("/api" + endpoint.path, {})[endpoint.method.lower()] = operation
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "VOICE hotline operator API", "version": "1.0.0"},
-        "security": [{"bearer": []}],
-        "paths": paths,
-        "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": SCHEMAS,
-        },
-    }
-
-
-def _json_ref(schema: str) -> dict[str, Any]:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
-
-
-def _describe(status: str) -> str:
-    return {
-        "200": "OK",
-        "201": "created",
-        "204": "the queue is empty",
-        "400": "invalid input",
-        "403": "not allowed for this role",
-        "404": "not found",
-        "409": "not claimed by you, or no longer open",
-        "422": "refused: the summary may identify someone",
-    }[status]
-
-
-@bp.errorhandler(claims.ClaimError)
-def claim_conflict(error: claims.ClaimError) -> ResponseReturnValue:
-    """A claim that is not the operator's: 409 with the reason."""
-    db_session().rollback()
-    return jsonify(error=str(error)), 409
-
-
-@bp.errorhandler(bridge.BridgeError)
-def bridge_failed(error: bridge.BridgeError) -> ResponseReturnValue:
-    """A call back that could not be started: 409 with the reason."""
-    return jsonify(error=str(error)), 409
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException) -> ResponseReturnValue:
-    """Errors as JSON ``{"error": ...}``."""
-    return jsonify(error=error.description), error.code or 500
-
-
-# Issue F, case studies: the views live in ivr/case_studies.py; registered and documented like the rows above.
-from ivr import case_studies as _case_studies  # noqa: E402
-
-CASE_STUDY_ID = {"name": "case_study_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-_CASE_STUDY_ENDPOINTS = (
-    Endpoint("POST", "/requests/{request_id}/case-study", _case_studies.propose_case_study, "proposeCaseStudy",
-             {"201": "CaseStudy", "409": "Error", "422": "SummaryRefused"}, parameters=(REQUEST_ID,),
-             request_body="CaseStudyProposal", tags=("case studies",)),
-    Endpoint("GET", "/case-studies/pending", _case_studies.pending_case_studies, "pendingCaseStudies",
-             {"200": "CaseStudyList", "403": "Error"}, tags=("case studies",)),
-    Endpoint("POST", "/case-studies/{case_study_id}/approve", _case_studies.approve_case_study, "approveCaseStudy",
-             {"200": "CaseStudy", "403": "Error", "404": "Error", "409": "Error"}, parameters=(CASE_STUDY_ID,),
-             tags=("case studies",)),
-)  # fmt: skip
-for _endpoint in _CASE_STUDY_ENDPOINTS:
-    bp.add_url_rule(
-        _endpoint.rule, endpoint=_endpoint.operation_id, view_func=token_required(_endpoint.view),
-        methods=[_endpoint.method],
-    )  # fmt: skip
-ENDPOINTS = (*ENDPOINTS, *_CASE_STUDY_ENDPOINTS)
-SCHEMAS.update(_case_studies.SCHEMAS)

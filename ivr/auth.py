@@ -65,22 +65,17 @@ def bearer_operator() -> Operator | None:
     return operator
 
 
-def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    """401 (JSON) unless the request carries a live operator API token; sets ``g.operator``."""
-
-    @functools.wraps(view)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        operator = bearer_operator()
-        if operator is None:
-            log.info("api token refused", extra={"path": request.path})
-            response = jsonify(error="a valid operator API token is required")
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="voice-operators"'
-            return response
-        g.operator = operator
-        return view(*args, **kwargs)
-
-    return checked
+def require_token() -> Any:
+    """Before an API view: 401 (JSON) unless the request carries a live operator API token; sets ``g.operator``."""
+    operator = bearer_operator()
+    if operator is None:
+        log.info("api token refused", extra={"path": request.path})
+        response = jsonify(error="a valid operator API token is required")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="voice-operators"'
+        return response
+    g.operator = operator
+    return None
 
 
 def supervisor_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,7 +1,7 @@
 """Case studies: an operator proposes an anonymised summary of a completed request; a supervisor approves it.
 
-Two doors, one rule set (``models/case_study.py``): the JSON API (rows added to
-``ivr.api.ENDPOINTS``, so the OpenAPI document lists them) and the dashboard
+Two doors, one rule set (``models/case_study.py``): the JSON API (its schemas
+declared here make its part of the OpenAPI document) and the dashboard
 (a form on a completed request's page, a supervisors' list to approve).
 A refused summary is never stored or logged: the log line names only the reasons.
 """
@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import marshmallow as ma
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
 from ivr.auth import csrf, supervisor_required
 from ivr.extensions import db_session
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.base import utcnow
 from models.case_study import CaseStudy, CaseStudyError, SummaryRefused
 
@@ -68,23 +71,61 @@ def _approve(study_id: int, supervisor_id: int) -> CaseStudy:
     return study
 
 
-# --- the API (token auth; rows in ivr.api.ENDPOINTS) -------------------------------------
+# --- the API ---------------------------------------------------------------------------------
+
+api = api_blueprint("case_studies_api", __name__, "Case studies: propose a summary, a supervisor approves it.")
 
 
-def propose_case_study(request_id: int) -> ResponseReturnValue:
+class CaseStudySchema(ma.Schema):
+    """A case study as the API shows it."""
+
+    id = fields.Integer(required=True)
+    request_id = fields.Integer(required=True)
+    summary = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["proposed", "approved"]))
+    proposed_by_id = fields.Integer(allow_none=True)
+    proposed_at = Timestamp(required=True)
+    approved_by_id = fields.Integer(allow_none=True)
+    approved_at = Timestamp(allow_none=True)
+
+
+class CaseStudyProposal(Input):
+    """A short anonymised summary of a completed request."""
+
+    summary = fields.String(required=True, validate=validate.Length(max=4000))
+
+
+class SummaryRefusedSchema(ma.Schema):
+    """A summary that may identify someone: the reasons (the summary itself is never stored or logged)."""
+
+    error = fields.String(required=True)
+    reasons = fields.List(fields.String())
+
+
+@api.route("/requests/<int:request_id>/case-study", methods=["POST"], parameters=[id_parameter("request_id")])
+@api.doc(operationId="proposeCaseStudy")
+@api.arguments(CaseStudyProposal)
+@api.response(201, CaseStudySchema)
+@api.alt_response(409, schema=Error, description="the request is not completed, or already has a case study")
+@api.alt_response(422, schema=SummaryRefusedSchema, description="refused: the summary may identify someone")
+def propose_case_study(data: dict[str, Any], request_id: int) -> Any:
     """Mark a completed request as a case study with a short anonymised summary."""
-    from ivr.api import body
-
     try:
-        study = _propose(request_id, body().get("summary"), g.operator.id)
+        study = _propose(request_id, data["summary"], g.operator.id)
     except SummaryRefused as refused:
         return jsonify(error="summary refused", reasons=refused.reasons), 422
     except CaseStudyError as error:
         raise Conflict(str(error)) from None
-    return jsonify(case_study_json(study)), 201
+    return case_study_json(study)
 
 
-def approve_case_study(case_study_id: int) -> ResponseReturnValue:
+@api.route("/case-studies/<int:case_study_id>/approve", methods=["POST"], parameters=[id_parameter("case_study_id")])
+@api.doc(operationId="approveCaseStudy")
+@api.response(200, CaseStudySchema)
+@api.alt_response(403, schema=Error, description="only a supervisor approves case studies")
+@api.alt_response(404, schema=Error, description="no such case study")
+@api.alt_response(409, schema=Error, description="already approved, or no longer acceptable")
+def approve_case_study(case_study_id: int) -> dict[str, Any]:
     """Approve a case study for reports (supervisors)."""
     if not g.operator.is_supervisor:
         raise Forbidden("only a supervisor approves case studies")
@@ -92,42 +133,18 @@ def approve_case_study(case_study_id: int) -> ResponseReturnValue:
         study = _approve(case_study_id, g.operator.id)
     except (CaseStudyError, SummaryRefused) as error:
         raise Conflict(str(error)) from None
-    return jsonify(case_study_json(study))
+    return case_study_json(study)
 
 
-def pending_case_studies() -> ResponseReturnValue:
+@api.route("/case-studies/pending")
+@api.doc(operationId="pendingCaseStudies")
+@api.response(200, CaseStudySchema(many=True))
+@api.alt_response(403, schema=Error, description="only a supervisor reviews case studies")
+def pending_case_studies() -> list[dict[str, Any]]:
     """Case studies waiting for a supervisor's approval."""
     if not g.operator.is_supervisor:
         raise Forbidden("only a supervisor reviews case studies")
-    return jsonify([case_study_json(study) for study in CaseStudy.pending(db_session())])
-
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "CaseStudy": {
-        "type": "object",
-        "required": ["id", "request_id", "summary", "status", "proposed_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            "request_id": {"type": "integer"},
-            "summary": {"type": "string"},
-            "status": {"type": "string", "enum": ["proposed", "approved"]},
-            "proposed_by_id": {"type": ["integer", "null"]},
-            "proposed_at": {"type": "string", "format": "date-time"},
-            "approved_by_id": {"type": ["integer", "null"]},
-            "approved_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "CaseStudyList": {"type": "array", "items": {"$ref": "#/components/schemas/CaseStudy"}},
-    "CaseStudyProposal": {
-        "type": "object",
-        "required": ["summary"],
-        "properties": {"summary": {"type": "string", "minLength": 40, "maxLength": 1200}},
-    },
-    "SummaryRefused": {
-        "type": "object",
-        "properties": {"error": {"type": "string"}, "reasons": {"type": "array", "items": {"type": "string"}}},
-    },
-}
+    return [case_study_json(study) for study in CaseStudy.pending(db_session())]
 
 
 # --- the dashboard --------------------------------------------------------------------------

@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
+from werkzeug.exceptions import Conflict
 
 from callflows.catalogue import catalogue
 from callflows.sms import TextCommand
@@ -23,6 +26,7 @@ from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from ivr.webhooks import may_reply
 from models.base import utcnow
 from models.conversation import (
@@ -129,54 +133,120 @@ def _conversation_or_404(session: Session, conversation_id: int) -> Conversation
     return conversation
 
 
-# --- the operator API (rows of ivr.api.ENDPOINTS) ------------------------------------------
+# --- the operator API -----------------------------------------------------------------------
+
+api = api_blueprint("texts_api", __name__, "Texting with a specialist: conversations and replies.")
+CONVERSATION_ID = [id_parameter("conversation_id")]
 
 
-def api_list() -> ResponseReturnValue:
+class ConversationSchema(ma.Schema):
+    """A text conversation; ``phone`` is in full only for the operator who holds it."""
+
+    id = fields.Integer()
+    phone = fields.String(metadata={"description": "E.164 for the holder, else its last four digits"})
+    language = fields.String()
+    status = fields.String(validate=validate.OneOf(["open", "claimed", "closed"]))
+    callback_request_id = fields.Integer(allow_none=True)
+    claimed_by_id = fields.Integer(allow_none=True)
+    created_at = Timestamp()
+    last_message_at = Timestamp(allow_none=True)
+    closed_at = Timestamp(allow_none=True)
+    closed_by = fields.String(allow_none=True, validate=validate.OneOf(["operator", "stop"]))
+
+
+class ConversationMessageSchema(ma.Schema):
+    """One text in a conversation."""
+
+    id = fields.Integer()
+    direction = fields.String(validate=validate.OneOf(["in", "out"]))
+    body = fields.String()
+    operator_id = fields.Integer(allow_none=True)
+    status = fields.String(validate=validate.OneOf(["received", "sending", "sent", "failed"]))
+    at = Timestamp()
+
+
+class ConversationThread(ConversationSchema):
+    """A conversation with its messages."""
+
+    messages = fields.List(fields.Nested(ConversationMessageSchema))
+
+
+class ConversationList(ma.Schema):
+    """Open and claimed conversations."""
+
+    conversations = fields.List(fields.Nested(ConversationSchema))
+
+
+class Reply(Input):
+    """An operator's reply to the texter (a blank or too long reply is refused by the conversation: 409)."""
+
+    text = fields.String(required=True, metadata={"maxLength": MAX_BODY})
+
+
+@api.route("/conversations")
+@api.doc(operationId="listConversations")
+@api.response(200, ConversationList)
+def api_list() -> dict[str, Any]:
     """Open and claimed text conversations, the longest-waiting open ones first."""
-    return jsonify(conversations=[shown(c, g.operator.id) for c in Conversation.waiting(db_session())])
+    return {"conversations": [shown(c, g.operator.id) for c in Conversation.waiting(db_session())]}
 
 
-def api_claim_next() -> ResponseReturnValue:
+@api.route("/conversations/claim-next", methods=["POST"])
+@api.doc(operationId="claimNextConversation")
+@api.response(200, ConversationThread)
+@api.alt_response(204, description="no conversation is open")
+def api_claim_next() -> Any:
     """Claim the open conversation that has waited longest; 204 when none is open."""
     session = db_session()
     conversation = Conversation.claim_next(session, g.operator.id, utcnow())
     session.commit()
     if conversation is None:
         return Response(status=204)
-    return jsonify(thread(session, conversation, g.operator.id))
+    return thread(session, conversation, g.operator.id)
 
 
-def api_show(conversation_id: int) -> ResponseReturnValue:
+@api.route("/conversations/<int:conversation_id>", parameters=CONVERSATION_ID)
+@api.doc(operationId="getConversation")
+@api.response(200, ConversationThread)
+@api.alt_response(404, schema=Error, description="no such conversation")
+def api_show(conversation_id: int) -> dict[str, Any]:
     """One conversation with its messages."""
     session = db_session()
-    return jsonify(thread(session, _conversation_or_404(session, conversation_id), g.operator.id))
+    return thread(session, _conversation_or_404(session, conversation_id), g.operator.id)
 
 
-def api_reply(conversation_id: int) -> ResponseReturnValue:
+@api.route("/conversations/<int:conversation_id>/reply", methods=["POST"], parameters=CONVERSATION_ID)
+@api.doc(operationId="replyToConversation")
+@api.arguments(Reply)
+@api.response(201, ConversationMessageSchema)
+@api.alt_response(404, schema=Error, description="no such conversation")
+@api.alt_response(409, schema=Error, description="not my conversation, the texter sent STOP, or Twilio refused")
+def api_reply(data: dict[str, Any], conversation_id: int) -> dict[str, Any]:
     """Text a reply to the texter (the conversation must be mine)."""
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return jsonify(error="expected a JSON object with text"), 400
     try:
-        message = send_reply(db_session(), settings(), conversation_id, g.operator.id, data.get("text"))
+        message = send_reply(db_session(), settings(), conversation_id, g.operator.id, data["text"])
     except ConversationError as error:
         db_session().rollback()
-        return jsonify(error=str(error)), 409
-    return jsonify(message.as_dict()), 201
+        raise Conflict(str(error)) from None
+    return message.as_dict()
 
 
-def api_close(conversation_id: int) -> ResponseReturnValue:
+@api.route("/conversations/<int:conversation_id>/close", methods=["POST"], parameters=CONVERSATION_ID)
+@api.doc(operationId="closeConversation")
+@api.response(200, ConversationSchema)
+@api.alt_response(404, schema=Error, description="no such conversation")
+@api.alt_response(409, schema=Error, description="not my conversation")
+def api_close(conversation_id: int) -> dict[str, Any]:
     """Close my conversation."""
     session = db_session()
     try:
         conversation = Conversation.held(session, conversation_id, g.operator.id)
     except ConversationError as error:
         session.rollback()
-        return jsonify(error=str(error)), 409
+        raise Conflict(str(error)) from None
     conversation.close(utcnow())
     session.commit()
-    return jsonify(conversation.as_dict())
+    return conversation.as_dict()
 
 
 # --- the dashboard ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The referral directory for operators and texters: search, refer on a request, correct a category, SERVICES texts.
 
-The API views are rows of ``ivr/api.py``'s route table (so the OpenAPI document lists them):
+The API routes declare their schemas here (``ivr/openapi.py`` makes the OpenAPI document from them):
 
 - ``GET /api/directory/services`` (token): search by ZIP code (nearest first) or city/name, category, language.
 - ``PATCH /api/directory/services/<id>`` (token, supervisor or admin): correct the category.
@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
@@ -25,6 +27,7 @@ from callflows.referrals import ListedService, ServicesCommand, service_list_tex
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from ivr.webhooks import may_reply
 from models import claims
 from models.base import utcnow
@@ -107,42 +110,134 @@ def refer(session: Session, request_id: int, service_id: str, operator: Operator
     return referral.as_dict()
 
 
-# --- the JSON API (registered and documented by ``ivr/api.py``'s route table) ---------------
+# --- the JSON API ------------------------------------------------------------------------
+
+api = api_blueprint("directory_api", __name__, "The referral directory: search, refer on a request, correct.")
+SERVICE_ID = [
+    {"in": "path", "name": "service_id", "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,100}$"}},
+]
 
 
-def api_search() -> ResponseReturnValue:
+class ServiceQuery(Input):
+    """What to search for: a ZIP code (nearest first), or a city or service name."""
+
+    zip = fields.String(validate=validate.Length(max=10), metadata={"description": "5-digit US ZIP code"})
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "city or service name"})
+    city = fields.String(validate=validate.Length(max=200), metadata={"description": "same as q"})
+    category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"description": "kind of help"})
+    language = fields.String(validate=validate.Length(max=200), metadata={"description": "e.g. en, es"})
+
+
+class Service(ma.Schema):
+    """A service in the directory; ``miles`` and ``open_now`` only for a ZIP search."""
+
+    service_id = fields.String()
+    name = fields.String()
+    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    miles = fields.Float(allow_none=True)
+    phone = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    open_now = fields.Boolean(allow_none=True)
+    address = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+
+
+class ServiceList(ma.Schema):
+    """Services found."""
+
+    services = fields.List(fields.Nested(Service))
+
+
+class CategoryCorrection(Input):
+    """The right category for a service."""
+
+    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+
+
+class CategoryCorrected(ma.Schema):
+    """The service's category after the correction."""
+
+    service_id = fields.String()
+    category = fields.String()
+    corrected = fields.Boolean()
+
+
+class Referring(Input):
+    """The service given on a request; ``complete`` also completes the claim as referred."""
+
+    service_id = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    complete = fields.Boolean(load_default=False)
+
+
+class Referral(ma.Schema):
+    """A service given on a request."""
+
+    id = fields.Integer()
+    request_id = fields.Integer()
+    service_id = fields.String()
+    service_name = fields.String()
+    category = fields.String()
+    operator_id = fields.Integer(allow_none=True)
+    at = Timestamp()
+
+
+class ReferralList(ma.Schema):
+    """The services given on a request."""
+
+    referrals = fields.List(fields.Nested(Referral))
+
+
+@api.route("/directory/services")
+@api.doc(operationId="searchDirectory")
+@api.arguments(ServiceQuery, location="query")
+@api.response(200, ServiceList)
+def api_search(args: dict[str, Any]) -> dict[str, Any]:
     """Search the directory by ZIP code (nearest first) or city/name, category and language."""
-    return jsonify(services=search(request.args))
+    return {"services": search(args)}
 
 
-def api_correct(service_id: str) -> ResponseReturnValue:
+@api.route("/directory/services/<service_id>", methods=["PATCH"], parameters=SERVICE_ID)
+@api.doc(operationId="correctCategory")
+@api.arguments(CategoryCorrection)
+@api.response(200, CategoryCorrected)
+@api.alt_response(403, schema=Error, description="only a supervisor or admin may correct a category")
+@api.alt_response(404, schema=Error, description="no such service")
+def api_correct(data: dict[str, Any], service_id: str) -> dict[str, Any]:
     """Correct a service's category (supervisors and admins); re-imports keep it."""
     if not g.operator.is_supervisor:
         raise Forbidden("only a supervisor or admin may correct a category")
-    data = request.get_json(silent=True) or {}
     session = db_session()
     try:
-        service = correct_category(session, service_id, str(data.get("category", "")))
+        service = correct_category(session, service_id, data["category"])
     except KeyError:
         raise NotFound("no such service") from None
     except ValueError as error:
         raise BadRequest(str(error)) from None
     session.commit()
-    return jsonify(service_id=service.id, category=service.category, corrected=True)
+    return {"service_id": service.id, "category": service.category, "corrected": True}
 
 
-def api_refer(request_id: int) -> ResponseReturnValue:
+@api.route("/requests/<int:request_id>/referrals", methods=["POST"], parameters=[id_parameter("request_id")])
+@api.doc(operationId="referService")
+@api.arguments(Referring)
+@api.response(201, Referral)
+@api.alt_response(404, schema=Error, description="no such callback request")
+@api.alt_response(409, schema=Error, description="completing: not claimed by you, or no longer open")
+def api_refer(data: dict[str, Any], request_id: int) -> dict[str, Any]:
     """Record the service given on a request (``complete``: also complete the claim as referred)."""
-    data = request.get_json(silent=True) or {}
     session = db_session()
-    referral = refer(session, request_id, str(data.get("service_id", "")), g.operator, bool(data.get("complete")))
+    referral = refer(session, request_id, data["service_id"], g.operator, data["complete"])
     session.commit()
-    return jsonify(referral), 201
+    return referral
 
 
-def api_referrals(request_id: int) -> ResponseReturnValue:
+@api.route("/requests/<int:request_id>/referrals", methods=["GET"], parameters=[id_parameter("request_id")])
+@api.doc(operationId="listReferrals")
+@api.response(200, ReferralList)
+def api_referrals(request_id: int) -> dict[str, Any]:
     """The services given on a request."""
-    return jsonify(referrals=[r.as_dict() for r in referrals_for(db_session(), request_id)])
+    return {"referrals": [r.as_dict() for r in referrals_for(db_session(), request_id)]}
 
 
 # --- the dashboard ------------------------------------------------------------------------

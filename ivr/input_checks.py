@@ -19,13 +19,6 @@ MAX_TEXT = 4000
 NUL = "\x00"
 
 
-def check_id(value: int) -> int:
-    """A request id the database can hold, else 404 (no such row can exist)."""
-    if not 0 < value <= MAX_ID:
-        raise NotFound("no such callback request")
-    return value
-
-
 def bounded_int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
     """A whole-number query parameter between ``low`` and ``high`` (400 with the reason otherwise)."""
     if raw is None or raw == "":
@@ -72,9 +65,10 @@ def refuse_nul_bytes() -> None:
 
 
 def refuse_ids_out_of_range() -> None:
-    """404 for a ``request_id`` in the URL that no row can have."""
-    if request.view_args and isinstance(request.view_args.get("request_id"), int):
-        check_id(request.view_args["request_id"])
+    """404 for an id in the URL (``request_id``, ``conversation_id``...) that no row can have."""
+    for name, value in (request.view_args or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+            raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
 
 
 def guard(blueprint: Blueprint) -> None:

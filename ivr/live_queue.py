@@ -16,13 +16,15 @@ import logging
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Conflict
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
@@ -30,6 +32,7 @@ from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
 from ivr.extensions import db_session, settings
+from ivr.openapi import Error, Timestamp, api_blueprint
 from ivr.twiml import OPERATOR_LANGUAGE, queue_name, say_lines
 from ivr.webhooks import apologise_to_the_operator, empty_document, form_field, twilio_blueprint, twiml
 from models.base import utcnow
@@ -183,34 +186,79 @@ def dialed() -> Response:
     return twiml(response)
 
 
-# --- the operator API (rows of ivr.api.ENDPOINTS) ------------------------------------------
+# --- the operator API -----------------------------------------------------------------------
+
+api = api_blueprint("live_api", __name__, "The live queue: callers holding on the phone.")
 
 
-def api_take_next() -> ResponseReturnValue:
+class OperatorCall(ma.Schema):
+    """The call ringing the operator's phone."""
+
+    operator_call_sid = fields.String()
+
+
+class LiveCall(ma.Schema):
+    """A caller holding or connected; null triage answers were not given."""
+
+    call_sid = fields.String()
+    language = fields.String()
+    caller_type = fields.String(allow_none=True)
+    need = fields.String(allow_none=True)
+    urgent = fields.Boolean(allow_none=True)
+    triage_given = fields.Boolean()
+    queue = fields.String(validate=validate.OneOf(["urgent", "normal"]))
+    status = fields.String()
+    enqueued_at = Timestamp(allow_none=True)
+    operator_id = fields.Integer(allow_none=True)
+    connected_at = Timestamp(allow_none=True)
+    callback_request_id = fields.Integer(allow_none=True)
+    relay = fields.Boolean(metadata={"description": "a relay (711) call: wait for the relay operator"})
+    summary = fields.List(fields.String(), metadata={"description": "what the operator hears in the whisper"})
+
+
+class LiveCallList(ma.Schema):
+    """Callers holding, in the order they will be answered."""
+
+    calls = fields.List(fields.Nested(LiveCall))
+
+
+@api.route("/live/take-next", methods=["POST"])
+@api.doc(operationId="takeNextCaller")
+@api.response(201, OperatorCall)
+@api.alt_response(204, description="nobody is holding")
+@api.alt_response(409, schema=Error, description="the operator's phone could not be rung")
+def api_take_next() -> Any:
     """Ring my phone and connect me with the next caller holding (urgent first); 204 when nobody holds."""
     try:
         sid = take_next(db_session(), settings(), g.operator)
     except NobodyWaiting:
         return Response(status=204)
     except LiveQueueError as error:
-        return jsonify(error=str(error)), 409
-    return jsonify(operator_call_sid=sid), 201
+        raise Conflict(str(error)) from None
+    return {"operator_call_sid": sid}
 
 
-def api_current() -> ResponseReturnValue:
+@api.route("/live/current")
+@api.doc(operationId="currentCaller")
+@api.response(200, LiveCall)
+@api.alt_response(204, description="no caller is connected to me")
+def api_current() -> Any:
     """The caller I am connected to or about to be (screen pop); 204 when none."""
     session = db_session()
     row = QueuedCall.current_for(session, g.operator.id, utcnow())
     if row is None:
         return Response(status=204)
     [pop] = screen_pops(session, [row])
-    return jsonify(pop)
+    return pop
 
 
-def api_waiting() -> ResponseReturnValue:
+@api.route("/live/waiting")
+@api.doc(operationId="waitingCallers")
+@api.response(200, LiveCallList)
+def api_waiting() -> dict[str, Any]:
     """Callers holding for an operator, in the order they will be answered, with their triage."""
     session = db_session()
-    return jsonify(calls=screen_pops(session, QueuedCall.waiting(session)))
+    return {"calls": screen_pops(session, QueuedCall.waiting(session))}
 
 
 # --- the dashboard ------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """Operator API for issue E: registrations (register a caller, show one with its attempts, end one) and the
-look-up by name. The rows join ``ivr.api.ENDPOINTS``, so the OpenAPI document describes them too.
+look-up by name, with the schemas the OpenAPI document is made of.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
-from flask import g, jsonify, request
-from flask.typing import ResponseReturnValue
+import marshmallow as ma
+from flask import g
+from marshmallow import fields, validate
 from sqlalchemy import func, select
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -17,6 +17,7 @@ from callflows.countries import normalize_country
 from callflows.phones import parse_callback_number
 from config.logs import mask_a_number, mask_phone
 from ivr.extensions import db_session, hotline, settings
+from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.audit import DISCLOSED, NOT_DISCLOSED, NOT_FOUND, LookupAudit, hash_caller
 from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number
@@ -30,6 +31,121 @@ log = logging.getLogger("voice.ivr.notify_api")
 
 SEND_CODE_JOB = "workers.notify.send_code"
 OPERATOR_CHANNEL = "operator"
+
+
+api = api_blueprint("notifications_api", __name__, "Registrations for custody-change notifications; look-up by name.")
+REGISTRATION_ID = [id_parameter("registration_id")]
+
+
+class RegistrationSchema(ma.Schema):
+    """A registration as operators see it (never the PIN or code hashes)."""
+
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    a_number = fields.String(required=True)
+    country = fields.String(required=True)
+    phone = fields.String(required=True)
+    language = fields.String()
+    channels = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    voicemail_allowed = fields.Boolean()
+    texts_any_hour = fields.Boolean(metadata={"description": "texts may come in quiet hours too"})
+    status = fields.String(required=True)
+    source = fields.String(required=True)
+    operator_id = fields.Integer(allow_none=True)
+    created_at = Timestamp()
+    activated_at = Timestamp(allow_none=True)
+    expires_at = Timestamp(allow_none=True)
+    ended_at = Timestamp(allow_none=True)
+    ended_by = fields.String(allow_none=True)
+
+
+class NotificationAttemptSchema(ma.Schema):
+    """One text or call that carried a notification."""
+
+    channel = fields.String()
+    sid = fields.String(allow_none=True)
+    status = fields.String(allow_none=True)
+    answered_by = fields.String(allow_none=True)
+    pin_ok = fields.Boolean(allow_none=True)
+    started_at = Timestamp(allow_none=True)
+    updated_at = Timestamp(allow_none=True)
+
+
+class NotificationSchema(ma.Schema):
+    """A custody change told to a registrant."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    event_at = Timestamp(allow_none=True)
+    sms_state = fields.String(allow_none=True)
+    voice_state = fields.String(allow_none=True)
+    voice_attempts = fields.Integer(allow_none=True)
+    acknowledged_at = Timestamp(allow_none=True)
+    attempts = fields.List(fields.Nested(NotificationAttemptSchema))
+
+
+class RegistrationDetail(RegistrationSchema):
+    """A registration with its notifications and every attempt."""
+
+    notifications = fields.List(fields.Nested(NotificationSchema))
+
+
+class RegistrationList(ma.Schema):
+    """Registrations, newest first (at most 200)."""
+
+    registrations = fields.List(fields.Nested(RegistrationSchema))
+
+
+class RegistrationQuery(Input):
+    """Whose registrations: an A-number or a phone number."""
+
+    a_number = fields.String(validate=validate.Length(max=40))
+    phone = fields.String(validate=validate.Length(max=40))
+
+
+class NewRegistration(Input):
+    """A registration an operator makes for a caller."""
+
+    a_number = fields.String(required=True, validate=validate.Length(max=40))
+    country = fields.String(required=True, validate=validate.Length(max=100))
+    phone = fields.String(required=True, validate=validate.Length(max=40))
+    language = fields.String(validate=validate.OneOf(["en", "es"]))
+    channels = fields.String(validate=validate.OneOf(CHANNELS))
+    pin = fields.String(validate=validate.Regexp(r"^[0-9]{4}$"), metadata={"pattern": "^[0-9]{4}$"})
+    voicemail_allowed = fields.Boolean()
+    texts_any_hour = fields.Boolean(metadata={"description": "texts may come in quiet hours too"})
+
+
+class NameQuery(Input):
+    """Exact first and last name and country of birth; the date of birth narrows it."""
+
+    first_name = fields.String(required=True, validate=validate.Length(max=100))
+    last_name = fields.String(required=True, validate=validate.Length(max=100))
+    country = fields.String(required=True, validate=validate.Length(max=100))
+    date_of_birth = fields.Date()
+
+
+class FacilitySchema(ma.Schema):
+    """Where a person is held."""
+
+    name = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+
+
+class NameMatch(ma.Schema):
+    """A custody record found by name (possible minors and protected records are never listed)."""
+
+    a_number = fields.String()
+    status = fields.String(allow_none=True)
+    status_changed_at = Timestamp(allow_none=True)
+    facility = fields.Nested(FacilitySchema, allow_none=True)
+
+
+class NameMatches(ma.Schema):
+    """Records found by name."""
+
+    records = fields.List(fields.Nested(NameMatch))
 
 
 def _iso(value: Any) -> str | None:
@@ -94,13 +210,6 @@ def registration_detail(item: Registration) -> dict[str, Any]:
     }
 
 
-def _body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise BadRequest("expected a JSON object")
-    return data
-
-
 def get_registration(registration_id: int) -> Registration:
     """The registration or 404."""
     item = db_session().get(Registration, registration_id)
@@ -109,10 +218,14 @@ def get_registration(registration_id: int) -> Registration:
     return item
 
 
-def list_registrations() -> ResponseReturnValue:
+@api.route("/registrations")
+@api.doc(operationId="listRegistrations")
+@api.arguments(RegistrationQuery, location="query")
+@api.response(200, RegistrationList)
+def list_registrations(args: dict[str, Any]) -> dict[str, Any]:
     """Registrations for an A-number or a phone number (one of them is required)."""
-    a_number = normalize_a_number(request.args.get("a_number", "")) if request.args.get("a_number") else None
-    phone = parse_callback_number(request.args.get("phone", "")) if request.args.get("phone") else None
+    a_number = normalize_a_number(args["a_number"]) if args.get("a_number") else None
+    phone = parse_callback_number(args["phone"]) if args.get("phone") else None
     if a_number is None and phone is None:
         raise BadRequest("give a_number or phone")
     query = select(Registration).order_by(Registration.id.desc()).limit(200)
@@ -120,7 +233,7 @@ def list_registrations() -> ResponseReturnValue:
         query = query.where(Registration.a_number == a_number)
     if phone is not None:
         query = query.where(Registration.phone == phone)
-    return jsonify(registrations=[registration_json(r) for r in db_session().scalars(query)])
+    return {"registrations": [registration_json(r) for r in db_session().scalars(query)]}
 
 
 class RegistrationRefused(ValueError):
@@ -176,42 +289,50 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     return registration
 
 
-def create_registration() -> ResponseReturnValue:
+@api.route("/registrations", methods=["POST"])
+@api.doc(operationId="createRegistration")
+@api.arguments(NewRegistration)
+@api.response(201, RegistrationSchema)
+def create_registration(data: dict[str, Any]) -> dict[str, Any]:
     """Register a caller (recorded as done by this operator); texts to the number wait for its code."""
     try:
-        registration = register_for_caller(_body(), g.operator.id)
+        registration = register_for_caller(data, g.operator.id)
     except RegistrationRefused as refused:
         raise BadRequest(str(refused)) from None
-    response = jsonify(registration_json(registration))
-    response.status_code = 201
-    return response
+    return registration_json(registration)
 
 
-def show_registration(registration_id: int) -> ResponseReturnValue:
+@api.route("/registrations/<int:registration_id>", parameters=REGISTRATION_ID)
+@api.doc(operationId="getRegistration")
+@api.response(200, RegistrationDetail)
+@api.alt_response(404, schema=Error, description="no such registration")
+def show_registration(registration_id: int) -> dict[str, Any]:
     """A registration with its notifications and attempts."""
-    return jsonify(registration_detail(get_registration(registration_id)))
+    return registration_detail(get_registration(registration_id))
 
 
-def end_registration(registration_id: int) -> ResponseReturnValue:
+@api.route("/registrations/<int:registration_id>/end", methods=["POST"], parameters=REGISTRATION_ID)
+@api.doc(operationId="endRegistration")
+@api.response(200, RegistrationSchema)
+@api.alt_response(404, schema=Error, description="no such registration")
+def end_registration(registration_id: int) -> dict[str, Any]:
     """End a registration (recorded with the operator)."""
     item = get_registration(registration_id)
     if item.status in ("pending", "active"):
         item.end(utcnow(), f"operator {g.operator.id}")
         db_session().commit()
-    return jsonify(registration_json(item))
+    return registration_json(item)
 
 
-def look_up_by_name() -> ResponseReturnValue:
+@api.route("/custody/by-name", methods=["POST"])
+@api.doc(operationId="lookUpByName")
+@api.arguments(NameQuery)
+@api.response(200, NameMatches)
+def look_up_by_name(data: dict[str, Any]) -> dict[str, Any]:
     """Custody records by first + last name + country of birth (+ date of birth), exact match, audited."""
-    data = _body()
-    first, last = str(data.get("first_name", "")).strip(), str(data.get("last_name", "")).strip()
-    country = normalize_country(str(data.get("country", ""))) if data.get("country") else None
-    born = None
-    if data.get("date_of_birth"):
-        try:
-            born = date.fromisoformat(str(data["date_of_birth"]))
-        except ValueError:
-            raise BadRequest("date_of_birth must be YYYY-MM-DD") from None
+    first, last = data["first_name"].strip(), data["last_name"].strip()
+    country = normalize_country(data["country"])
+    born = data.get("date_of_birth")
     if not first or not last or country is None:
         raise BadRequest("first_name, last_name and country are required")
     session = db_session()
@@ -267,80 +388,4 @@ def look_up_by_name() -> ResponseReturnValue:
             "a_number": mask_a_number(found[0]["a_number"]) if found else None,
         },
     )
-    return jsonify(records=found)
-
-
-REGISTRATION_ID = {"name": "registration_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-
-
-def endpoints(endpoint: Any) -> tuple[Any, ...]:
-    """The rows of ``ivr.api.ENDPOINTS`` for this module (``endpoint`` is its Endpoint class)."""
-    query = lambda name: {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}  # noqa: E731
-    return (
-        endpoint("GET", "/registrations", list_registrations, "listRegistrations",
-                 {"200": "RegistrationList", "400": "Error"}, parameters=(query("a_number"), query("phone")),
-                 tags=("notifications",)),
-        endpoint("POST", "/registrations", create_registration, "createRegistration",
-                 {"201": "Registration", "400": "Error"}, request_body="NewRegistration", tags=("notifications",)),
-        endpoint("GET", "/registrations/{registration_id}", show_registration, "getRegistration",
-                 {"200": "RegistrationDetail", "404": "Error"}, parameters=(REGISTRATION_ID,), tags=("notifications",)),
-        endpoint("POST", "/registrations/{registration_id}/end", end_registration, "endRegistration",
-                 {"200": "Registration", "404": "Error"}, parameters=(REGISTRATION_ID,), tags=("notifications",)),
-        endpoint("POST", "/custody/by-name", look_up_by_name, "lookUpByName", {"200": "NameMatches", "400": "Error"},
-                 request_body="NameQuery", tags=("custody",)),
-    )  # fmt: skip
-
-
-SCHEMAS: dict[str, dict[str, Any]] = {
-    "Registration": {
-        "type": "object",
-        "required": ["id", "reference", "a_number", "country", "phone", "channels", "status", "source"],
-        "properties": {
-            "id": {"type": "integer"},
-            "reference": {"type": "string"},
-            "a_number": {"type": "string"},
-            "country": {"type": "string"},
-            "phone": {"type": "string"},
-            "language": {"type": "string"},
-            "channels": {"type": "string", "enum": list(CHANNELS)},
-            "voicemail_allowed": {"type": "boolean"},
-            "texts_any_hour": {"type": "boolean", "description": "texts may come in quiet hours too"},
-            "status": {"type": "string"},
-            "source": {"type": "string"},
-            "operator_id": {"type": ["integer", "null"]},
-        },
-    },
-    "RegistrationList": {
-        "type": "object",
-        "properties": {"registrations": {"type": "array", "items": {"$ref": "#/components/schemas/Registration"}}},
-    },
-    "RegistrationDetail": {
-        "allOf": [{"$ref": "#/components/schemas/Registration"}],
-        "properties": {"notifications": {"type": "array", "items": {"type": "object"}}},
-    },
-    "NewRegistration": {
-        "type": "object",
-        "required": ["a_number", "country", "phone"],
-        "properties": {
-            "a_number": {"type": "string"},
-            "country": {"type": "string"},
-            "phone": {"type": "string"},
-            "language": {"type": "string", "enum": ["en", "es"]},
-            "channels": {"type": "string", "enum": list(CHANNELS)},
-            "pin": {"type": "string", "pattern": "^[0-9]{4}$"},
-            "voicemail_allowed": {"type": "boolean"},
-            "texts_any_hour": {"type": "boolean", "description": "texts may come in quiet hours too"},
-        },
-    },
-    "NameQuery": {
-        "type": "object",
-        "required": ["first_name", "last_name", "country"],
-        "properties": {
-            "first_name": {"type": "string"},
-            "last_name": {"type": "string"},
-            "country": {"type": "string"},
-            "date_of_birth": {"type": "string", "format": "date"},
-        },
-    },
-    "NameMatches": {"type": "object", "properties": {"records": {"type": "array", "items": {"type": "object"}}}},
-}
+    return {"records": found}
