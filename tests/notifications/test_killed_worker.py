@@ -17,6 +17,7 @@ from models import Notification
 from models.base import utcnow
 from tests.conftest import AUTH_TOKEN
 from tests.notifications.test_delivery import ENGLISH, deliver, in_custody, register, released
+from workers.twilio_rest import twilio_client
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -90,22 +91,29 @@ def test_a_claim_twilio_never_received_is_sent_once_on_the_next_run(app, feed, f
 
 
 def test_a_slow_worker_whose_claim_was_taken_back_does_not_send_it_too(app, feed, fake_twilio) -> None:
-    from workers.notify import TAKEN_BACK, SendingRate, _send_one, _Text, reconcile_texts
-    from workers.twilio_rest import twilio_client
+    from models import OutboundMessage
+    from workers.deliveries import TAKEN_BACK, Delivery, Outgoing, _send
+    from workers.notify import TEXT, SendingRate, _reconcile, create_due
 
     feed([in_custody("209000073")], protected=True)
     register(app, "209000073", ENGLISH, channels="sms")
     feed([released("209000073")], protected=True)
     hotline = app.extensions["hotline"]
-    from workers.notify import create_due
-
     create_due(hotline.database, hotline.settings)
     claimed_at = utcnow() - timedelta(minutes=5)
+    text = Outgoing(f"notification-text:{notification(app).id}", ENGLISH, "+18554886423", "body")
     with hotline.database.session() as session:
         session.execute(update(Notification).values(sms_state="sending", sms_claimed_at=claimed_at))
-    slow = _Text(notification(app).id, ENGLISH, "+18554886423", "body", claimed_at)
+        intent = OutboundMessage(
+            key=text.key, to_phone=text.to, from_phone=text.sender, body_hash="0" * 64, intent_at=claimed_at,
+            claimed_at=claimed_at,
+        )  # fmt: skip
+        session.add(intent)
+        session.flush()
+        intent_id = intent.id
     client = twilio_client(hotline.settings)
-    assert reconcile_texts(hotline.database, client, hotline.settings, utcnow()) == 1
+    assert _reconcile(hotline.database, client, hotline.settings, TEXT, utcnow()) == 1
     assert notification(app).sms_state == "due"
-    _, sid, code, _ = _send_one(hotline.database, client, SendingRate(hotline.redis, 10), slow)
-    assert (sid, code) == (None, TAKEN_BACK) and fake_twilio.messages() == []
+    slow = Delivery(text, claim=(intent_id, claimed_at))
+    _send(hotline.database, client, SendingRate(hotline.redis, 10), slow)
+    assert (slow.sid, slow.code) == (None, TAKEN_BACK) and fake_twilio.messages() == []

@@ -123,7 +123,9 @@ def test_an_interrupted_intent_with_nothing_at_twilio_is_sent(app, fake_twilio) 
                 from_phone=hotline.settings.hotline_number,
                 body_hash=body_digest(BODY),
                 intent_at=utcnow(),
+                claimed_at=utcnow(),
             )
         )
     sid = send_text_once("test-verify:3", TO, BODY)
     assert [m["sid"] for m in fake_twilio.created] == [sid]
+    assert len(fake_twilio.requests) == 2, "Twilio's list is asked before the text is sent"
