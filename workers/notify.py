@@ -376,15 +376,21 @@ def _reconcile(database: Database, client: Client, settings: Settings, channel: 
             if delivery.code == IN_FLIGHT or (channel is TEXT and delivery.sid is not None):
                 continue
             # Only while the claim is as stale as it was read: a worker that refreshed it is sending it.
-            session.execute(
-                update(Notification)
-                .where(
+            notification = session.scalar(
+                select(Notification).where(
                     Notification.id == notification_id,
                     channel.state == channel.claimed,
                     channel.claimed_at == held[notification_id],
                 )
-                .values({channel.state: DUE, channel.due_at: now})
             )
+            if notification is None:
+                continue
+            if delivery.sid is not None and not delivery.already_marked:
+                # The call rang while nobody was marking it (its status callbacks found no attempt then).
+                _try_again_later(settings, notification, now)
+            else:
+                setattr(notification, channel.state.key, DUE)
+                setattr(notification, channel.due_at.key, now)
             log.info(
                 "notification reconciled",
                 extra={"notification_id": notification_id, "channel": channel.name, "found": delivery.sid is not None},
@@ -592,6 +598,11 @@ def record_call_status(
     )
     if latest != call_sid:
         return
+    _try_again_later(settings, notification, now)
+
+
+def _try_again_later(settings: Settings, notification: Notification, now: datetime) -> None:
+    """A call that ended without the PIN: the next try after the interval, or none once the window closes."""
     retry_at = now + timedelta(minutes=settings.notifications.call_retry_minutes)
     if notification.window_ends_at is not None and retry_at >= notification.window_ends_at:
         notification.voice_state = EXPIRED

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from config import NotificationSettings
-from models import Notification
+from models import Notification, NotificationAttempt
 from models.base import utcnow
 from tests.conftest import AUTH_TOKEN
 from tests.notifications.test_delivery import ENGLISH, deliver, in_custody, register, released
@@ -37,27 +37,32 @@ def notification(app) -> Notification:
         return session.scalars(select(Notification)).one()
 
 
-def test_a_worker_killed_after_twilio_took_the_text_is_reconciled_not_resent(app, settings, feed, fake_twilio) -> None:
-    feed([in_custody("209000071")], protected=True)
-    register(app, "209000071", ENGLISH, channels="sms")
-    feed([released("209000071")], protected=True)
+def send_due_in_a_worker(settings) -> subprocess.Popen:
+    """``flask notify send-due`` in a process of its own, as the worker runs it."""
     env = {
         **os.environ,
         "VOICE_ENV": "test",
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "TWILIO_API_BASE_URL": settings.twilio_api_base_url,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "NOTIFY_QUIET_HOURS": "00:00-00:00",
         "LOG_LEVEL": "WARNING",
     }
-    worker = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "notify", "send-due"],
         cwd=PROJECT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+def test_a_worker_killed_after_twilio_took_the_text_is_reconciled_not_resent(app, settings, feed, fake_twilio) -> None:
+    feed([in_custody("209000071")], protected=True)
+    register(app, "209000071", ENGLISH, channels="sms")
+    feed([released("209000071")], protected=True)
+    worker = send_due_in_a_worker(settings)
     # Twilio has recorded the text; the worker dies before it can read the answer and mark the row.
     fake_twilio.on_created = lambda _body: os.kill(worker.pid, signal.SIGKILL)
     worker.wait(timeout=60)
@@ -70,6 +75,30 @@ def test_a_worker_killed_after_twilio_took_the_text_is_reconciled_not_resent(app
     assert len(fake_twilio.messages()) == 1
     reconciled = notification(app)
     assert reconciled.sms_state == "sent" and reconciled.sms_sid == fake_twilio.created[0]["sid"]
+
+
+def test_a_worker_killed_after_twilio_placed_the_call_is_reconciled_not_rung_again(
+    app, settings, feed, fake_twilio
+) -> None:
+    feed([in_custody("209000074")], protected=True)
+    register(app, "209000074", ENGLISH, channels="voice")
+    feed([released("209000074")], protected=True)
+    worker = send_due_in_a_worker(settings)
+    # Twilio has placed the call; the worker dies before it can read the answer and mark the attempt.
+    fake_twilio.on_created = lambda _body: os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=60)
+    fake_twilio.on_created = None
+    assert worker.returncode == -signal.SIGKILL
+    assert len(fake_twilio.calls()) == 1 and notification(app).voice_state == "calling"
+    _, calls = deliver(app, now=utcnow() + timedelta(minutes=16))
+    assert (calls.reconciled, calls.placed) == (1, 0)
+    assert len(fake_twilio.calls()) == 1, "the registrant's phone rang twice"
+    with app.extensions["hotline"].database.session() as session:
+        (attempt,) = session.scalars(select(NotificationAttempt)).all()
+    assert attempt.sid == fake_twilio.created[0]["sid"]
+    waiting = notification(app)
+    assert waiting.voice_state == "due" and waiting.voice_attempts == 1
+    assert waiting.voice_due_at > utcnow() + timedelta(minutes=16), "the next try waits for the retry interval"
 
 
 def test_a_claim_twilio_never_received_is_sent_once_on_the_next_run(app, feed, fake_twilio) -> None:
