@@ -158,29 +158,22 @@ def create_due(database: Database, settings: Settings, lock_wait: float = 60.0) 
 
 
 @dataclass
-class TextRun:
-    """What one ``send_due_texts`` run did."""
+class BatchRun:
+    """What one ``send_due_texts`` or ``call_due`` run did."""
 
     sent: int = 0
     reconciled: int = 0
     skipped: int = 0
     deferred: int = 0
+    expired: int = 0
     failed: int = 0
     throttled_seconds: float = 0.0
     sids: list[str] = field(default_factory=list)
 
-
-@dataclass
-class CallRun:
-    """What one ``call_due`` run did."""
-
-    placed: int = 0
-    deferred: int = 0
-    expired: int = 0
-    skipped: int = 0
-    failed: int = 0
-    reconciled: int = 0
-    sids: list[str] = field(default_factory=list)
+    @property
+    def placed(self) -> int:
+        """Calls placed (a call run's ``sent``)."""
+        return self.sent
 
 
 @dataclass(frozen=True)
@@ -427,7 +420,7 @@ def _prepare(
     channel: _Channel,
     claimed: list[int],
     now: datetime,
-    run: TextRun | CallRun,
+    run: BatchRun,
 ) -> tuple[list[Outgoing], dict[str, int]]:
     """Check each claimed notification (still allowed, outside quiet hours, inside a call's window, not opted
     out of texts); the texts or calls to send now, and the notification each is for."""
@@ -481,21 +474,20 @@ def _send_batch(
     settings: Settings,
     client: Client,
     channel: _Channel,
-    run: TextRun | CallRun,
     *,
     limit: int,
     now: datetime,
     rate: SendingRate | None = None,
     concurrency: int = 1,
-) -> list[Delivery]:
+) -> BatchRun:
     """Reconcile what a dead worker left, claim what is due, check it, send it once, mark it."""
-    run.reconciled = _reconcile(database, client, settings, channel, now)
+    run = BatchRun(reconciled=_reconcile(database, client, settings, channel, now))
     with database.session() as session:
         claimed = _claim(session, channel, now, limit)
     if not claimed:
-        return []
+        return run
     outgoing, owners = _prepare(database, settings, channel, claimed, now, run)
-    return deliver(
+    results = deliver(
         database,
         client,
         outgoing,
@@ -505,6 +497,19 @@ def _send_batch(
         stale_after=channel.stale,
         now=now,
     )
+    for delivery in results:
+        item = delivery.outgoing
+        run.throttled_seconds += delivery.waited
+        facts = {"key": item.key, "to": mask_phone(item.to), "channel": channel.name}
+        if delivery.sid is not None:
+            run.sent += not delivery.earlier
+            run.sids.append(delivery.sid)
+            log.info("notification sent", extra={**facts, "sid": delivery.sid})
+        else:
+            run.skipped += delivery.code == OPTED_OUT_ERROR
+            run.failed += delivery.code != OPTED_OUT_ERROR
+            log.warning("notification not sent", extra={**facts, "code": delivery.code})
+    return run
 
 
 def send_due_texts(
@@ -516,7 +521,7 @@ def send_due_texts(
     limit: int = 500,
     now: datetime | None = None,
     concurrency: int = 8,
-) -> TextRun:
+) -> BatchRun:
     """Send the texts that are due (reconciling any a dead worker left half-done first).
 
     The claim and the intents are committed before any text goes out; the texts of a batch are handed
@@ -524,24 +529,9 @@ def send_due_texts(
     marked in one commit after. A worker killed in between leaves the batch in "sending" for the
     reconcile, which asks Twilio what it already has, so nothing is sent twice.
     """
-    run = TextRun()
-    results = _send_batch(
-        database, settings, client, TEXT, run, limit=limit, now=now or utcnow(), rate=rate, concurrency=concurrency
+    return _send_batch(
+        database, settings, client, TEXT, limit=limit, now=now or utcnow(), rate=rate, concurrency=concurrency
     )
-    for delivery in results:
-        text = delivery.outgoing
-        run.throttled_seconds += delivery.waited
-        if delivery.sid is not None:
-            run.sent += not delivery.earlier
-            run.sids.append(delivery.sid)
-            log.info("notification texted", extra={"key": text.key, "to": mask_phone(text.to), "sid": delivery.sid})
-        else:
-            run.skipped += delivery.code == OPTED_OUT_ERROR
-            run.failed += delivery.code != OPTED_OUT_ERROR
-            log.warning(
-                "notification text failed", extra={"key": text.key, "to": mask_phone(text.to), "code": delivery.code}
-            )
-    return run
 
 
 # --- calls -------------------------------------------------------------------------------------
@@ -549,25 +539,13 @@ def send_due_texts(
 
 def call_due(
     database: Database, settings: Settings, client: Client, *, limit: int = 500, now: datetime | None = None
-) -> CallRun:
+) -> BatchRun:
     """Place the notification calls that are due, outside the registrant's quiet hours and inside the window.
 
     Each call attempt is an intent of its own, so a worker killed after Twilio placed the call and before
     the mark does not ring the registrant a second time: the next run finds the call in Twilio's list.
     """
-    run = CallRun()
-    for delivery in _send_batch(database, settings, client, CALL, run, limit=limit, now=now or utcnow()):
-        call = delivery.outgoing
-        if delivery.sid is not None:
-            run.placed += not delivery.earlier
-            run.sids.append(delivery.sid)
-            log.info(
-                "notification call placed", extra={"key": call.key, "to": mask_phone(call.to), "sid": delivery.sid}
-            )
-        else:
-            run.failed += 1
-            log.warning("notification call failed", extra={"key": call.key, "code": delivery.code})
-    return run
+    return _send_batch(database, settings, client, CALL, limit=limit, now=now or utcnow())
 
 
 def record_call_status(

@@ -37,8 +37,9 @@ def notification(app) -> Notification:
         return session.scalars(select(Notification)).one()
 
 
-def send_due_in_a_worker(settings) -> subprocess.Popen:
-    """``flask notify send-due`` in a process of its own, as the worker runs it."""
+def send_due_in_a_worker_killed_after_twilio_answered(settings, fake_twilio) -> None:
+    """``flask notify send-due`` in a process of its own, killed once Twilio has recorded a text or call
+    and before the worker can read the answer and mark it."""
     env = {
         **os.environ,
         "VOICE_ENV": "test",
@@ -49,25 +50,24 @@ def send_due_in_a_worker(settings) -> subprocess.Popen:
         "NOTIFY_QUIET_HOURS": "00:00-00:00",
         "LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen(
+    worker = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "notify", "send-due"],
         cwd=PROJECT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    fake_twilio.on_created = lambda _body: os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=60)
+    fake_twilio.on_created = None
+    assert worker.returncode == -signal.SIGKILL
 
 
 def test_a_worker_killed_after_twilio_took_the_text_is_reconciled_not_resent(app, settings, feed, fake_twilio) -> None:
     feed([in_custody("209000071")], protected=True)
     register(app, "209000071", ENGLISH, channels="sms")
     feed([released("209000071")], protected=True)
-    worker = send_due_in_a_worker(settings)
-    # Twilio has recorded the text; the worker dies before it can read the answer and mark the row.
-    fake_twilio.on_created = lambda _body: os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=60)
-    fake_twilio.on_created = None
-    assert worker.returncode == -signal.SIGKILL
+    send_due_in_a_worker_killed_after_twilio_answered(settings, fake_twilio)
     assert len(fake_twilio.messages()) == 1
     assert notification(app).sms_state == "sending"
     texts, _ = deliver(app, now=utcnow() + timedelta(minutes=2))
@@ -83,12 +83,7 @@ def test_a_worker_killed_after_twilio_placed_the_call_is_reconciled_not_rung_aga
     feed([in_custody("209000074")], protected=True)
     register(app, "209000074", ENGLISH, channels="voice")
     feed([released("209000074")], protected=True)
-    worker = send_due_in_a_worker(settings)
-    # Twilio has placed the call; the worker dies before it can read the answer and mark the attempt.
-    fake_twilio.on_created = lambda _body: os.kill(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=60)
-    fake_twilio.on_created = None
-    assert worker.returncode == -signal.SIGKILL
+    send_due_in_a_worker_killed_after_twilio_answered(settings, fake_twilio)
     assert len(fake_twilio.calls()) == 1 and notification(app).voice_state == "calling"
     _, calls = deliver(app, now=utcnow() + timedelta(minutes=16))
     assert (calls.reconciled, calls.placed) == (1, 0)
