@@ -690,13 +690,27 @@ def tick() -> dict[str, int]:
 def send_code(registration_id: int) -> str:
     """Text a fresh code to a number entered on a call: "Reply YES 123456 ..." and nothing else (safe to rerun).
 
-    A rerun sends a new code (the old one stops working): a lost code text is worse than a second one.
+    Each code is a text of its own, named by its keyed hash. A rerun after a worker was killed first asks
+    Twilio whether the last code went out: if it did and still works, that is the answer; otherwise a
+    new code is sent (the old one stops working): a lost code text is worse than a second one.
     """
     from workers import connect, runtime
     from workers.twilio_rest import twilio_client
 
     settings = runtime.settings()
     database = runtime.database()
+    client = twilio_client(settings)
+    now = utcnow()
+
+    def code_text(registration: Registration, code: str = "") -> Outgoing:
+        body = catalogue().text(catalogue().resolve(registration.language), "notify.sms.code", {"code": code})
+        return Outgoing(
+            f"registration-code:{registration.id}:{registration.code_hash[:16]}",
+            registration.phone,
+            sending_number(settings, registration.phone),
+            body,
+        )
+
     with database.session() as session:
         registration = session.get(Registration, registration_id)
         if (
@@ -705,23 +719,22 @@ def send_code(registration_id: int) -> str:
             or SmsConsent.is_opted_out(session, registration.phone)
         ):
             return "skipped"
+        last = code_text(registration) if registration.code_hash and registration.code_expires_at > now else None
+    if last is not None:
+        (earlier,) = deliver(database, client, [last], stale_after=timedelta(0), now=now, send=False)
+        if earlier.sid is not None and not earlier.already_marked:
+            log.info("registration code found at Twilio", extra={"registration_id": registration_id})
+            return "sent"
+    with database.session() as session:
+        registration = session.get(Registration, registration_id)
         code = new_code()
-        registration.set_code(
-            code, settings.audit_hash_key, utcnow(), timedelta(minutes=settings.notifications.code_minutes)
-        )
-        phone, lang, code_hash = registration.phone, catalogue().resolve(registration.language), registration.code_hash
-    sender = sending_number(settings, phone)
+        lifetime = timedelta(minutes=settings.notifications.code_minutes)
+        registration.set_code(code, settings.audit_hash_key, now, lifetime)
+        text = code_text(registration, code)
     rate = SendingRate(
         connect(settings.redis_url or "redis://127.0.0.1:6379/0"), settings.notifications.rate_per_number
     )
-    # Each code is a text of its own (the keyed hash names it), sent once.
-    text = Outgoing(
-        f"registration-code:{registration_id}:{code_hash[:16]}",
-        phone,
-        sender,
-        catalogue().text(lang, "notify.sms.code", {"code": code}),
-    )
-    (delivery,) = deliver(database, twilio_client(settings), [text], rate=rate)
+    (delivery,) = deliver(database, client, [text], rate=rate)
     sid_or_raise(delivery)
-    log.info("registration code texted", extra={"registration_id": registration_id, "to": mask_phone(phone)})
+    log.info("registration code texted", extra={"registration_id": registration_id, "to": mask_phone(text.to)})
     return "sent"
