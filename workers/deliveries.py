@@ -194,20 +194,20 @@ def _record_intents(
     deliveries = [Delivery(item) for item in outgoing]
     with database.session() as session:
         known = OutboundMessage.for_keys(session, [item.key for item in outgoing]) if outgoing else {}
+        added: list[tuple[Delivery, OutboundMessage]] = []
+        seen: set[str] = set()
         for delivery in deliveries:
             item = delivery.outgoing
             intent = known.get(item.key)
-            if intent is None:
-                if not create:
-                    continue
-                intent = OutboundMessage(
-                    key=item.key, channel=item.channel, to_phone=item.to, from_phone=item.sender,
-                    body_hash=body_digest(item.body), intent_at=now, claimed_at=now,
-                )  # fmt: skip
-                session.add(intent)
-                known[item.key] = intent
-                session.flush()
-                delivery.claim = (intent.id, now)
+            if item.key in seen:
+                delivery.code = IN_FLIGHT  # the same key twice in one batch: the first one is sent
+            elif intent is None:
+                if create:
+                    intent = OutboundMessage(
+                        key=item.key, channel=item.channel, to_phone=item.to, from_phone=item.sender,
+                        body_hash=body_digest(item.body), intent_at=now, claimed_at=now,
+                    )  # fmt: skip
+                    added.append((delivery, intent))
             elif intent.twilio_sid is not None:
                 delivery.sid, delivery.earlier, delivery.already_marked = intent.twilio_sid, True, True
             elif intent.claimed_at is None:
@@ -219,6 +219,11 @@ def _record_intents(
                 delivery.code = IN_FLIGHT
             else:
                 delivery.claim, delivery.reconcile_first = (intent.id, intent.claimed_at), True
+            seen.add(item.key)
+        session.add_all([intent for _, intent in added])
+        session.flush()
+        for delivery, intent in added:
+            delivery.claim = (intent.id, now)
     return deliveries
 
 
