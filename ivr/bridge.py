@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -22,7 +22,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import Line
 from config import Settings
 from config.logs import mask_phone
-from ivr.extensions import db_session, settings
+from ivr.extensions import db_session, hotline, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, say_lines
 from models import claims
@@ -30,6 +30,7 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt
 from models.operator import Operator
+from workers.deliveries import Delivery, Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.bridge")
@@ -69,30 +70,47 @@ def start_call(session: Session, current: Settings, request_id: int, operator: O
     claims.record(session, item, "call_started", now, operator.id, item.status, f"attempt {attempt.id}")
     # Committed before Twilio can call the answer URL, which looks the attempt up.
     session.commit()
-    base = current.public_base_url.rstrip("/")
-    try:
-        call = twilio_client(current).calls.create(
-            to=operator.phone,
-            from_=current.hotline_number,
-            url=f"{base}/bridge/answer?attempt={attempt.id}",
-            method="POST",
-            status_callback=f"{base}/bridge/status?attempt={attempt.id}",
-            status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-        )
-    except TwilioException as error:
-        attempt.call_status = "failed"
-        attempt.ended_at = utcnow()
-        session.commit()
-        log.warning("call back not started", extra={"attempt_id": attempt.id, "error": str(error)})
-        raise BridgeError("Twilio refused the call; try again in a minute") from error
-    attempt.call_sid = call.sid
-    session.commit()
+    ring(session, current, attempt, operator.phone, "/bridge/answer", "call back")
     log.info(
         "call back started",
         extra={"attempt_id": attempt.id, "request_id": item.id, "operator": mask_phone(operator.phone)},
     )
     return attempt
+
+
+def ring(session: Session, current: Settings, attempt: CallbackAttempt, to: str, answer_path: str, what: str) -> None:
+    """Place a committed call-back attempt's call once (``workers.deliveries``); its SID is marked on the attempt."""
+    base = current.public_base_url.rstrip("/")
+    query = urlencode({"attempt": attempt.id})
+    attempt_id = attempt.id
+    call = Outgoing(
+        f"callback-attempt:{attempt_id}",
+        to,
+        current.hotline_number,
+        call={
+            "url": f"{base}{answer_path}?{query}",
+            "method": "POST",
+            "status_callback": f"{base}/bridge/status?{query}",
+            "status_callback_method": "POST",
+            "status_callback_event": ["initiated", "ringing", "answered", "completed"],
+        },
+    )
+
+    def mark(marking: Session, results: list[Delivery]) -> None:
+        (delivery,) = results
+        row = marking.get(CallbackAttempt, attempt_id)
+        if delivery.sid is not None:
+            row.call_sid = delivery.sid
+        elif delivery.code is not None and delivery.code >= 0:
+            row.call_status, row.ended_at = "failed", utcnow()
+
+    (delivery,) = deliver(hotline().database, twilio_client(current), [call], mark=mark)
+    session.refresh(attempt)
+    if delivery.sid is None:
+        log.warning("call not started", extra={"call": what, "attempt_id": attempt_id, "code": delivery.code})
+        if delivery.code is not None and delivery.code >= 0:
+            raise BridgeError("Twilio refused the call; try again in a minute")
+        raise BridgeError("the call may have started; wait for it before you try again")
 
 
 def twiml(response: VoiceResponse) -> Response:

@@ -16,7 +16,6 @@ from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +24,7 @@ from callflows.engine import Line
 from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
-from ivr.bridge import BridgeError, attempt_from_url
+from ivr.bridge import BridgeError, attempt_from_url, ring
 from ivr.extensions import db_session, settings
 from ivr.signature import form_field, twilio_request
 from ivr.twiml import apology, say_lines
@@ -35,7 +34,6 @@ from models.callback import CallbackRequest
 from models.claims import CallbackAttempt
 from models.live_queue import QueuedCall
 from models.operator import Operator
-from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.customer_first")
 bp = Blueprint("customer_first", __name__, url_prefix="/bridge/customer")
@@ -58,25 +56,7 @@ def start_call(session: Session, current: Settings, request_id: int, operator: O
     session.flush()
     claims.record(session, item, "call_started", now, operator.id, item.status, f"attempt {attempt.id}, caller first")
     session.commit()
-    base = current.public_base_url.rstrip("/")
-    query = urlencode({"attempt": attempt.id})
-    try:
-        call = twilio_client(current).calls.create(
-            to=item.phone,
-            from_=current.hotline_number,
-            url=f"{base}/bridge/customer/answer?{query}",
-            method="POST",
-            status_callback=f"{base}/bridge/status?{query}",
-            status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-        )
-    except TwilioException as error:
-        attempt.call_status, attempt.ended_at = "failed", utcnow()
-        session.commit()
-        log.warning("caller-first call not started", extra={"attempt_id": attempt.id, "error": str(error)})
-        raise BridgeError("Twilio refused the call; try again in a minute") from error
-    attempt.call_sid = call.sid
-    session.commit()
+    ring(session, current, attempt, item.phone, "/bridge/customer/answer", "caller-first call")
     log.info("caller-first call started", extra={"attempt_id": attempt.id, "caller": mask_phone(item.phone)})
     return attempt
 
