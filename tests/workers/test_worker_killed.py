@@ -165,3 +165,30 @@ def test_an_interrupted_intent_with_nothing_at_twilio_is_sent(app, fake_twilio) 
     sid = send_text_once("test-verify:3", TO, BODY)
     assert [m["sid"] for m in fake_twilio.created] == [sid]
     assert len(fake_twilio.requests) == 2, "Twilio's list is asked before the text is sent"
+
+
+def test_a_confirmation_the_old_code_left_sending_is_found_at_twilio_by_number_not_sent_again(app, fake_twilio) -> None:
+    from models.deliveries import UNKNOWN_BODY
+    from workers.confirmations import send_confirmation
+    from workers.twilio_rest import twilio_client
+
+    hotline = app.extensions["hotline"]
+    settings = hotline.settings.replace(twilio_api_base_url=fake_twilio.base_url)
+    runtime.configure(settings, hotline.database)
+    sent = twilio_client(settings).messages.create(to=TO, from_=settings.hotline_number, body="Your reference: K7Q4")
+    with hotline.database.session() as session:
+        row = CallbackConfirmation(request_id=3, reference="K7Q4", phone=TO, language="en", status="sending")
+        session.add(row)
+        session.flush()
+        # What migration 0016 writes for such a row: the body is not known, the numbers are.
+        session.add(
+            OutboundMessage(
+                key=f"confirmation:{row.id}", to_phone=TO, from_phone="", body_hash=UNKNOWN_BODY,
+                intent_at=row.created_at, claimed_at=row.created_at,
+            )
+        )  # fmt: skip
+        confirmation_id = row.id
+    assert send_confirmation(confirmation_id) == "sent"
+    assert len(fake_twilio.messages()) == 1
+    with hotline.database.session() as session:
+        assert session.get(CallbackConfirmation, confirmation_id).message_sid == sent.sid
