@@ -51,6 +51,9 @@ class FakeTwilio:
     # Called with each created message or call after it is recorded and before the answer is written
     # (a test kills the sending worker here: Twilio has the text, the worker never marks it).
     on_created: Callable[[dict[str, object]], None] | None = None
+    # How many of the next creations are recorded but never answered (the connection closes first), as
+    # when the sender dies or the network breaks between Twilio's answer and the sender reading it.
+    lose_answers: int = 0
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
@@ -125,6 +128,12 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 state.created.append(body)
             if state.on_created is not None:
                 state.on_created(body)
+            with lock:
+                lose = state.lose_answers > 0
+                state.lose_answers -= lose
+            if lose:
+                self.close_connection = True
+                return None
             self._json(201, body)
 
         def do_DELETE(self) -> None:

@@ -97,13 +97,9 @@ def test_a_reply_whose_answer_was_lost_stays_sending_and_the_upkeep_finds_it_sen
     _operator, token = make_operator()
     claimed = client.post("/api/conversations/claim-next", headers=bearer(token)).get_json()
 
-    def lose_the_answer(_body: object) -> None:
-        raise ConnectionAbortedError("Twilio took the text; the answer never reached the web process")
-
-    fake_twilio.on_created = lose_the_answer
+    fake_twilio.lose_answers = 1
     reply = f"/api/conversations/{claimed['id']}/reply"
     lost = client.post(reply, json={"text": "We are here."}, headers=bearer(token))
-    fake_twilio.on_created = None
     assert lost.status_code == 409 and "look before" in lost.get_json()["error"]
     assert thread(database, claimed["id"])[-1] == ("out", "We are here.", "sending")
     assert settle_replies() == 0  # too recent: the request may still be waiting for Twilio
