@@ -168,9 +168,9 @@ def run_processes(target, args_list: list[tuple]) -> float:
 
 
 def messages(base_url: str) -> list[dict]:
-    """Every text the fake holds."""
+    """Every text the fake holds, oldest first (Twilio's list, like the fake's, is newest first)."""
     reply = requests.get(f"{base_url}/2010-04-01/Accounts/AC{'0' * 32}/Messages.json", timeout=60)
-    return reply.json()["messages"]
+    return reply.json()["messages"][::-1]
 
 
 def run(url: str, args: argparse.Namespace, redis_url: str, base_url: str, folder: Path) -> bool:

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import BadRequest
 
@@ -24,7 +23,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import Line
 from config import Settings
 from config.logs import mask_phone
-from ivr.extensions import db_session, settings
+from ivr.extensions import db_session, hotline, settings
 from ivr.twiml import OPERATOR_LANGUAGE, say_lines
 from ivr.webhooks import apologise_to_the_operator, hang_up, twilio_blueprint, twiml
 from models import claims
@@ -32,6 +31,7 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 from models.claims import CallbackAttempt
 from models.operator import Operator
+from workers.deliveries import Delivery, Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.bridge")
@@ -82,41 +82,20 @@ def start_call(
     claims.record(session, item, "call_started", now, operator.id, item.status, detail)
     # Committed before Twilio can call the answer URL, which looks the attempt up.
     session.commit()
-    base = current.public_base_url.rstrip("/")
-    query = urlencode({"attempt": attempt.id})
     if caller_first:
-        ring: dict[str, str] = {"to": item.phone, "from_": shown_number(item, current)}
-        ring["url"] = f"{base}/bridge/customer/answer?{query}"
-        if not item.leave_voicemail:
-            # No voicemail: the answer webhook hangs up on a machine before a word is said.
-            ring["machine_detection"] = "Enable"
+        to, sender, answer_path = item.phone, shown_number(item, current), "/bridge/customer/answer"
+        # No voicemail: the answer webhook hangs up on a machine before a word is said.
+        detection = {} if item.leave_voicemail else {"machine_detection": "Enable"}
     else:
-        ring = {"to": operator.phone, "from_": current.hotline_number, "url": f"{base}/bridge/answer?{query}"}
-    try:
-        call = twilio_client(current).calls.create(
-            **ring,
-            method="POST",
-            status_callback=f"{base}/bridge/status?{query}",
-            status_callback_method="POST",
-            status_callback_event=["initiated", "ringing", "answered", "completed"],
-        )
-    except TwilioException as error:
-        attempt.call_status = "failed"
-        attempt.ended_at = utcnow()
-        session.commit()
-        log.warning(
-            "call back not started", extra={"attempt_id": attempt.id, "caller_first": caller_first, "error": str(error)}
-        )
-        raise BridgeError("Twilio refused the call; try again in a minute") from error
-    attempt.call_sid = call.sid
-    session.commit()
+        to, sender, answer_path, detection = operator.phone, current.hotline_number, "/bridge/answer", {}
+    ring(session, current, attempt, to, sender, answer_path, detection)
     log.info(
         "call back started",
         extra={
             "attempt_id": attempt.id,
             "request_id": item.id,
             "caller_first": caller_first,
-            "to": mask_phone(ring["to"]),
+            "to": mask_phone(to),
         },
     )
     return attempt
@@ -143,6 +122,50 @@ def hung_up_on_a_machine(attempt: CallbackAttempt, response: VoiceResponse) -> b
     log.info("call back reached a machine: hung up without a message", extra={"attempt_id": attempt.id})
     response.hangup()
     return True
+
+
+def ring(
+    session: Session,
+    current: Settings,
+    attempt: CallbackAttempt,
+    to: str,
+    sender: str,
+    answer_path: str,
+    detection: dict[str, str],
+) -> None:
+    """Place a committed call-back attempt's call once (``workers.deliveries``); its SID is marked on the attempt."""
+    base = current.public_base_url.rstrip("/")
+    query = urlencode({"attempt": attempt.id})
+    attempt_id = attempt.id
+    call = Outgoing(
+        f"callback-attempt:{attempt_id}",
+        to,
+        sender,
+        call={
+            **detection,
+            "url": f"{base}{answer_path}?{query}",
+            "method": "POST",
+            "status_callback": f"{base}/bridge/status?{query}",
+            "status_callback_method": "POST",
+            "status_callback_event": ["initiated", "ringing", "answered", "completed"],
+        },
+    )
+
+    def mark(marking: Session, results: list[Delivery]) -> None:
+        (delivery,) = results
+        row = marking.get(CallbackAttempt, attempt_id)
+        if delivery.sid is not None:
+            row.call_sid = delivery.sid
+        elif delivery.code is not None and delivery.code >= 0:
+            row.call_status, row.ended_at = "failed", utcnow()
+
+    (delivery,) = deliver(hotline().database, twilio_client(current), [call], mark=mark)
+    session.refresh(attempt)
+    if delivery.sid is None:
+        log.warning("call not started", extra={"attempt_id": attempt_id, "to": mask_phone(to), "code": delivery.code})
+        if delivery.code is not None and delivery.code >= 0:
+            raise BridgeError("Twilio refused the call; try again in a minute")
+        raise BridgeError("the call may have started; wait for it before you try again")
 
 
 def attempt_from_url() -> CallbackAttempt:

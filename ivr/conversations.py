@@ -2,8 +2,9 @@
 
 Replies go back only to the number that wrote (its own caller ID, DECISIONS "Who
 may be called or texted"), from the hotline number through Twilio's REST API,
-and never to a number that sent STOP. Each reply is written as "sending" before
-Twilio is asked and marked after, so a crash in between is visible, not silent.
+and never to a number that sent STOP. Each reply is written as "sending" with its
+intent before Twilio is asked and marked after (``workers.deliveries``), so a
+crash in between is visible, not silent, and never sends it twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from marshmallow import fields, validate
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioException
 from werkzeug.exceptions import Conflict
 
 from callflows.catalogue import catalogue
@@ -25,7 +25,7 @@ from callflows.sms import TextCommand
 from config import Settings
 from config.logs import mask_phone
 from ivr.auth import csrf
-from ivr.extensions import db_session, settings
+from ivr.extensions import db_session, hotline, settings
 from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from ivr.webhooks import may_reply
 from models.base import utcnow
@@ -37,6 +37,7 @@ from models.conversation import (
     ConversationMessage,
 )
 from models.texting import SmsConsent
+from workers.deliveries import Delivery, Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.conversations")
@@ -97,15 +98,25 @@ def send_reply(
     )  # fmt: skip
     session.add(message)
     session.commit()
-    try:
-        sent = twilio_client(current).messages.create(to=conversation.phone, from_=current.hotline_number, body=body)
-    except TwilioException as error:
-        message.status = "failed"
-        session.commit()
-        log.warning("reply not sent", extra={"conversation_id": conversation_id, "error": str(error)})
-        raise ConversationError("Twilio refused the text; try again in a minute") from error
-    message.message_sid, message.status = str(sent.sid), "sent"
-    session.commit()
+    message_id = message.id
+    text = Outgoing(f"conversation-reply:{message_id}", conversation.phone, current.hotline_number, body)
+
+    def mark(marking: Session, results: list[Delivery]) -> None:
+        (delivery,) = results
+        row = marking.get(ConversationMessage, message_id)
+        if delivery.sid is not None:
+            row.message_sid, row.status = delivery.sid, "sent"
+        elif delivery.code is not None and delivery.code >= 0:
+            row.status = "failed"
+
+    (delivery,) = deliver(hotline().database, twilio_client(current), [text], mark=mark)
+    session.refresh(message)
+    if delivery.sid is None:
+        log.warning("reply not sent", extra={"conversation_id": conversation_id, "code": delivery.code})
+        if delivery.code is not None and delivery.code >= 0:
+            raise ConversationError("Twilio refused the text; try again in a minute")
+        # The connection broke: the reply stays "sending" until someone checks it went out.
+        raise ConversationError("the text may not have gone out; look before you send it again")
     log.info(
         "reply sent",
         extra={"conversation_id": conversation_id, "operator_id": operator_id, "to": mask_phone(conversation.phone)},

@@ -204,6 +204,22 @@ class ConversationMessage(Base):
     status: Mapped[str] = mapped_column(String(12), default="received")
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    @staticmethod
+    def left_sending(session: Session, before: datetime, limit: int = 100) -> list[tuple[int, str]]:
+        """Replies still "sending" since before ``before`` (their request lost Twilio's answer): (id, phone)."""
+        query = (
+            select(ConversationMessage.id, Conversation.phone)
+            .join(Conversation, Conversation.id == ConversationMessage.conversation_id)
+            .where(
+                ConversationMessage.direction == OUTBOUND,
+                ConversationMessage.status == "sending",
+                ConversationMessage.at < before,
+            )
+            .order_by(ConversationMessage.id)
+            .limit(limit)
+        )
+        return [(message_id, phone) for message_id, phone in session.execute(query)]
+
     def as_dict(self) -> dict[str, object]:
         """The message as the operator API shows it."""
         return {

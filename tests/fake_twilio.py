@@ -51,6 +51,9 @@ class FakeTwilio:
     # Called with each created message or call after it is recorded and before the answer is written
     # (a test kills the sending worker here: Twilio has the text, the worker never marks it).
     on_created: Callable[[dict[str, object]], None] | None = None
+    # How many of the next creations are recorded but never answered (the connection closes first), as
+    # when the sender dies or the network breaks between Twilio's answer and the sender reading it.
+    lose_answers: int = 0
 
     def messages(self) -> list[RecordedRequest]:
         """Messages.json creations, oldest first."""
@@ -125,6 +128,12 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
                 state.created.append(body)
             if state.on_created is not None:
                 state.on_created(body)
+            with lock:
+                lose = state.lose_answers > 0
+                state.lose_answers -= lose
+            if lose:
+                self.close_connection = True
+                return None
             self._json(201, body)
 
         def do_DELETE(self) -> None:
@@ -145,25 +154,26 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
             self.end_headers()
 
         def do_GET(self) -> None:
-            """Messages.json lists what was sent, filtered by To and From (newest first, one page)."""
+            """Messages.json and Calls.json list what was sent, filtered by To and From (newest first, one page)."""
             parts = urlsplit(self.path)
-            match = re.search(r"/Accounts/(AC\w+)/Messages\.json$", parts.path)
+            match = re.search(r"/Accounts/(AC\w+)/(Messages|Calls)\.json$", parts.path)
             if not match:
                 return self._json(404, {"code": 20404, "message": "not found", "status": 404})
             query = parse_qs(parts.query)
             to, sender = query.get("To", [None])[0], query.get("From", [None])[0]
+            prefix = "SM" if match[2] == "Messages" else "CA"
             with lock:
                 state.requests.append(RecordedRequest("GET", parts.path, query, None))
-                # Newest first, as Twilio lists them; calls are kept in ``created`` too but are not messages.
+                # Newest first, as Twilio lists them; ``created`` holds messages and calls together.
                 found = [
                     m
                     for m in reversed(state.created)
-                    if str(m["sid"]).startswith("SM") and to in (None, m["to"]) and sender in (None, m["from"])
+                    if str(m["sid"]).startswith(prefix) and to in (None, m["to"]) and sender in (None, m["from"])
                 ]
             self._json(
                 200,
                 {
-                    "messages": found,
+                    match[2].lower(): found,
                     "end": max(len(found) - 1, 0),
                     "first_page_uri": parts.path,
                     "next_page_uri": None,

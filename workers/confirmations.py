@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from twilio.base.exceptions import TwilioException
+from sqlalchemy.orm import Session
 
 from callflows.catalogue import catalogue
 from config.logs import mask_phone
@@ -12,6 +12,7 @@ from models.base import utcnow
 from models.confirmation import CallbackConfirmation
 from models.texting import SmsConsent
 from workers import runtime
+from workers.deliveries import Delivery, DeliveryUnsettled, Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.workers.confirmations")
@@ -20,15 +21,17 @@ log = logging.getLogger("voice.workers.confirmations")
 def send_confirmation(confirmation_id: int) -> str:
     """Text the reference and the commands to the caller ID that asked (safe to run twice); returns the status.
 
-    The row is marked "sending" before Twilio is asked and "sent" after, so a
-    worker killed in between leaves a visible row instead of a second text.
+    The row shows "sending" from before Twilio is asked until the commit that writes Twilio's SID
+    (``workers.deliveries``): a worker killed in between is reconciled by the job's re-run, never
+    texted twice.
     """
     current = runtime.settings()
-    with runtime.database().session() as session:
+    database = runtime.database()
+    with database.session() as session:
         row = session.get(CallbackConfirmation, confirmation_id, with_for_update=True)
         if row is None:
             return "missing"
-        if row.status not in ("pending", "queued"):
+        if row.status not in ("pending", "queued", "sending"):
             return row.status
         if SmsConsent.is_opted_out(session, row.phone):
             row.status = "skipped"
@@ -36,17 +39,20 @@ def send_confirmation(confirmation_id: int) -> str:
         row.status = "sending"
         to, language, reference = row.phone, row.language, row.reference
     body = catalogue().text(language, "sms.confirmation", {"reference": reference})
-    try:
-        message = twilio_client(current).messages.create(to=to, from_=current.hotline_number, body=body)
-        status, sid = "sent", str(message.sid)
-    except TwilioException as error:
-        log.warning("confirmation not sent", extra={"confirmation_id": confirmation_id, "error": str(error)})
-        status, sid = "failed", None
-    with runtime.database().session() as session:
+    text = Outgoing(f"confirmation:{confirmation_id}", to, current.hotline_number, body)
+
+    def mark(session: Session, results: list[Delivery]) -> None:
+        (delivery,) = results
         row = session.get(CallbackConfirmation, confirmation_id)
-        assert row is not None
-        row.status, row.message_sid = status, sid
-        if status == "sent":
-            row.sent_at = utcnow()
+        if delivery.sid is not None:
+            row.status, row.message_sid, row.sent_at = "sent", delivery.sid, row.sent_at or utcnow()
+        elif delivery.code is not None and delivery.code >= 0:
+            row.status = "failed"
+
+    (delivery,) = deliver(database, twilio_client(current), [text], mark=mark)
+    if delivery.sid is None and (delivery.code is None or delivery.code < 0):
+        # Whether Twilio has it is not known yet: rq's retry runs the job again, which reconciles first.
+        raise DeliveryUnsettled(f"confirmation {confirmation_id}: outcome not known ({delivery.code})")
+    status = "sent" if delivery.sid is not None else "failed"
     log.info("confirmation text", extra={"confirmation_id": confirmation_id, "status": status, "to": mask_phone(to)})
     return status

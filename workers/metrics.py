@@ -82,8 +82,11 @@ class BacklogCollector(Collector):
         try:
             with self.database.session() as session:
                 backlog, oldest_at = OutboxMessage.backlog(session)
+                # Claimed and without a SID: being sent now, or left by a run that died (a refusal frees the claim).
                 unsent = session.scalar(
-                    select(func.count()).select_from(OutboundMessage).where(OutboundMessage.sent_at.is_(None))
+                    select(func.count())
+                    .select_from(OutboundMessage)
+                    .where(OutboundMessage.twilio_sid.is_(None), OutboundMessage.claimed_at.is_not(None))
                 )
         except SQLAlchemyError:
             up.add_metric([], 0)
@@ -97,7 +100,9 @@ class BacklogCollector(Collector):
             "voice_outbox_oldest_seconds", "Age of the oldest outbox row not handed over.", value=age
         )
         yield GaugeMetricFamily(
-            "voice_texts_unconfirmed", "Texts whose intent is written but whose send is not confirmed.", value=unsent
+            "voice_texts_unconfirmed",
+            "Texts and calls whose intent is claimed but whose send is not confirmed.",
+            value=unsent,
         )
 
 

@@ -1,9 +1,10 @@
 """Delivering custody-change notifications (issue E): texts and calls, each exactly once.
 
-Texts: a due row is claimed (state ``sending``, the intent, committed) before
-Twilio is called and marked ``sent`` after; a worker killed in between leaves
-the row in ``sending``, and the next run reconciles it against Twilio's own
-message list before sending anything (DECISIONS.md, "Honest benchmarks").
+Texts and calls go through one batch: due rows are claimed (state ``sending`` or
+``calling``), checked, and handed to ``workers.deliveries``, which commits each
+one's intent before Twilio is called and marks it in one commit after; a worker
+killed in between leaves rows the next run reconciles against Twilio's own
+message or call list before sending anything (DECISIONS.md, "Honest benchmarks").
 Quiet hours are the registrant's own (their number's time zone); the rate per
 sending number is a token bucket in Redis shared by every worker: a throttled
 text waits for its token, it is never dropped. Every text or call that tells a
@@ -13,10 +14,8 @@ registrant something is audited as a disclosure.
 from __future__ import annotations
 
 import logging
-import os
 import time
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +26,6 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from callflows.catalogue import catalogue
@@ -56,16 +54,18 @@ from models.notification import (
 )
 from models.registration import ACTIVE, Registration, new_code
 from models.texting import OPT_OUT, SmsConsent
+from workers.deliveries import IN_FLIGHT, Delivery, Outgoing, deliver, sid_or_raise
 from workers.imports import FEED_LOCK
 
 log = logging.getLogger("voice.workers.notify")
 
 # A row left in "sending" longer than this is a worker that died mid-send: reconcile it.
 STALE_SENDING = timedelta(seconds=60)
+# A call claimed but never placed, or placed and never reported back, is tried again after this.
+STALE_CALLING = timedelta(minutes=15)
+TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
 RETRY_AFTER_ERROR = timedelta(minutes=2)
 OPTED_OUT_ERROR = 21610
-UNKNOWN_OUTCOME = -1
-TAKEN_BACK = -2
 NOTIFIED = "notified"
 
 # A token bucket per sending number (burst = one second's worth), taken atomically in Redis
@@ -158,36 +158,63 @@ def create_due(database: Database, settings: Settings, lock_wait: float = 60.0) 
 
 
 @dataclass
-class TextRun:
-    """What one ``send_due_texts`` run did."""
+class BatchRun:
+    """What one ``send_due_texts`` or ``call_due`` run did."""
 
     sent: int = 0
     reconciled: int = 0
     skipped: int = 0
     deferred: int = 0
+    expired: int = 0
     failed: int = 0
     throttled_seconds: float = 0.0
     sids: list[str] = field(default_factory=list)
 
+    @property
+    def placed(self) -> int:
+        """Calls placed (a call run's ``sent``)."""
+        return self.sent
 
-def _claim_texts(session: Session, now: datetime, limit: int) -> list[int]:
-    """Claim due texts (the intent: state "sending", committed before Twilio is called).
+
+@dataclass(frozen=True)
+class _Channel:
+    """A notification's text side or call side: its columns, and the state a claim puts it in."""
+
+    name: str
+    state: Any
+    due_at: Any
+    claimed: str
+    claimed_at: Any
+    # A claim older than this is a worker that died mid-send (or a call never reported back).
+    stale: timedelta
+
+
+TEXT = _Channel(
+    "sms", Notification.sms_state, Notification.sms_due_at, SENDING, Notification.sms_claimed_at, STALE_SENDING
+)
+CALL = _Channel(
+    "voice", Notification.voice_state, Notification.voice_due_at, CALLING, Notification.voice_due_at, STALE_CALLING
+)
+
+
+def _claim(session: Session, channel: _Channel, now: datetime, limit: int) -> list[int]:
+    """Claim due texts or calls (state "sending"/"calling", committed before Twilio is called).
 
     One UPDATE ... RETURNING over a sub-select: atomic under SQLite's write lock, and on PostgreSQL
-    the rows another worker is claiming are skipped, so two workers never claim the same text.
+    the rows another worker is claiming are skipped, so two workers never claim the same one.
     """
     due = (
         select(Notification.id)
-        .where(Notification.sms_state == DUE, Notification.sms_due_at <= now)
-        .order_by(Notification.sms_due_at, Notification.id)
+        .where(channel.state == DUE, channel.due_at <= now)
+        .order_by(channel.due_at, Notification.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     claimed = session.scalars(
         update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()), Notification.sms_state == DUE)
-        .values(sms_state=SENDING, sms_claimed_at=now)
+        .where(Notification.id.in_(due.scalar_subquery()), channel.state == DUE)
+        .values({channel.state: channel.claimed, channel.claimed_at: now})
         .returning(Notification.id)
     ).all()
     session.commit()
@@ -224,77 +251,146 @@ def _insert_once(session: Session, model: type, keys: list[str]) -> Any:
     return insert_for(model).on_conflict_do_nothing(index_elements=keys)
 
 
-def _mark_sent(
-    database: Database, settings: Settings, notification_id: int, sid: str, sender: str, now: datetime
+def _key(channel: _Channel, notification: Notification) -> str:
+    """What an outbound intent is for: the notification's text, or its next call attempt."""
+    if channel is TEXT:
+        return f"notification-text:{notification.id}"
+    return f"notification-call:{notification.id}:{notification.voice_attempts + 1}"
+
+
+def _outgoing(
+    channel: _Channel, notification: Notification, registration: Registration, settings: Settings
+) -> Outgoing:
+    """The text or call that tells ``registration`` about ``notification``."""
+    phone, sender = registration.phone, sending_number(settings, registration.phone)
+    if channel is TEXT:
+        return Outgoing(
+            _key(channel, notification), phone, sender, notification_text(notification, registration, settings)
+        )
+    base = settings.public_base_url.rstrip("/")
+    call = {
+        "url": f"{base}/notify/voice/answer/{notification.id}",
+        "status_callback": f"{base}/notify/voice/status/{notification.id}",
+        "status_callback_event": ["initiated", "ringing", "answered", "completed"],
+        "machine_detection": "Enable",
+        "timeout": 30,
+    }
+    return Outgoing(_key(channel, notification), phone, sender, call=call)
+
+
+def _mark(
+    session: Session,
+    channel: _Channel,
+    settings: Settings,
+    owners: dict[str, int],
+    results: list[Delivery],
+    now: datetime,
 ) -> None:
-    with database.session() as session:
-        notification = session.get(Notification, notification_id)
-        registration = session.get(Registration, notification.registration_id)
-        notification.sms_state = SENT
-        notification.sms_sid = sid
-        notification.sms_from = sender
-        attempt = {
-            "notification_id": notification_id, "channel": "sms", "sid": sid, "status": "queued",
-            "started_at": now, "updated_at": now,
+    """Write what Twilio took and what it refused, with the deliveries' own commit.
+
+    A text Twilio took is sent (attempt and disclosure audit rows, once each); a call placed counts an
+    attempt and waits for its status callbacks. A refusal is tried again later, an opted-out number never.
+    """
+    # A SID an earlier run already marked moved the notification with it: only what is new here is written.
+    taken = [d for d in results if d.sid is not None and not d.already_marked]
+    if taken:
+        rows = {
+            row.id: row
+            for row in session.execute(
+                select(Notification.id, Registration.reference, Registration.phone, Registration.a_number,
+                       Registration.country)
+                .join(Registration, Registration.id == Notification.registration_id)
+                .where(Notification.id.in_([owners[d.outgoing.key] for d in taken]))
+            )
         }  # fmt: skip
-        session.execute(_insert_once(session, NotificationAttempt, ["sid"]), [attempt])
         session.execute(
-            _insert_once(session, LookupAudit, ["request_key"]), [_audit_row(settings, registration, "sms", sid, now)]
-        )
-
-
-def reconcile_texts(database: Database, client: Client, settings: Settings, now: datetime) -> int:
-    """Rows left in "sending" by a worker that died: marked sent when Twilio has the text, else due again."""
-    fixed = 0
-    with database.session() as session:
-        stale = list(
-            session.scalars(
-                select(Notification).where(
-                    Notification.sms_state == SENDING, Notification.sms_claimed_at <= now - STALE_SENDING
-                )
+            _insert_once(session, NotificationAttempt, ["sid"]),
+            [
+                {"notification_id": owners[d.outgoing.key], "channel": channel.name, "sid": d.sid, "status": "queued",
+                 "started_at": now, "updated_at": now}
+                for d in taken
+            ],
+        )  # fmt: skip
+        if channel is TEXT:
+            session.execute(
+                update(Notification),
+                [{"id": owners[d.outgoing.key], "sms_state": SENT, "sms_sid": d.sid, "sms_from": d.outgoing.sender}
+                 for d in taken],
+            )  # fmt: skip
+            session.execute(
+                _insert_once(session, LookupAudit, ["request_key"]),
+                [_audit_row(settings, rows[owners[d.outgoing.key]], "sms", d.sid, now) for d in taken],
             )
-        )
-        work = [(n.id, n.registration_id, n.sms_claimed_at) for n in stale]
-    for notification_id, registration_id, claimed_at in work:
-        with database.session() as session:
-            notification = session.get(Notification, notification_id)
-            registration = session.get(Registration, registration_id)
-            body = notification_text(notification, registration, settings)
-            sender = sending_number(settings, registration.phone)
-        found = [
-            m
-            for m in client.messages.list(
-                to=registration.phone, from_=sender, date_sent_after=(claimed_at - timedelta(days=1)).date()
-            )
-            if m.body == body
-        ]
-        if found:
-            _mark_sent(database, settings, notification_id, found[0].sid, sender, now)
         else:
-            with database.session() as session:
-                # Only while the claim is as stale as it was read: a worker that refreshed it is sending it.
-                session.execute(
-                    update(Notification)
-                    .where(
-                        Notification.id == notification_id,
-                        Notification.sms_state == SENDING,
-                        Notification.sms_claimed_at == claimed_at,
-                    )
-                    .values(sms_state=DUE, sms_due_at=now)
+            session.execute(
+                update(Notification)
+                .where(Notification.id.in_([owners[d.outgoing.key] for d in taken]))
+                .values(voice_attempts=Notification.voice_attempts + 1)
+            )
+    for delivery in results:
+        code = delivery.code
+        if delivery.sid is not None or code is None or code < 0:
+            # Unknown, taken back or in flight: left claimed; the reconcile asks Twilio before anything goes again.
+            continue
+        notification = session.get(Notification, owners[delivery.outgoing.key])
+        if channel is TEXT and code == OPTED_OUT_ERROR:
+            notification.sms_state = SKIPPED
+            SmsConsent.record(session, delivery.outgoing.to, OPT_OUT, "twilio-21610", None)
+        else:
+            session.execute(
+                update(Notification)
+                .where(Notification.id == notification.id)
+                .values({channel.state: DUE, channel.due_at: now + RETRY_AFTER_ERROR})
+            )
+
+
+def _reconcile(database: Database, client: Client, settings: Settings, channel: _Channel, now: datetime) -> int:
+    """Claims left by a worker that died: what Twilio already has is marked, the rest is due again.
+
+    A text Twilio has is sent; a call it has is counted as an attempt, and a call claimed this long
+    ago that never reported back is due again, as one never placed is.
+    """
+    with database.session() as session:
+        rows = session.execute(
+            select(Notification, Registration)
+            .join(Registration, Registration.id == Notification.registration_id)
+            .where(channel.state == channel.claimed, channel.claimed_at <= now - channel.stale)
+        ).all()
+        owners = {_key(channel, n): n.id for n, _ in rows}
+        held = {n.id: getattr(n, channel.claimed_at.key) for n, _ in rows}
+        outgoing = [_outgoing(channel, n, r, settings) for n, r in rows]
+    if not outgoing:
+        return 0
+
+    def settle(session: Session, results: list[Delivery]) -> None:
+        _mark(session, channel, settings, owners, results, now)
+        for delivery in results:
+            notification_id = owners[delivery.outgoing.key]
+            if delivery.code == IN_FLIGHT or (channel is TEXT and delivery.sid is not None):
+                continue
+            # Only while the claim is as stale as it was read: a worker that refreshed it is sending it.
+            notification = session.scalar(
+                select(Notification).where(
+                    Notification.id == notification_id,
+                    channel.state == channel.claimed,
+                    channel.claimed_at == held[notification_id],
                 )
-        fixed += 1
-        log.info("notification text reconciled", extra={"notification_id": notification_id, "found": bool(found)})
-    return fixed
+            )
+            if notification is None:
+                continue
+            if delivery.sid is not None and not delivery.already_marked:
+                # The call rang while nobody was marking it (its status callbacks found no attempt then).
+                _try_again_later(settings, notification, now)
+            else:
+                setattr(notification, channel.state.key, DUE)
+                setattr(notification, channel.due_at.key, now)
+            log.info(
+                "notification reconciled",
+                extra={"notification_id": notification_id, "channel": channel.name, "found": delivery.sid is not None},
+            )
 
-
-@dataclass(frozen=True)
-class _Text:
-    notification_id: int
-    phone: str
-    sender: str
-    body: str
-    # The claim's time: the row is still this worker's only while it holds this value.
-    claimed_at: datetime
+    results = deliver(database, client, outgoing, mark=settle, stale_after=channel.stale, now=now, send=False)
+    return sum(1 for d in results if d.code != IN_FLIGHT)
 
 
 def _opted_out(session: Session, phones: set[str]) -> set[str]:
@@ -318,146 +414,102 @@ def _outside_quiet_hours(now: datetime, hours: WeeklyHours, zone: ZoneInfo) -> d
     return allowed
 
 
-def _prepare_texts(
-    database: Database, settings: Settings, claimed: list[int], now: datetime, run: TextRun
-) -> list[_Text]:
-    """Check each claimed text (still allowed, not opted out, outside quiet hours); the ones to send now."""
+def _prepare(
+    database: Database,
+    settings: Settings,
+    channel: _Channel,
+    claimed: list[int],
+    now: datetime,
+    run: BatchRun,
+) -> tuple[list[Outgoing], dict[str, int]]:
+    """Check each claimed notification (still allowed, outside quiet hours, inside a call's window, not opted
+    out of texts); the texts or calls to send now, and the notification each is for."""
     hours = WeeklyHours.outside_quiet_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
-    texts: list[_Text] = []
+    outgoing: list[Outgoing] = []
+    owners: dict[str, int] = {}
     with database.session() as session:
         rows = session.execute(
             select(Notification, Registration, CustodyRecord)
             .join(Registration, Registration.id == Notification.registration_id)
             .outerjoin(CustodyRecord, CustodyRecord.a_number == Registration.a_number)
             .where(Notification.id.in_(claimed))
+            .order_by(Notification.id)
         ).all()
-        stopped = _opted_out(session, {registration.phone for _, registration, _ in rows})
+        stopped = _opted_out(session, {r.phone for _, r, _ in rows}) if channel is TEXT else set()
         for notification, registration, record in rows:
             if (
                 registration.status != ACTIVE
                 or not may_tell(record, registration, now, settings, notification)
                 or registration.phone in stopped
+                or (channel is CALL and not registration.pin_hash)
             ):
-                notification.sms_state = SKIPPED
+                setattr(notification, channel.state.key, SKIPPED)
                 run.skipped += 1
                 continue
+            window_ends = notification.window_ends_at if channel is CALL else None
+            if window_ends is not None and now >= window_ends:
+                notification.voice_state = EXPIRED
+                run.expired += 1
+                continue
+            any_hour = channel is TEXT and (settings.notifications.texts_in_quiet_hours or registration.texts_any_hour)
             zone = registrant_zone(registration.phone, settings.timezone)
-            any_hour = settings.notifications.texts_in_quiet_hours or registration.texts_any_hour
             allowed_at = now if any_hour else _outside_quiet_hours(now, hours, zone)
             if allowed_at > now:
-                notification.sms_state, notification.sms_due_at = DUE, allowed_at
-                run.deferred += 1
+                if window_ends is not None and allowed_at >= window_ends:
+                    notification.voice_state = EXPIRED
+                    run.expired += 1
+                else:
+                    setattr(notification, channel.state.key, DUE)
+                    setattr(notification, channel.due_at.key, allowed_at)
+                    run.deferred += 1
                 continue
-            texts.append(
-                _Text(
-                    notification.id,
-                    registration.phone,
-                    sending_number(settings, registration.phone),
-                    notification_text(notification, registration, settings),
-                    now,
-                )
-            )
-    return texts
+            item = _outgoing(channel, notification, registration, settings)
+            outgoing.append(item)
+            owners[item.key] = notification.id
+    return outgoing, owners
 
 
-def _still_mine(database: Database, text: _Text) -> bool:
-    """Refresh the claim right before sending; False when the reconcile has taken the row back meanwhile.
-
-    The reconcile only touches rows whose claim is older than STALE_SENDING, and the REST client gives
-    up after TWILIO_TIMEOUT seconds (less), so a text is either refreshed here and sent, or taken back
-    and not sent by this worker: never both.
-    """
-    with database.engine.begin() as connection:
-        refreshed = connection.execute(
-            update(Notification)
-            .where(
-                Notification.id == text.notification_id,
-                Notification.sms_state == SENDING,
-                Notification.sms_claimed_at == text.claimed_at,
-            )
-            .values(sms_claimed_at=utcnow())
-        )
-        return refreshed.rowcount == 1
-
-
-def _send_one(
-    database: Database, client: Client, rate: SendingRate, text: _Text
-) -> tuple[_Text, str | None, int | None, float]:
-    """Wait for the sending number's token, hand the text to Twilio; (text, sid, error code, seconds waited)."""
-    waited = rate.take(text.sender)
-    if not _still_mine(database, text):
-        return text, None, TAKEN_BACK, waited
-    try:
-        message = client.messages.create(to=text.phone, from_=text.sender, body=text.body)
-    except TwilioRestException as error:
-        return text, None, error.code or 0, waited
-    except Exception as error:  # the connection broke: Twilio may or may not have the text
-        log.warning(
-            "notification text outcome unknown", extra={"notification_id": text.notification_id, "error": str(error)}
-        )
-        return text, None, UNKNOWN_OUTCOME, waited
-    return text, message.sid, None, waited
-
-
-def _mark_texts(
-    database: Database, settings: Settings, results: list[tuple[_Text, str | None, int | None, float]], now: datetime
-) -> None:
-    """Mark what Twilio took (sent, with its sid, attempt and audit row) and what it refused, in one commit."""
-    sent = [(text, sid) for text, sid, code, _ in results if sid is not None]
+def _send_batch(
+    database: Database,
+    settings: Settings,
+    client: Client,
+    channel: _Channel,
+    *,
+    limit: int,
+    now: datetime,
+    rate: SendingRate | None = None,
+    concurrency: int = 1,
+) -> BatchRun:
+    """Reconcile what a dead worker left, claim what is due, check it, send it once, mark it."""
+    run = BatchRun(reconciled=_reconcile(database, client, settings, channel, now))
     with database.session() as session:
-        owners = {
-            row.id: row
-            for row in session.execute(
-                select(
-                    Notification.id,
-                    Registration.reference,
-                    Registration.phone,
-                    Registration.a_number,
-                    Registration.country,
-                )
-                .join(Registration, Registration.id == Notification.registration_id)
-                .where(Notification.id.in_([text.notification_id for text, _ in sent]))
-            )
-        }
-        if sent:
-            session.execute(
-                update(Notification),
-                [{"id": t.notification_id, "sms_state": SENT, "sms_sid": sid, "sms_from": t.sender} for t, sid in sent],
-            )
-            # A reconcile may have marked one of these already (it found the text in Twilio's list).
-            session.execute(
-                _insert_once(session, NotificationAttempt, ["sid"]),
-                [
-                    {"notification_id": t.notification_id, "channel": "sms", "sid": sid, "status": "queued",
-                     "started_at": now, "updated_at": now}
-                    for t, sid in sent
-                ],
-            )  # fmt: skip
-            session.execute(
-                _insert_once(session, LookupAudit, ["request_key"]),
-                [_audit_row(settings, owners[t.notification_id], "sms", sid, now) for t, sid in sent],
-            )
-        for text, sid, code, _ in results:
-            if sid is not None or code in (UNKNOWN_OUTCOME, TAKEN_BACK):
-                # Unknown: left in "sending"; the reconcile asks Twilio's list before anything is sent again.
-                continue
-            notification = session.get(Notification, text.notification_id)
-            if code == OPTED_OUT_ERROR:
-                notification.sms_state = SKIPPED
-                SmsConsent.record(session, text.phone, OPT_OUT, "twilio-21610", None)
-            else:
-                notification.sms_state, notification.sms_due_at = DUE, now + RETRY_AFTER_ERROR
-
-
-_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
-
-
-def _sending_pool(size: int) -> ThreadPoolExecutor:
-    """This process's sending threads (kept between batches; a forked child makes its own)."""
-    key = (os.getpid(), size)
-    if key not in _POOLS:
-        _POOLS[key] = ThreadPoolExecutor(max_workers=size, thread_name_prefix="notify-send")
-    return _POOLS[key]
+        claimed = _claim(session, channel, now, limit)
+    if not claimed:
+        return run
+    outgoing, owners = _prepare(database, settings, channel, claimed, now, run)
+    results = deliver(
+        database,
+        client,
+        outgoing,
+        mark=lambda session, results: _mark(session, channel, settings, owners, results, now),
+        rate=rate,
+        concurrency=concurrency,
+        stale_after=channel.stale,
+        now=now,
+    )
+    for delivery in results:
+        item = delivery.outgoing
+        run.throttled_seconds += delivery.waited
+        facts = {"key": item.key, "to": mask_phone(item.to), "channel": channel.name}
+        if delivery.sid is not None:
+            run.sent += not delivery.earlier
+            run.sids.append(delivery.sid)
+            log.info("notification sent", extra={**facts, "sid": delivery.sid})
+        else:
+            run.skipped += delivery.code == OPTED_OUT_ERROR
+            run.failed += delivery.code != OPTED_OUT_ERROR
+            log.warning("notification not sent", extra={**facts, "code": delivery.code})
+    return run
 
 
 def send_due_texts(
@@ -469,166 +521,31 @@ def send_due_texts(
     limit: int = 500,
     now: datetime | None = None,
     concurrency: int = 8,
-) -> TextRun:
+) -> BatchRun:
     """Send the texts that are due (reconciling any a dead worker left half-done first).
 
-    The claim (the intent) is committed before any text goes out; the texts of a batch are handed to
-    Twilio by ``concurrency`` threads, each waiting for its sending number's token; the batch is marked
-    in one commit after. A worker killed in between leaves the batch in "sending" for the reconcile,
-    which asks Twilio what it already has, so nothing is sent twice.
+    The claim and the intents are committed before any text goes out; the texts of a batch are handed
+    to Twilio by ``concurrency`` threads, each waiting for its sending number's token; the batch is
+    marked in one commit after. A worker killed in between leaves the batch in "sending" for the
+    reconcile, which asks Twilio what it already has, so nothing is sent twice.
     """
-    now = now or utcnow()
-    run = TextRun()
-    run.reconciled = reconcile_texts(database, client, settings, now)
-    with database.session() as session:
-        claimed = _claim_texts(session, now, limit)
-    if not claimed:
-        return run
-    texts = _prepare_texts(database, settings, claimed, now, run)
-    if len(texts) <= 1 or concurrency <= 1:
-        results = [_send_one(database, client, rate, text) for text in texts]
-    else:
-        results = list(_sending_pool(concurrency).map(lambda text: _send_one(database, client, rate, text), texts))
-    _mark_texts(database, settings, results, now)
-    for text, sid, code, waited in results:
-        run.throttled_seconds += waited
-        if sid is not None:
-            run.sent += 1
-            run.sids.append(sid)
-            log.info(
-                "notification texted",
-                extra={"notification_id": text.notification_id, "to": mask_phone(text.phone), "sid": sid},
-            )
-        else:
-            run.skipped += code == OPTED_OUT_ERROR
-            run.failed += code != OPTED_OUT_ERROR
-            log.warning(
-                "notification text failed",
-                extra={"notification_id": text.notification_id, "to": mask_phone(text.phone), "code": code},
-            )
-    return run
+    return _send_batch(
+        database, settings, client, TEXT, limit=limit, now=now or utcnow(), rate=rate, concurrency=concurrency
+    )
 
 
 # --- calls -------------------------------------------------------------------------------------
 
-# A call claimed but never placed (a worker died between the claim and Twilio's answer) is tried again.
-STALE_CALLING = timedelta(minutes=15)
-TERMINAL_CALL_STATUSES = frozenset({"completed", "busy", "no-answer", "failed", "canceled"})
-
-
-@dataclass
-class CallRun:
-    """What one ``call_due`` run did."""
-
-    placed: int = 0
-    deferred: int = 0
-    expired: int = 0
-    skipped: int = 0
-    failed: int = 0
-    sids: list[str] = field(default_factory=list)
-
-
-def _claim_calls(session: Session, now: datetime, limit: int) -> list[int]:
-    """Claim due calls atomically (as ``_claim_texts``); a claim never reported back is freed again."""
-    due = (
-        select(Notification.id)
-        .where(Notification.voice_state == DUE, Notification.voice_due_at <= now)
-        .order_by(Notification.voice_due_at, Notification.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    claimed = session.scalars(
-        update(Notification)
-        .where(Notification.id.in_(due.scalar_subquery()), Notification.voice_state == DUE)
-        .values(voice_state=CALLING, voice_due_at=now)
-        .returning(Notification.id)
-    ).all()
-    # A claim whose call was never placed or never reported back: try again.
-    session.execute(
-        update(Notification)
-        .where(Notification.voice_state == CALLING, Notification.voice_due_at <= now - STALE_CALLING)
-        .values(voice_state=DUE, voice_due_at=now)
-    )
-    session.commit()
-    return sorted(claimed)
-
 
 def call_due(
     database: Database, settings: Settings, client: Client, *, limit: int = 500, now: datetime | None = None
-) -> CallRun:
-    """Place the notification calls that are due, outside the registrant's quiet hours and inside the window."""
-    now = now or utcnow()
-    run = CallRun()
-    hours = WeeklyHours.outside_quiet_hours(settings.notifications.quiet_start, settings.notifications.quiet_end)
-    base = settings.public_base_url.rstrip("/")
-    with database.session() as session:
-        claimed = _claim_calls(session, now, limit)
-    for notification_id in claimed:
-        with database.session() as session:
-            notification = session.get(Notification, notification_id)
-            registration = session.get(Registration, notification.registration_id)
-            record = session.get(CustodyRecord, registration.a_number)
-            if (
-                registration.status != ACTIVE
-                or not may_tell(record, registration, now, settings, notification)
-                or not registration.pin_hash
-            ):
-                notification.voice_state = SKIPPED
-                run.skipped += 1
-                continue
-            if notification.window_ends_at is not None and now >= notification.window_ends_at:
-                notification.voice_state = EXPIRED
-                run.expired += 1
-                continue
-            allowed_at = _outside_quiet_hours(now, hours, registrant_zone(registration.phone, settings.timezone))
-            if allowed_at > now:
-                if notification.window_ends_at is not None and allowed_at >= notification.window_ends_at:
-                    notification.voice_state = EXPIRED
-                    run.expired += 1
-                else:
-                    notification.voice_state, notification.voice_due_at = DUE, allowed_at
-                    run.deferred += 1
-                continue
-            phone = registration.phone
-        sender = sending_number(settings, phone)
-        try:
-            call = client.calls.create(
-                to=phone,
-                from_=sender,
-                url=f"{base}/notify/voice/answer/{notification_id}",
-                status_callback=f"{base}/notify/voice/status/{notification_id}",
-                status_callback_event=["initiated", "ringing", "answered", "completed"],
-                machine_detection="Enable",
-                timeout=30,
-            )
-        except TwilioRestException as error:
-            with database.session() as session:
-                notification = session.get(Notification, notification_id)
-                notification.voice_state, notification.voice_due_at = DUE, now + RETRY_AFTER_ERROR
-            run.failed += 1
-            log.warning("notification call failed", extra={"notification_id": notification_id, "code": error.code})
-            continue
-        with database.session() as session:
-            notification = session.get(Notification, notification_id)
-            notification.voice_attempts += 1
-            session.add(
-                NotificationAttempt(
-                    notification_id=notification_id,
-                    channel="voice",
-                    sid=call.sid,
-                    status="queued",
-                    started_at=now,
-                    updated_at=now,
-                )
-            )
-        run.placed += 1
-        run.sids.append(call.sid)
-        log.info(
-            "notification call placed",
-            extra={"notification_id": notification_id, "to": mask_phone(phone), "sid": call.sid},
-        )
-    return run
+) -> BatchRun:
+    """Place the notification calls that are due, outside the registrant's quiet hours and inside the window.
+
+    Each call attempt is an intent of its own, so a worker killed after Twilio placed the call and before
+    the mark does not ring the registrant a second time: the next run finds the call in Twilio's list.
+    """
+    return _send_batch(database, settings, client, CALL, limit=limit, now=now or utcnow())
 
 
 def record_call_status(
@@ -659,6 +576,11 @@ def record_call_status(
     )
     if latest != call_sid:
         return
+    _try_again_later(settings, notification, now)
+
+
+def _try_again_later(settings: Settings, notification: Notification, now: datetime) -> None:
+    """A call that ended without the PIN: the next try after the interval, or none once the window closes."""
     retry_at = now + timedelta(minutes=settings.notifications.call_retry_minutes)
     if notification.window_ends_at is not None and retry_at >= notification.window_ends_at:
         notification.voice_state = EXPIRED
@@ -687,48 +609,55 @@ def expire_registrations(
 ) -> tuple[int, int]:
     """End registrations past their time, and text a warning before (once); returns (expired, warned).
 
-    The warning is marked before it is sent: a worker killed in between loses one warning rather than
-    sending it twice.
+    A registration is marked warned in the commit that writes the warning's SID: a worker killed after
+    Twilio took the warning finds it in Twilio's list on the next pass, and sends it neither twice nor never.
     """
     now = now or utcnow()
     warn_before = timedelta(days=settings.notifications.expiry_warning_days)
+    cat = catalogue()
+    owners: dict[str, int] = {}
+    warnings: list[Outgoing] = []
     with database.session() as session:
         ended = session.execute(
             update(Registration)
             .where(Registration.status == ACTIVE, Registration.expires_at <= now)
             .values(status="expired", ended_at=now, ended_by="expired")
         ).rowcount
-        due = list(
-            session.scalars(
-                select(Registration)
-                .where(
-                    Registration.status == ACTIVE,
-                    Registration.expires_at <= now + warn_before,
-                    Registration.expiry_warned_at.is_(None),
-                )
-                .limit(500)
+        due = session.scalars(
+            select(Registration)
+            .where(
+                Registration.status == ACTIVE,
+                Registration.expires_at <= now + warn_before,
+                Registration.expiry_warned_at.is_(None),
             )
+            .limit(500)
         )
-        warnings = []
         for registration in due:
-            registration.expiry_warned_at = now
-            if not SmsConsent.is_opted_out(session, registration.phone):
-                cat = catalogue()
-                lang = cat.resolve(registration.language)
-                local = registration.expires_at.astimezone(registrant_zone(registration.phone, settings.timezone))
-                day = cat.text(
-                    lang, "notify.date", {"month_name": cat.text(lang, f"notify.month.{local.month}"), "day": local.day}
+            if SmsConsent.is_opted_out(session, registration.phone):
+                registration.expiry_warned_at = now
+                continue
+            lang = cat.resolve(registration.language)
+            local = registration.expires_at.astimezone(registrant_zone(registration.phone, settings.timezone))
+            day = cat.text(
+                lang, "notify.date", {"month_name": cat.text(lang, f"notify.month.{local.month}"), "day": local.day}
+            )
+            body = cat.text(lang, "notify.sms.expiring", {"reference": registration.reference, "date": day})
+            key = f"expiry-warning:{registration.id}:{registration.expires_at.date().isoformat()}"
+            warnings.append(Outgoing(key, registration.phone, sending_number(settings, registration.phone), body))
+            owners[key] = registration.id
+
+    def mark_warned(session: Session, results: list[Delivery]) -> None:
+        for delivery in results:
+            # A refusal (an opted-out number, a bad one) is not tried again: a warning is a courtesy.
+            if delivery.sid is not None or (delivery.code is not None and delivery.code >= 0):
+                session.get(Registration, owners[delivery.outgoing.key]).expiry_warned_at = now
+            if delivery.sid is None:
+                log.warning(
+                    "expiry warning failed", extra={"to": mask_phone(delivery.outgoing.to), "code": delivery.code}
                 )
-                body = cat.text(lang, "notify.sms.expiring", {"reference": registration.reference, "date": day})
-                warnings.append((registration.phone, body))
-    for phone, body in warnings:
-        sender = sending_number(settings, phone)
-        rate.take(sender)
-        try:
-            client.messages.create(to=phone, from_=sender, body=body)
-        except TwilioRestException as error:
-            log.warning("expiry warning failed", extra={"to": mask_phone(phone), "code": error.code})
-    return ended or 0, len(warnings)
+
+    results = deliver(database, client, warnings, mark=mark_warned, rate=rate, now=now)
+    return ended or 0, sum(1 for d in results if d.sid is not None)
 
 
 def tick() -> dict[str, int]:
@@ -761,13 +690,27 @@ def tick() -> dict[str, int]:
 def send_code(registration_id: int) -> str:
     """Text a fresh code to a number entered on a call: "Reply YES 123456 ..." and nothing else (safe to rerun).
 
-    A rerun sends a new code (the old one stops working): a lost code text is worse than a second one.
+    Each code is a text of its own, named by its keyed hash. A rerun after a worker was killed first asks
+    Twilio whether the last code went out: if it did and still works, that is the answer; otherwise a
+    new code is sent (the old one stops working): a lost code text is worse than a second one.
     """
     from workers import connect, runtime
     from workers.twilio_rest import twilio_client
 
     settings = runtime.settings()
     database = runtime.database()
+    client = twilio_client(settings)
+    now = utcnow()
+
+    def code_text(registration: Registration, code: str = "") -> Outgoing:
+        body = catalogue().text(catalogue().resolve(registration.language), "notify.sms.code", {"code": code})
+        return Outgoing(
+            f"registration-code:{registration.id}:{registration.code_hash[:16]}",
+            registration.phone,
+            sending_number(settings, registration.phone),
+            body,
+        )
+
     with database.session() as session:
         registration = session.get(Registration, registration_id)
         if (
@@ -776,17 +719,22 @@ def send_code(registration_id: int) -> str:
             or SmsConsent.is_opted_out(session, registration.phone)
         ):
             return "skipped"
+        last = code_text(registration) if registration.code_hash and registration.code_expires_at > now else None
+    if last is not None:
+        (earlier,) = deliver(database, client, [last], stale_after=timedelta(0), now=now, send=False)
+        if earlier.sid is not None and not earlier.already_marked:
+            log.info("registration code found at Twilio", extra={"registration_id": registration_id})
+            return "sent"
+    with database.session() as session:
+        registration = session.get(Registration, registration_id)
         code = new_code()
-        registration.set_code(
-            code, settings.audit_hash_key, utcnow(), timedelta(minutes=settings.notifications.code_minutes)
-        )
-        phone, lang = registration.phone, catalogue().resolve(registration.language)
-    sender = sending_number(settings, phone)
-    SendingRate(connect(settings.redis_url or "redis://127.0.0.1:6379/0"), settings.notifications.rate_per_number).take(
-        sender
+        lifetime = timedelta(minutes=settings.notifications.code_minutes)
+        registration.set_code(code, settings.audit_hash_key, now, lifetime)
+        text = code_text(registration, code)
+    rate = SendingRate(
+        connect(settings.redis_url or "redis://127.0.0.1:6379/0"), settings.notifications.rate_per_number
     )
-    twilio_client(settings).messages.create(
-        to=phone, from_=sender, body=catalogue().text(lang, "notify.sms.code", {"code": code})
-    )
-    log.info("registration code texted", extra={"registration_id": registration_id, "to": mask_phone(phone)})
+    (delivery,) = deliver(database, client, [text], rate=rate)
+    sid_or_raise(delivery)
+    log.info("registration code texted", extra={"registration_id": registration_id, "to": mask_phone(text.to)})
     return "sent"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from twilio.base.exceptions import TwilioException
 
 from callflows.referrals import ListedService, service_list_text
 from config.logs import mask_phone
+from models.deliveries import body_digest
 from models.directory import DirectoryEntry, Location, Service
 from models.texting import SmsConsent
 from workers import runtime
+from workers.deliveries import Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.workers.referrals")
@@ -49,10 +50,13 @@ def text_service_list(to: str, lang: str, zip_code: str, listed: str, call_sid: 
             return "opted_out"
     body = service_list_text(lang, zip_code, listed_services(listed))
     settings = runtime.settings()
-    try:
-        twilio_client(settings).messages.create(to=to, from_=settings.hotline_number, body=body)
-    except TwilioException as error:
-        log.warning("service list not texted", extra={"to": mask_phone(to), "call_sid": call_sid, "error": str(error)})
+    # One list per call and per list heard: a re-run of the job finds it sent.
+    text = Outgoing(f"service-list:{call_sid}:{body_digest(body)[:16]}", to, settings.hotline_number, body)
+    (delivery,) = deliver(runtime.database(), twilio_client(settings), [text])
+    if delivery.sid is None:
+        log.warning(
+            "service list not texted", extra={"to": mask_phone(to), "call_sid": call_sid, "code": delivery.code}
+        )
         return "failed"
     log.info("service list texted", extra={"to": mask_phone(to), "call_sid": call_sid})
     return "sent"

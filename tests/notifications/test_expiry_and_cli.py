@@ -66,3 +66,20 @@ def test_the_import_command_creates_the_notifications(app, runner, feed, tmp_pat
     result = runner.invoke(args=["custody", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "notifications: 1 created" in result.output
+
+
+def test_a_warning_whose_answer_was_lost_is_found_at_twilio_and_not_sent_again(app, fake_twilio) -> None:
+    register(app, "201345679", ENGLISH, "en", "sms")
+    hotline = app.extensions["hotline"]
+    settings = hotline.settings
+    rate = SendingRate(hotline.redis, 10)
+    client = twilio_client(settings)
+    with hotline.database.session() as session:
+        session.execute(update(Registration).values(expires_at=utcnow() + timedelta(days=10)))
+
+    fake_twilio.lose_answers = 1
+    assert expire_registrations(hotline.database, settings, client, rate) == (0, 0)
+    assert len(fake_twilio.messages()) == 1
+    assert expire_registrations(hotline.database, settings, client, rate) == (0, 1)
+    assert expire_registrations(hotline.database, settings, client, rate) == (0, 0)
+    assert len(fake_twilio.messages()) == 1, "the warning went twice"

@@ -88,6 +88,30 @@ def test_an_operator_registering_texts_sends_only_the_code_first(app, client, op
     assert detail["status"] == "active"
 
 
+def test_a_code_text_whose_answer_was_lost_is_found_at_twilio_and_its_code_still_works(
+    app, client, operator, fake_twilio, texter
+) -> None:
+    from workers.deliveries import DeliveryUnsettled
+    from workers.notify import send_code
+
+    _, headers = operator
+    created = client.post(
+        "/api/registrations",
+        json={"a_number": "201345679", "country": "MX", "phone": "+13055550145", "channels": "sms", "language": "en"},
+        headers=headers,
+    ).get_json()
+
+    fake_twilio.lose_answers = 1
+    with pytest.raises(DeliveryUnsettled):
+        send_code(created["id"])
+    assert send_code(created["id"]) == "sent"  # rq's retry
+    (code_text,) = fake_twilio.messages()
+    code = code_text.value("Body").split()[2]
+    assert texter("+13055550145").send(f"YES {code}")[0]
+    detail = client.get(f"/api/registrations/{created['id']}", headers=headers).get_json()
+    assert detail["status"] == "active"
+
+
 def test_the_look_up_by_name_is_exact_withholds_minors_and_is_audited(app, client, operator, feed) -> None:
     _, headers = operator
     feed(

@@ -85,6 +85,29 @@ def test_help_alone_still_gets_the_help_reply_and_opens_nothing(texter, database
     assert conversations(database) == []
 
 
+def test_a_reply_whose_answer_was_lost_stays_sending_and_the_upkeep_finds_it_sent_at_twilio(
+    client, texter, database, make_operator, fake_twilio
+) -> None:
+    from datetime import timedelta
+
+    from models.base import utcnow
+    from workers.queue import settle_replies
+
+    texter(TEXTER).send("he is home, I can't talk")
+    _operator, token = make_operator()
+    claimed = client.post("/api/conversations/claim-next", headers=bearer(token)).get_json()
+
+    fake_twilio.lose_answers = 1
+    reply = f"/api/conversations/{claimed['id']}/reply"
+    lost = client.post(reply, json={"text": "We are here."}, headers=bearer(token))
+    assert lost.status_code == 409 and "look before" in lost.get_json()["error"]
+    assert thread(database, claimed["id"])[-1] == ("out", "We are here.", "sending")
+    assert settle_replies() == 0  # too recent: the request may still be waiting for Twilio
+    assert settle_replies(now=utcnow() + timedelta(minutes=3)) == 1
+    assert thread(database, claimed["id"])[-1] == ("out", "We are here.", "sent")
+    assert len(fake_twilio.messages()) == 1
+
+
 def test_a_texter_and_an_operator_exchange_messages_through_the_api(
     client, texter, database, make_operator, fake_twilio
 ) -> None:

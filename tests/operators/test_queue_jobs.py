@@ -32,6 +32,6 @@ def test_the_upkeep_tick_runs_in_a_worker(app, add_request, make_operator) -> No
     SimpleWorker([queue], connection=redis).work(burst=True)
     job = queue.fetch_job("tick-now")
     assert job.get_status() == "finished"
-    assert job.return_value() == {"expired": 0, "alerts": 0}
+    assert job.return_value() == {"expired": 0, "alerts": 0, "replies": 0}
     # It no longer schedules itself: rq's cron scheduler enqueues the next one.
     assert ScheduledJobRegistry(queue=queue).get_job_ids() == []
