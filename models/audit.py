@@ -14,6 +14,7 @@ of bare this way against 0.28–0.32 through ``engine.begin()`` per request).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import hmac
 import os
@@ -180,6 +181,13 @@ RETURNING message_sid
 """
 
 
+def _prepared(name: str, sql: str) -> tuple[str, str]:
+    """PostgreSQL: ``PREPARE name`` for ``sql`` (written with :name parameters), and its EXECUTE for psycopg."""
+    order = list(dict.fromkeys(re.findall(r":(\w+)", sql)))
+    prepare = f"PREPARE {name} AS " + re.sub(r":(\w+)", lambda match: f"${order.index(match[1]) + 1}", sql)
+    return prepare, f"EXECUTE {name}(" + ", ".join(f"%({key})s" for key in order) + ")"
+
+
 def _found(record: list[Any]) -> FoundRecord:
     """The record's row as a FoundRecord (SQLite hands dates and times back as text)."""
     *values, born, protected, changed = record
@@ -198,6 +206,36 @@ class DeskTransaction:
         self._sql = sql
         self._postgres = postgres
         self._cache = cache
+        # PostgreSQL: statements whose results nobody waits for, sent with the next one that is waited for.
+        self._pending: list[str] = ["BEGIN"] if postgres else []
+
+    def _run(self, name: str, params: dict[str, Any], wait: bool = True) -> None:
+        """Run statement ``name``; on PostgreSQL, with what is pending before it, in one round trip.
+
+        With ``wait=False`` a PostgreSQL statement only joins the pending ones (the caller's lock
+        goes with the read, the audit INSERT with the COMMIT).
+        """
+        if not self._postgres:
+            self._cursor.execute(self._sql[name], params)
+            return
+        self._pending.append(self._cursor.mogrify(self._sql[name], params))
+        if wait:
+            self._flush()
+
+    def _flush(self) -> None:
+        # One simple-protocol message for every pending statement; the cursor ends on the last result.
+        statements, self._pending = "; ".join(self._pending), []
+        self._cursor.execute(statements)
+        while self._cursor.nextset():
+            pass
+
+    def commit(self) -> None:
+        """Commit the look-up (durably), and wait for it."""
+        if self._postgres:
+            self._pending.append("COMMIT")
+            self._flush()
+        else:
+            self._cursor.connection.commit()
 
     def _time(self, value: datetime) -> Any:
         # SQLite has no time type: store the text form SQLAlchemy's DateTime writes, so
@@ -206,16 +244,14 @@ class DeskTransaction:
 
     def claim_message(self, message_sid: str, now: datetime) -> bool:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""
-        self._cursor.execute(self._sql["claim"], {"message_sid": message_sid, "at": self._time(now)})
-        # RETURNING rather than rowcount: in psycopg's pipeline mode a row count is not known
-        # until the result is fetched.
+        self._run("claim", {"message_sid": message_sid, "at": self._time(now)})
         return self._cursor.fetchone() is not None
 
     def lock_caller(self, caller_hash: str) -> None:
         """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
         if self._postgres:
             # The advisory lock key is a signed 64-bit integer: the hash's first 60 bits.
-            self._cursor.execute(self._sql["lock"], {"lock_id": int(caller_hash[:15], 16)})
+            self._run("lock", {"lock_id": int(caller_hash[:15], 16)}, wait=False)
         elif not self._cursor.connection.in_transaction:
             self._cursor.execute("BEGIN IMMEDIATE")
 
@@ -233,12 +269,12 @@ class DeskTransaction:
         }
         cache = self._cache
         if cache is not None and cache.known(a_number):
-            self._cursor.execute(self._sql["counts"], params)
+            self._run("counts", params)
             distinct, failed, earlier, ended, generation = self._cursor.fetchone()
             hit, found = cache.get(a_number, generation)
             if hit:
                 return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
-        self._cursor.execute(self._sql["read"], params)
+        self._run("read", params)
         distinct, failed, earlier, ended, generation, *record = self._cursor.fetchone()
         found = None if record[0] is None else _found(record)
         if cache is not None:
@@ -261,8 +297,8 @@ class DeskTransaction:
         request_key: str | None = None,
     ) -> None:
         """Write the attempt's audit row (once per request key)."""
-        self._cursor.execute(
-            self._sql["audit"],
+        self._run(
+            "audit",
             {
                 "at": self._time(at),
                 "channel": channel,
@@ -276,6 +312,7 @@ class DeskTransaction:
                 "flagged": flagged,
                 "request_key": request_key,
             },
+            wait=False,
         )
 
 
@@ -286,14 +323,30 @@ class LookupDesk:
         self.database = database
         self.postgres = database.dialect == "postgresql"
         statements = {"read": _READ, "counts": _READ_COUNTS, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
-        # psycopg takes %(name)s; sqlite3 takes :name as written.
-        self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", v) if self.postgres else v for k, v in statements.items()}
+        # sqlite3 takes :name as written. PostgreSQL: each statement is prepared once per connection
+        # and run as EXECUTE with its values bound by psycopg (see ``_connect``).
+        self._prepare: list[str] = []
+        self.sql = statements
+        if self.postgres:
+            self.sql = {}
+            for name, sql in statements.items():
+                prepare, self.sql[name] = _prepared(f"desk_{name}", sql)
+                self._prepare.append(prepare)
         self._connection: Any = None
+        self._cursor: Any = None
         self._pid: int | None = None
         self._lock = threading.Lock()
         # Records this process has read (issue P), used only while the generation triggers exist.
         self.cache = RecordCache()
         self._cache_usable = False
+        # SQLite (issue P): look-ups queue for the write lock on a lock file beside the database.
+        # SQLite's own busy wait sleeps 1, 2, 5, 10 ms ... between tries, so a worker that finds
+        # the lock taken idles long after it is free; a blocked flock wakes as soon as it is.
+        # BEGIN IMMEDIATE is still what holds the limit; the queue only orders who asks first.
+        path = database.engine.url.database if not self.postgres else None
+        self._queue_path = f"{path}-lookup-queue" if path and path != ":memory:" else None
+        self._queue_fd: int | None = None
+        self._queue_pid: int | None = None
 
     def _connect(self) -> Any:
         # gunicorn forks after import: a connection opened in another process is not ours to use.
@@ -310,10 +363,28 @@ class LookupDesk:
             finally:
                 cursor.close()
                 connection.commit()
+            if self.postgres:
+                from psycopg import ClientCursor
+
+                # The desk says BEGIN and COMMIT itself, so it can send them with other statements.
+                connection.autocommit = True
+                self._cursor = ClientCursor(connection)
+                for prepare in self._prepare:
+                    self._cursor.execute(prepare)
+            else:
+                self._cursor = connection.cursor()
         return self._connection
+
+    def _queue(self) -> int | None:
+        # Opened per process: a forked child shares its parent's open file, and with it any flock.
+        if self._queue_path is not None and (self._queue_fd is None or self._queue_pid != os.getpid()):
+            self._queue_fd = os.open(self._queue_path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._queue_pid = os.getpid()
+        return self._queue_fd
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
+        self._cursor = None
         if connection is not None:
             # A broken connection may fail to close; it is gone either way.
             with contextlib.suppress(Exception):
@@ -322,18 +393,15 @@ class LookupDesk:
     @contextmanager
     def transaction(self) -> Iterator[DeskTransaction]:
         """One look-up's statements, committed (durably) before the caller is answered."""
-        with self._lock:
+        with self._lock, self._queued():
             connection = self._connect()
-            cursor = connection.cursor()
-            # PostgreSQL (issue P): psycopg's pipeline mode sends BEGIN, the caller's lock and the read
-            # in one round trip (the read's result is the first thing waited for), then the audit
-            # INSERT and COMMIT in a second; without it each is a round trip of its own. The commit
-            # is still waited for (the pipeline's sync) before the caller hears anything.
-            batched = connection.pipeline() if self.postgres else contextlib.nullcontext()
+            # PostgreSQL (issue P): two round trips, each one simple-protocol message of prepared
+            # statements: BEGIN, the caller's lock and the read; then the audit INSERT and COMMIT,
+            # whose answer is waited for before the caller hears anything.
+            tx = DeskTransaction(self._cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
             try:
-                with batched:
-                    yield DeskTransaction(cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
-                    connection.commit()
+                yield tx
+                tx.commit()
             except BaseException:
                 try:
                     connection.rollback()
@@ -341,9 +409,18 @@ class LookupDesk:
                     # The connection is broken: reconnect on the next look-up.
                     self._drop()
                 raise
-            finally:
-                with contextlib.suppress(Exception):
-                    cursor.close()
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        fd = self._queue()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         """Close the connection (tests, process exit)."""
@@ -351,3 +428,6 @@ class LookupDesk:
             if self._pid == os.getpid():
                 self._drop()
             self._connection = None
+            if self._queue_fd is not None and self._queue_pid == os.getpid():
+                os.close(self._queue_fd)
+            self._queue_fd = None
