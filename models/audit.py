@@ -14,7 +14,6 @@ of bare this way against 0.28–0.32 through ``engine.begin()`` per request).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import hmac
 import os
@@ -339,14 +338,6 @@ class LookupDesk:
         # Records this process has read (issue P), used only while the generation triggers exist.
         self.cache = RecordCache()
         self._cache_usable = False
-        # SQLite (issue P): look-ups queue for the write lock on a lock file beside the database.
-        # SQLite's own busy wait sleeps 1, 2, 5, 10 ms ... between tries, so a worker that finds
-        # the lock taken idles long after it is free; a blocked flock wakes as soon as it is.
-        # BEGIN IMMEDIATE is still what holds the limit; the queue only orders who asks first.
-        path = database.engine.url.database if not self.postgres else None
-        self._queue_path = f"{path}-lookup-queue" if path and path != ":memory:" else None
-        self._queue_fd: int | None = None
-        self._queue_pid: int | None = None
 
     def _connect(self) -> Any:
         # gunicorn forks after import: a connection opened in another process is not ours to use.
@@ -375,13 +366,6 @@ class LookupDesk:
                 self._cursor = connection.cursor()
         return self._connection
 
-    def _queue(self) -> int | None:
-        # Opened per process: a forked child shares its parent's open file, and with it any flock.
-        if self._queue_path is not None and (self._queue_fd is None or self._queue_pid != os.getpid()):
-            self._queue_fd = os.open(self._queue_path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._queue_pid = os.getpid()
-        return self._queue_fd
-
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
         self._cursor = None
@@ -393,7 +377,7 @@ class LookupDesk:
     @contextmanager
     def transaction(self) -> Iterator[DeskTransaction]:
         """One look-up's statements, committed (durably) before the caller is answered."""
-        with self._lock, self._queued():
+        with self._lock:
             connection = self._connect()
             # PostgreSQL (issue P): two round trips, each one simple-protocol message of prepared
             # statements: BEGIN, the caller's lock and the read; then the audit INSERT and COMMIT,
@@ -410,24 +394,9 @@ class LookupDesk:
                     self._drop()
                 raise
 
-    @contextmanager
-    def _queued(self) -> Iterator[None]:
-        fd = self._queue()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
     def close(self) -> None:
         """Close the connection (tests, process exit)."""
         with self._lock:
             if self._pid == os.getpid():
                 self._drop()
             self._connection = None
-            if self._queue_fd is not None and self._queue_pid == os.getpid():
-                os.close(self._queue_fd)
-            self._queue_fd = None
