@@ -346,25 +346,35 @@ class LookupDesk:
             connection = raw.driver_connection
             # Detached from the pool: this connection is the desk's for the life of the process.
             raw.detach()
+            try:
+                self._cache_usable, self._cursor = self._set_up(connection)
+            except BaseException:
+                # Half set up (say, a statement prepared before its table exists): never kept.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                raise
             self._connection = connection
             self._pid = os.getpid()
-            cursor = connection.cursor()
-            try:
-                self._cache_usable = generation_triggers_present(cursor, self.postgres)
-            finally:
-                cursor.close()
-                connection.commit()
-            if self.postgres:
-                from psycopg import ClientCursor
-
-                # The desk says BEGIN and COMMIT itself, so it can send them with other statements.
-                connection.autocommit = True
-                self._cursor = ClientCursor(connection)
-                for prepare in self._prepare:
-                    self._cursor.execute(prepare)
-            else:
-                self._cursor = connection.cursor()
         return self._connection
+
+    def _set_up(self, connection: Any) -> tuple[bool, Any]:
+        # Whether the record cache may be used, and the cursor the look-ups run on.
+        cursor = connection.cursor()
+        try:
+            cache_usable = generation_triggers_present(cursor, self.postgres)
+        finally:
+            cursor.close()
+            connection.commit()
+        if not self.postgres:
+            return cache_usable, connection.cursor()
+        from psycopg import ClientCursor
+
+        # The desk says BEGIN and COMMIT itself, so it can send them with other statements.
+        connection.autocommit = True
+        cursor = ClientCursor(connection)
+        for prepare in self._prepare:
+            cursor.execute(prepare)
+        return cache_usable, cursor
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
@@ -387,6 +397,11 @@ class LookupDesk:
                 yield tx
                 tx.commit()
             except BaseException:
+                if self.postgres:
+                    # A fresh connection prepares its statements anew (one changed by a migration
+                    # under a running worker fails until it is prepared again).
+                    self._drop()
+                    raise
                 try:
                     connection.rollback()
                 except Exception:
