@@ -180,6 +180,13 @@ RETURNING message_sid
 """
 
 
+def _prepared(name: str, sql: str) -> tuple[str, str]:
+    """PostgreSQL: ``PREPARE name`` for ``sql`` (written with :name parameters), and its EXECUTE for psycopg."""
+    order = list(dict.fromkeys(re.findall(r":(\w+)", sql)))
+    prepare = f"PREPARE {name} AS " + re.sub(r":(\w+)", lambda match: f"${order.index(match[1]) + 1}", sql)
+    return prepare, f"EXECUTE {name}(" + ", ".join(f"%({key})s" for key in order) + ")"
+
+
 def _found(record: list[Any]) -> FoundRecord:
     """The record's row as a FoundRecord (SQLite hands dates and times back as text)."""
     *values, born, protected, changed = record
@@ -198,6 +205,36 @@ class DeskTransaction:
         self._sql = sql
         self._postgres = postgres
         self._cache = cache
+        # PostgreSQL: statements whose results nobody waits for, sent with the next one that is waited for.
+        self._pending: list[str] = ["BEGIN"] if postgres else []
+
+    def _run(self, name: str, params: dict[str, Any], wait: bool = True) -> None:
+        """Run statement ``name``; on PostgreSQL, with what is pending before it, in one round trip.
+
+        With ``wait=False`` a PostgreSQL statement only joins the pending ones (the caller's lock
+        goes with the read, the audit INSERT with the COMMIT).
+        """
+        if not self._postgres:
+            self._cursor.execute(self._sql[name], params)
+            return
+        self._pending.append(self._cursor.mogrify(self._sql[name], params))
+        if wait:
+            self._flush()
+
+    def _flush(self) -> None:
+        # One simple-protocol message for every pending statement; the cursor ends on the last result.
+        statements, self._pending = "; ".join(self._pending), []
+        self._cursor.execute(statements)
+        while self._cursor.nextset():
+            pass
+
+    def commit(self) -> None:
+        """Commit the look-up (durably), and wait for it."""
+        if self._postgres:
+            self._pending.append("COMMIT")
+            self._flush()
+        else:
+            self._cursor.connection.commit()
 
     def _time(self, value: datetime) -> Any:
         # SQLite has no time type: store the text form SQLAlchemy's DateTime writes, so
@@ -206,16 +243,14 @@ class DeskTransaction:
 
     def claim_message(self, message_sid: str, now: datetime) -> bool:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""
-        self._cursor.execute(self._sql["claim"], {"message_sid": message_sid, "at": self._time(now)})
-        # RETURNING rather than rowcount: in psycopg's pipeline mode a row count is not known
-        # until the result is fetched.
+        self._run("claim", {"message_sid": message_sid, "at": self._time(now)})
         return self._cursor.fetchone() is not None
 
     def lock_caller(self, caller_hash: str) -> None:
         """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
         if self._postgres:
             # The advisory lock key is a signed 64-bit integer: the hash's first 60 bits.
-            self._cursor.execute(self._sql["lock"], {"lock_id": int(caller_hash[:15], 16)})
+            self._run("lock", {"lock_id": int(caller_hash[:15], 16)}, wait=False)
         elif not self._cursor.connection.in_transaction:
             self._cursor.execute("BEGIN IMMEDIATE")
 
@@ -233,12 +268,12 @@ class DeskTransaction:
         }
         cache = self._cache
         if cache is not None and cache.known(a_number):
-            self._cursor.execute(self._sql["counts"], params)
+            self._run("counts", params)
             distinct, failed, earlier, ended, generation = self._cursor.fetchone()
             hit, found = cache.get(a_number, generation)
             if hit:
                 return LimitCounts(distinct or 0, failed or 0, earlier, bool(ended)), found
-        self._cursor.execute(self._sql["read"], params)
+        self._run("read", params)
         distinct, failed, earlier, ended, generation, *record = self._cursor.fetchone()
         found = None if record[0] is None else _found(record)
         if cache is not None:
@@ -261,8 +296,8 @@ class DeskTransaction:
         request_key: str | None = None,
     ) -> None:
         """Write the attempt's audit row (once per request key)."""
-        self._cursor.execute(
-            self._sql["audit"],
+        self._run(
+            "audit",
             {
                 "at": self._time(at),
                 "channel": channel,
@@ -276,6 +311,7 @@ class DeskTransaction:
                 "flagged": flagged,
                 "request_key": request_key,
             },
+            wait=False,
         )
 
 
@@ -286,9 +322,17 @@ class LookupDesk:
         self.database = database
         self.postgres = database.dialect == "postgresql"
         statements = {"read": _READ, "counts": _READ_COUNTS, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
-        # psycopg takes %(name)s; sqlite3 takes :name as written.
-        self.sql = {k: re.sub(r":(\w+)", r"%(\1)s", v) if self.postgres else v for k, v in statements.items()}
+        # sqlite3 takes :name as written. PostgreSQL: each statement is prepared once per connection
+        # and run as EXECUTE with its values bound by psycopg (see ``_connect``).
+        self._prepare: list[str] = []
+        self.sql = statements
+        if self.postgres:
+            self.sql = {}
+            for name, sql in statements.items():
+                prepare, self.sql[name] = _prepared(f"desk_{name}", sql)
+                self._prepare.append(prepare)
         self._connection: Any = None
+        self._cursor: Any = None
         self._pid: int | None = None
         self._lock = threading.Lock()
         # Records this process has read (issue P), used only while the generation triggers exist.
@@ -302,18 +346,39 @@ class LookupDesk:
             connection = raw.driver_connection
             # Detached from the pool: this connection is the desk's for the life of the process.
             raw.detach()
+            try:
+                self._cache_usable, self._cursor = self._set_up(connection)
+            except BaseException:
+                # Half set up (say, a statement prepared before its table exists): never kept.
+                with contextlib.suppress(Exception):
+                    connection.close()
+                raise
             self._connection = connection
             self._pid = os.getpid()
-            cursor = connection.cursor()
-            try:
-                self._cache_usable = generation_triggers_present(cursor, self.postgres)
-            finally:
-                cursor.close()
-                connection.commit()
         return self._connection
+
+    def _set_up(self, connection: Any) -> tuple[bool, Any]:
+        # Whether the record cache may be used, and the cursor the look-ups run on.
+        cursor = connection.cursor()
+        try:
+            cache_usable = generation_triggers_present(cursor, self.postgres)
+        finally:
+            cursor.close()
+            connection.commit()
+        if not self.postgres:
+            return cache_usable, connection.cursor()
+        from psycopg import ClientCursor
+
+        # The desk says BEGIN and COMMIT itself, so it can send them with other statements.
+        connection.autocommit = True
+        cursor = ClientCursor(connection)
+        for prepare in self._prepare:
+            cursor.execute(prepare)
+        return cache_usable, cursor
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
+        self._cursor = None
         if connection is not None:
             # A broken connection may fail to close; it is gone either way.
             with contextlib.suppress(Exception):
@@ -324,26 +389,25 @@ class LookupDesk:
         """One look-up's statements, committed (durably) before the caller is answered."""
         with self._lock:
             connection = self._connect()
-            cursor = connection.cursor()
-            # PostgreSQL (issue P): psycopg's pipeline mode sends BEGIN, the caller's lock and the read
-            # in one round trip (the read's result is the first thing waited for), then the audit
-            # INSERT and COMMIT in a second; without it each is a round trip of its own. The commit
-            # is still waited for (the pipeline's sync) before the caller hears anything.
-            batched = connection.pipeline() if self.postgres else contextlib.nullcontext()
+            # PostgreSQL (issue P): two round trips, each one simple-protocol message of prepared
+            # statements: BEGIN, the caller's lock and the read; then the audit INSERT and COMMIT,
+            # whose answer is waited for before the caller hears anything.
+            tx = DeskTransaction(self._cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
             try:
-                with batched:
-                    yield DeskTransaction(cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
-                    connection.commit()
+                yield tx
+                tx.commit()
             except BaseException:
+                if self.postgres:
+                    # A fresh connection prepares its statements anew (one changed by a migration
+                    # under a running worker fails until it is prepared again).
+                    self._drop()
+                    raise
                 try:
                     connection.rollback()
                 except Exception:
                     # The connection is broken: reconnect on the next look-up.
                     self._drop()
                 raise
-            finally:
-                with contextlib.suppress(Exception):
-                    cursor.close()
 
     def close(self) -> None:
         """Close the connection (tests, process exit)."""
