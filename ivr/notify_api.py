@@ -24,7 +24,6 @@ from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
 from models.outbox import OutboxMessage
 from models.registration import BY_OPERATOR, CHANNELS, VOICE, Registration, register_verified
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.notify_api")
 
@@ -168,7 +167,7 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
         message_id = message.id
     session.commit()
     if message_id is not None:
-        try_relay(hotline().database, hotline().redis, [message_id])
+        hotline().handover.after_commit([message_id])
     log.info(
         "registration by operator",
         extra={"operator_id": operator_id, "registration_id": registration.id, "phone": mask_phone(phone)},

@@ -2,8 +2,9 @@
 
 A job enqueued straight to Redis after a commit is lost if Redis is down at
 that moment. Instead the web side adds an outbox row inside its transaction;
-after the commit it tries to hand the row to rq at once, and the worker's
-relay hands over whatever is left (``workers.outbox.relay``).
+after the commit the web process hands the row to rq from a background thread
+(``workers.outbox.HandOver``), and the worker's relay loop hands over whatever
+is left (``workers.outbox.relay``).
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ class OutboxMessage(Base):
         return list(session.scalars(query.order_by(OutboxMessage.id).limit(limit)))
 
     @staticmethod
-    def claim_next(session: Session, ids: list[int] | None = None, after: int = 0) -> OutboxMessage | None:
-        """The oldest pending row after id ``after``, locked for this transaction.
+    def claim_batch(
+        session: Session, ids: list[int] | None = None, after: int = 0, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Up to ``limit`` of the oldest pending rows after id ``after``, locked for this transaction.
 
         PostgreSQL: ``FOR UPDATE SKIP LOCKED``, so two relays (the web's hand-over
         after a commit and the worker's loop) never hold the same row; a row
@@ -71,8 +74,8 @@ class OutboxMessage(Base):
         query = select(OutboxMessage).where(OutboxMessage.enqueued_at.is_(None), OutboxMessage.id > after)
         if ids is not None:
             query = query.where(OutboxMessage.id.in_(ids))
-        query = query.order_by(OutboxMessage.id).limit(1).with_for_update(skip_locked=True)
-        return session.scalars(query).first()
+        query = query.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+        return list(session.scalars(query))
 
     @staticmethod
     def backlog(session: Session) -> tuple[int, datetime | None]:

@@ -20,7 +20,6 @@ from ivr.extensions import hotline
 from models.callback import CALLER_TYPES, NEEDS, CallbackAnswers, CallbackRequest
 from models.claims import RetryPolicy
 from models.outbox import OutboxMessage
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.actions.callback")
 
@@ -132,7 +131,7 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
             if attempt == 2:
                 raise
     if message_id is not None:
-        try_relay(current.database, current.redis, [message_id])
+        current.handover.after_commit([message_id])
     log.info(
         "callback request stored",
         extra={

@@ -15,7 +15,6 @@ from models.callback import CallbackRequest
 from models.confirmation import CallbackConfirmation
 from models.outbox import OutboxMessage
 from models.texting import SmsConsent
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.actions.confirmations")
 
@@ -61,7 +60,7 @@ def send(state: CallState, context: CallContext) -> Outcome:
             session.flush()
         message_id, confirmation_id = (message.id if message else None), confirmation.id
     if message_id is not None:
-        try_relay(current.database, current.redis, [message_id])
+        current.handover.after_commit([message_id])
     log.info(
         "confirmation text queued",
         extra={"call_sid": context.call_sid, "confirmation_id": confirmation_id, "to": mask_phone(context.caller)},
