@@ -151,13 +151,13 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
 def estimate(state: CallState, context: CallContext) -> Outcome:
     """The request's place in line and an honest expected wait from recent completions."""
     request_id = state.get("request_id") or ""
-    with hotline().database.session() as session:
-        valid = request_id.isdigit() and len(request_id) <= 12
-        request = session.get(CallbackRequest, int(request_id)) if valid else None
-        if request is None:
-            return Outcome.of("unknown", position=1)
-        position = request.position(session)
-        wait = CallbackRequest.expected_wait(session, context.now, urgent=request.urgent)
+    place = None
+    if request_id.isdigit() and len(request_id) <= 12:
+        with hotline().database.session() as session:
+            place = CallbackRequest.place_in_line(session, int(request_id), context.now)
+    if place is None:
+        return Outcome.of("unknown", position=1)
+    position, wait = place
     if wait is None:
         return Outcome.of("unknown", position=position)
     unit, amount = spoken_wait(wait)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callflows.catalogue import catalogue
@@ -21,23 +22,23 @@ log = logging.getLogger("voice.ivr.actions.confirmations")
 SEND_JOB = "workers.confirmations.send_confirmation"
 
 
-def _request_for_caller(state: CallState, context: CallContext, session: Session) -> CallbackRequest | None:
-    """The stored request, when its number is the caller ID of this call (the only number we may text)."""
+def _number_for_caller(state: CallState, context: CallContext, session: Session) -> tuple[int, str] | None:
+    """The stored request's id and number, when its number is the caller ID of this call (the only one we may text)."""
     raw = state.get("request_id") or ""
-    if not raw.isdigit() or len(raw) > 12 or not context.caller:
+    if not raw.isdigit() or len(raw) > 12 or not context.caller or state.get("callback_to") != "caller":
         return None
-    request = session.get(CallbackRequest, int(raw))
-    if request is None or request.phone != context.caller or state.get("callback_to") != "caller":
+    phone = session.scalar(select(CallbackRequest.phone).where(CallbackRequest.id == int(raw)))
+    if phone is None or phone != context.caller:
         return None
-    return request
+    return int(raw), phone
 
 
 @effect("confirmation.check")
 def check(state: CallState, context: CallContext) -> Outcome:
     """ "offer" when a text may go to this caller (their own caller ID, not opted out), else "skip"."""
     with hotline().database.session() as session:
-        request = _request_for_caller(state, context, session)
-        if request is None or SmsConsent.is_opted_out(session, request.phone):
+        found = _number_for_caller(state, context, session)
+        if found is None or SmsConsent.is_opted_out(session, found[1]):
             return Outcome.of("skip")
     return Outcome.of("offer")
 
@@ -47,11 +48,12 @@ def send(state: CallState, context: CallContext) -> Outcome:
     """Make the reference and queue the text (safe to run twice: one confirmation per request)."""
     current = hotline()
     with current.database.session() as session:
-        request = _request_for_caller(state, context, session)
-        if request is None:
+        found = _number_for_caller(state, context, session)
+        if found is None:
             return Outcome.of("skip")
+        request_id, phone = found
         confirmation = CallbackConfirmation.for_request(
-            session, request.id, request.phone, catalogue().resolve(state.lang), context.now
+            session, request_id, phone, catalogue().resolve(state.lang), context.now
         )
         message = None
         if confirmation.status == "pending":
