@@ -123,7 +123,7 @@ class CallbackRequest(Base):
         same_call_first = case((CallbackRequest.call_sid == answers.call_sid, 0), else_=1)
         query = (
             select(CallbackRequest)
-            .where(CallbackRequest.phone == answers.phone, CallbackRequest.status.in_(OPEN_STATUSES), or_(*owners))
+            .where(CallbackRequest.phone == answers.phone, _OPEN, or_(*owners))
             .order_by(same_call_first)
             .limit(1)
             .with_for_update()

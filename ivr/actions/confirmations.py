@@ -15,22 +15,23 @@ from ivr.extensions import hotline
 from models.callback import CallbackRequest
 from models.confirmation import CallbackConfirmation
 from models.outbox import OutboxMessage
-from models.texting import SmsConsent
+from models.texting import OPT_OUT, SmsConsent
 
 log = logging.getLogger("voice.ivr.actions.confirmations")
 
 SEND_JOB = "workers.confirmations.send_confirmation"
 
 
-def _number_for_caller(state: CallState, context: CallContext, session: Session) -> tuple[int, str] | None:
-    """The stored request's id and number, when its number is the caller ID of this call (the only one we may text)."""
+def _number_for_caller(state: CallState, context: CallContext, session: Session) -> tuple[int, str, bool] | None:
+    """The stored request's id, number and opt-out, when its number is this call's caller ID (the only one we text)."""
     raw = state.get("request_id") or ""
     if not raw.isdigit() or len(raw) > 12 or not context.caller or state.get("callback_to") != "caller":
         return None
-    phone = session.scalar(select(CallbackRequest.phone).where(CallbackRequest.id == int(raw)))
-    if phone is None or phone != context.caller:
+    query = select(CallbackRequest.phone, SmsConsent.latest_word(CallbackRequest.phone))
+    found = session.execute(query.where(CallbackRequest.id == int(raw))).first()
+    if found is None or found[0] != context.caller:
         return None
-    return int(raw), phone
+    return int(raw), found[0], found[1] == OPT_OUT
 
 
 @effect("confirmation.check")
@@ -38,8 +39,8 @@ def check(state: CallState, context: CallContext) -> Outcome:
     """ "offer" when a text may go to this caller (their own caller ID, not opted out), else "skip"."""
     with hotline().database.session() as session:
         found = _number_for_caller(state, context, session)
-        if found is None or SmsConsent.is_opted_out(session, found[1]):
-            return Outcome.of("skip")
+    if found is None or found[2]:
+        return Outcome.of("skip")
     return Outcome.of("offer")
 
 
@@ -51,7 +52,7 @@ def send(state: CallState, context: CallContext) -> Outcome:
         found = _number_for_caller(state, context, session)
         if found is None:
             return Outcome.of("skip")
-        request_id, phone = found
+        request_id, phone, _opted_out = found
         confirmation = CallbackConfirmation.for_request(
             session, request_id, phone, catalogue().resolve(state.lang), context.now
         )
