@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, Row, String, Text, bindparam, case, false, or_, select, text
+from sqlalchemy import Boolean, Index, Integer, Row, String, Text, and_, bindparam, case, false, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UtcDateTime, utcnow
@@ -110,25 +110,13 @@ class CallbackRequest(Base):
     def open_owned_by(session: Session, answers: CallbackAnswers) -> CallbackRequest | None:
         """The open request these answers may update: the same call's, or the caller ID's own.
 
-        A number someone typed never finds another caller's request. One statement:
-        the same call's request comes first when both exist.
+        A number someone typed never finds another caller's request. One statement
+        (``_OWNED``): the same call's request comes first when both exist.
         """
-        owners = []
-        if answers.call_sid:
-            owners.append(CallbackRequest.call_sid == answers.call_sid)
-        if answers.by_caller_id:
-            owners.append(CallbackRequest.by_caller_id.is_(True))
-        if not owners:
+        if not answers.call_sid and not answers.by_caller_id:
             return None
-        same_call_first = case((CallbackRequest.call_sid == answers.call_sid, 0), else_=1)
-        query = (
-            select(CallbackRequest)
-            .where(CallbackRequest.phone == answers.phone, _OPEN, or_(*owners))
-            .order_by(same_call_first)
-            .limit(1)
-            .with_for_update()
-        )
-        return session.scalars(query).first()
+        params = {"phone": answers.phone, "call_sid": answers.call_sid or None, "mine": answers.by_caller_id}
+        return session.scalars(_OWNED, params).first()
 
     @staticmethod
     def open_or_update(session: Session, answers: CallbackAnswers, now: datetime) -> tuple[CallbackRequest, str]:
@@ -258,6 +246,23 @@ class CallbackRequest(Base):
             request.transcription, request.updated_at = transcription, now
         return True
 
+
+# The open request a call may update: this call's own (a Twilio retry, a later step), else, only
+# when the number is the call's caller ID, the open request that caller ID made.
+_OWNED = (
+    select(CallbackRequest)
+    .where(
+        CallbackRequest.phone == bindparam("phone"),
+        _OPEN,
+        or_(
+            CallbackRequest.call_sid == bindparam("call_sid"),
+            and_(CallbackRequest.by_caller_id.is_(True), bindparam("mine", type_=Boolean())),
+        ),
+    )
+    .order_by(case((CallbackRequest.call_sid == bindparam("call_sid"), 0), else_=1))
+    .limit(1)
+    .with_for_update()
+)
 
 # A request's place in line: open requests ahead of it in claim order, which is urgent first,
 # then higher priority, then oldest (then id).
