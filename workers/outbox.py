@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from redis import Redis
+from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
@@ -45,8 +46,14 @@ def relay(
             if not messages:
                 break
             last = messages[-1].id
+            queues: dict[str, Queue] = {}
+            # rq's unique enqueue saves and queues each job at once (a Lua script); only the
+            # registration of the queue names waits for this pipeline, one round trip per batch.
+            registrations = connection.pipeline()
             for message in messages:
-                hand_over(connection, message)
+                queue = queues.setdefault(message.queue, Queue(message.queue, connection=connection))
+                hand_over(queue, message, registrations)
+            registrations.execute()
             marked = utcnow()
             for message in messages:
                 message.enqueued_at = marked
@@ -54,14 +61,15 @@ def relay(
     return handed
 
 
-def hand_over(connection: Redis, message: OutboxMessage) -> bool:
+def hand_over(queue: Queue, message: OutboxMessage, pipeline: Pipeline | None = None) -> bool:
     """Enqueue one outbox row as a unique rq job; False when its job was already there."""
     try:
-        Queue(message.queue, connection=connection).enqueue(
+        queue.enqueue(
             message.job,
             *message.args,
             job_id=message.job_id,
             unique=True,
+            pipeline=pipeline,
             # A job whose worker died (SIGKILL, power loss) is found abandoned by rq's
             # maintenance and retried: each job is safe to run twice.
             retry=Retry(max=3, interval=JOB_RETRY_SECONDS),
