@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from callflows.catalogue import catalogue
@@ -20,6 +20,10 @@ from models.texting import OPT_OUT, SmsConsent
 log = logging.getLogger("voice.ivr.actions.confirmations")
 
 SEND_JOB = "workers.confirmations.send_confirmation"
+# A stored request's number and that number's latest consent word, in one statement built once.
+_NUMBER_AND_CONSENT = select(CallbackRequest.phone, SmsConsent.latest_word(CallbackRequest.phone)).where(
+    CallbackRequest.id == bindparam("id")
+)
 
 
 def _number_for_caller(state: CallState, context: CallContext, session: Session) -> tuple[int, str, bool] | None:
@@ -27,8 +31,7 @@ def _number_for_caller(state: CallState, context: CallContext, session: Session)
     raw = state.get("request_id") or ""
     if not raw.isdigit() or len(raw) > 12 or not context.caller or state.get("callback_to") != "caller":
         return None
-    query = select(CallbackRequest.phone, SmsConsent.latest_word(CallbackRequest.phone))
-    found = session.execute(query.where(CallbackRequest.id == int(raw))).first()
+    found = session.execute(_NUMBER_AND_CONSENT, {"id": int(raw)}).first()
     if found is None or found[0] != context.caller:
         return None
     return int(raw), found[0], found[1] == OPT_OUT
