@@ -162,9 +162,7 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     if channels != VOICE:
         # DECISIONS.md: nothing but the code text goes to a number until it answers.
         registration.status = "pending"
-        message = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
-        session.flush()
-        message_id = message.id
+        message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
     session.commit()
     if message_id is not None:
         hotline().handover.after_commit([message_id])

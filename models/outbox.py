@@ -44,13 +44,16 @@ class OutboxMessage(Base):
         return f"outbox-{self.id}"
 
     @staticmethod
-    def add(session: Session, job: str, *args: Any, queue: str = "default") -> OutboxMessage:
-        """Add a job to the outbox inside the caller's transaction."""
+    def add(session: Session, job: str, *args: Any, queue: str = "default") -> int:
+        """Add a job to the outbox inside the caller's transaction; returns the row's id.
+
+        A table-level INSERT ... RETURNING: it runs on callers' hot paths (a callback request), where
+        the ORM's unit of work cost several times more.
+        """
         if queue not in QUEUES:
             raise ValueError(f"unknown queue {queue!r}")
-        message = OutboxMessage(queue=queue, job=job, args_json=json.dumps(list(args)))
-        session.add(message)
-        return message
+        row = {"queue": queue, "job": job, "args_json": json.dumps(list(args)), "created_at": utcnow()}
+        return session.execute(_INSERT, row).scalar_one()
 
     @staticmethod
     def pending(session: Session, limit: int = 100, ids: list[int] | None = None) -> list[OutboxMessage]:
@@ -94,3 +97,6 @@ class OutboxMessage(Base):
             delete(OutboxMessage).where(OutboxMessage.enqueued_at.is_not(None), OutboxMessage.enqueued_at < before)
         )
         return result.rowcount or 0
+
+
+_INSERT = OutboxMessage.__table__.insert().returning(OutboxMessage.__table__.c.id)

@@ -120,11 +120,10 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
                     policy = RetryPolicy.from_settings(context.settings)
                     allowed = policy.next_allowed(max(context.now, request.next_attempt_at or context.now), request)
                     request.next_attempt_at = allowed if allowed > context.now else request.next_attempt_at
-                message = None
+                message_id = None
                 if what == "created":
-                    message = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
-                    session.flush()
-                request_id, message_id = request.id, message.id if message else None
+                    message_id = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
+                request_id = request.id
             break
         except IntegrityError:
             # Another webhook of this call (or caller ID) stored the request a moment ago: update it instead.

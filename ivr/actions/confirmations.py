@@ -59,12 +59,11 @@ def send(state: CallState, context: CallContext) -> Outcome:
         confirmation = CallbackConfirmation.for_request(
             session, request_id, phone, catalogue().resolve(state.lang), context.now
         )
-        message = None
+        message_id = None
         if confirmation.status == "pending":
-            message = OutboxMessage.add(session, SEND_JOB, confirmation.id, queue="high")
+            message_id = OutboxMessage.add(session, SEND_JOB, confirmation.id, queue="high")
             confirmation.status = "queued"
-            session.flush()
-        message_id, confirmation_id = (message.id if message else None), confirmation.id
+        confirmation_id = confirmation.id
     if message_id is not None:
         current.handover.after_commit([message_id])
     log.info(

@@ -88,9 +88,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
         # for the PIN first, so calls may go to it at once.
         if state.get("notify_to") != "caller" and channels != "voice":
             registration.status = "pending"
-            message = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
-            session.flush()
-            message_id = message.id
+            message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
         registration_id = registration.id
     if message_id is not None:
         current.handover.after_commit([message_id])

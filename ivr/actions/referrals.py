@@ -105,9 +105,7 @@ def text_list(state: CallState, context: CallContext) -> Outcome:
         )
         message_id = None
         if done is None:
-            message = OutboxMessage.add(session, TEXT_JOB, *args, queue="high")
-            session.flush()
-            message_id = message.id
+            message_id = OutboxMessage.add(session, TEXT_JOB, *args, queue="high")
     if message_id is not None:
         current.handover.after_commit([message_id])
     log.info(

@@ -21,9 +21,7 @@ def add_request_with_job(database, phone: str = "+12025550143") -> int:
         request = CallbackRequest(phone=phone, language="en", source="voice")
         session.add(request)
         session.flush()
-        message = OutboxMessage.add(session, "workers.callbacks.acknowledge_request", request.id, queue="high")
-        session.flush()
-        return message.id
+        return OutboxMessage.add(session, "workers.callbacks.acknowledge_request", request.id, queue="high")
 
 
 def test_job_written_while_redis_is_down_runs_after_redis_returns(app, tmp_path: Path) -> None:

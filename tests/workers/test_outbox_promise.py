@@ -53,9 +53,7 @@ def add_request_with_job(database, phone: str = "+12025550143") -> int:
         request = CallbackRequest(phone=phone, language="en", source="voice")
         session.add(request)
         session.flush()
-        message = OutboxMessage.add(session, "workers.callbacks.acknowledge_request", request.id, queue="high")
-        session.flush()
-        return message.id
+        return OutboxMessage.add(session, "workers.callbacks.acknowledge_request", request.id, queue="high")
 
 
 def kill_relay_after(enqueued: int, database_url: str, redis_url: str) -> subprocess.CompletedProcess[str]:
