@@ -132,7 +132,7 @@ class HandOver:
             if not ids:
                 return 0
             try:
-                return relay(self.database, self.connection, ids=ids)
+                return relay(self.database, self.connection, ids=ids, limit=len(ids))
             except Exception as error:  # the rows are committed: the worker's relay loop hands them over
                 log.warning("outbox hand-over deferred", extra={"ids": ids, "error": str(error)})
                 return 0
