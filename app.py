@@ -38,6 +38,7 @@ from ivr import queue as voice_queue
 from ivr import recordings as voice_recordings
 from models import Database, EventBuffer
 from workers import runtime
+from workers.outbox import HandOver
 
 # Used when REDIS_URL is unset outside production (the embedded runner always sets it).
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -58,6 +59,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     database = Database(settings.database_url)
     runtime.configure(settings, database)
+    redis = workers.connect(settings.redis_url or LOCAL_REDIS)
     extensions.init_app(
         app,
         extensions.Hotline(
@@ -69,7 +71,8 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
                 normalize_number=to_e164,
                 caller_hash_key=settings.audit_hash_key,
             ),
-            redis=workers.connect(settings.redis_url or LOCAL_REDIS),
+            redis=redis,
+            handover=HandOver(database, redis),
         ),
     )
     actions.load_all()

@@ -54,6 +54,7 @@ def to_e164(number: str | None, region: str = "US") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65536)
 def parse_callback_number(number: str | None, region: str = "US") -> str | None:
     """A number a specialist can call back, in E.164, or None.
 

@@ -1,4 +1,4 @@
-"""What the webhooks share within a process: settings, database, event buffer, Redis."""
+"""What the webhooks share within a process: settings, database, event buffer, Redis, the outbox hand-over."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from models import Database, EventBuffer
+from workers.outbox import HandOver
 
 
 @dataclass
@@ -22,6 +23,8 @@ class Hotline:
     database: Database
     events: EventBuffer
     redis: Redis
+    # Hands committed outbox rows to rq off the request thread.
+    handover: HandOver
 
 
 # Twilio's webhooks carry no cookies; opening a signed-cookie session for each of

@@ -25,7 +25,6 @@ from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
 from models.outbox import OutboxMessage
 from models.registration import BY_OPERATOR, CHANNELS, VOICE, Registration, register_verified
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.notify_api")
 
@@ -276,12 +275,10 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     if channels != VOICE:
         # DECISIONS.md: nothing but the code text goes to a number until it answers.
         registration.status = "pending"
-        message = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
-        session.flush()
-        message_id = message.id
+        message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
     session.commit()
     if message_id is not None:
-        try_relay(hotline().database, hotline().redis, [message_id])
+        hotline().handover.after_commit([message_id])
     log.info(
         "registration by operator",
         extra={"operator_id": operator_id, "registration_id": registration.id, "phone": mask_phone(phone)},

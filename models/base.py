@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -100,6 +100,9 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _tune_sqlite)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Mappers are configured at start-up: left to the first query, it cost a worker's first
+        # caller a few hundred milliseconds.
+        configure_mappers()
         # rq's worker forks a work horse per job while its outbox relay thread uses
         # this pool: a forked child must never reuse the parent's connections
         # (SQLAlchemy docs, "Using Connection Pools with Multiprocessing or os.fork()").

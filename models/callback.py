@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, and_, false, func, or_, select, text
+from sqlalchemy import Boolean, Index, Integer, Row, String, Text, and_, bindparam, case, false, or_, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, UtcDateTime, utcnow
 
 OPEN_STATUSES = ("open", "claimed")
 # How operators close a request (models/claims.py): "closed" with a disposition.
@@ -108,19 +110,13 @@ class CallbackRequest(Base):
     def open_owned_by(session: Session, answers: CallbackAnswers) -> CallbackRequest | None:
         """The open request these answers may update: the same call's, or the caller ID's own.
 
-        A number someone typed never finds another caller's request.
+        A number someone typed never finds another caller's request. One statement
+        (``_OWNED``): the same call's request comes first when both exist.
         """
-        query = select(CallbackRequest).where(
-            CallbackRequest.phone == answers.phone, CallbackRequest.status.in_(OPEN_STATUSES)
-        )
-        if answers.call_sid:
-            same_call = session.scalars(query.where(CallbackRequest.call_sid == answers.call_sid).with_for_update())
-            found = same_call.first()
-            if found is not None:
-                return found
-        if not answers.by_caller_id:
+        if not answers.call_sid and not answers.by_caller_id:
             return None
-        return session.scalars(query.where(CallbackRequest.by_caller_id.is_(True)).with_for_update()).first()
+        params = {"phone": answers.phone, "call_sid": answers.call_sid or None, "mine": answers.by_caller_id}
+        return session.scalars(_OWNED, params).first()
 
     @staticmethod
     def open_or_update(session: Session, answers: CallbackAnswers, now: datetime) -> tuple[CallbackRequest, str]:
@@ -194,26 +190,19 @@ class CallbackRequest(Base):
             "caller_timezone": self.caller_timezone,
         }
 
-    def position(self, session: Session) -> int:
-        """This request's place in line: open requests ahead of it in claim order, plus one.
+    @staticmethod
+    def place_in_line(session: Session, request_id: int, now: datetime) -> tuple[int, timedelta | None] | None:
+        """The request's place in line and the expected wait for it; None when there is no such request.
 
-        Claim order is urgent first, then higher priority, then oldest (then id).
+        Two statements and no ORM objects (a caller waits on this after every request is stored):
+        the position (``_POSITION_SQL``) and both samples of recent completions (``_WAIT_SQL``).
         """
-        same_urgency = CallbackRequest.urgent.is_(True) if self.urgent else CallbackRequest.urgent.is_(False)
-        ahead = [
-            and_(same_urgency, CallbackRequest.priority > self.priority),
-            and_(same_urgency, CallbackRequest.priority == self.priority, CallbackRequest.created_at < self.created_at),
-            and_(
-                same_urgency,
-                CallbackRequest.priority == self.priority,
-                CallbackRequest.created_at == self.created_at,
-                CallbackRequest.id < self.id,
-            ),
-        ]
-        if not self.urgent:
-            ahead.append(CallbackRequest.urgent.is_(True))
-        query = select(func.count()).where(CallbackRequest.status == "open", or_(*ahead))
-        return int(session.scalar(query) or 0) + 1
+        found = session.execute(_POSITION_SQL, {"id": request_id}).first()
+        if found is None:
+            return None
+        urgent, ahead = found
+        rows = session.execute(_WAIT_SQL, {"urgent": bool(urgent), "since": now - WAIT_WINDOW}).all()
+        return int(ahead or 0) + 1, _median_wait(rows)
 
     @staticmethod
     def also_given(session: Session, requests: list[CallbackRequest]) -> dict[int, list[CallbackRequest]]:
@@ -230,33 +219,6 @@ class CallbackRequest(Base):
             r.id: [o for o in same.get(r.phone, []) if o.id != r.id and abs(o.created_at - r.created_at) <= LINK_WINDOW]
             for r in requests
         }
-
-    @staticmethod
-    def expected_wait(session: Session, now: datetime, urgent: bool = False) -> timedelta | None:
-        """The median time from request to call back, over requests operators recently closed.
-
-        Counts requests closed with a call back (not those closed as unreachable);
-        uses requests of the same urgency when there are enough of them, else all;
-        None when the recent history is too thin to say anything honest.
-        """
-        query = (
-            select(CallbackRequest.created_at, CallbackRequest.closed_at)
-            .where(
-                CallbackRequest.status == CLOSED_STATUS,
-                or_(CallbackRequest.disposition.is_(None), CallbackRequest.disposition.not_in(NOT_CALLED_BACK)),
-                CallbackRequest.closed_at.is_not(None),
-                CallbackRequest.closed_at >= now - WAIT_WINDOW,
-            )
-            .order_by(CallbackRequest.closed_at.desc())
-        )
-        for rows in (
-            session.execute(query.where(CallbackRequest.urgent.is_(urgent)).limit(WAIT_SAMPLE)).all(),
-            session.execute(query.limit(WAIT_SAMPLE)).all(),
-        ):
-            waits = [closed - created for created, closed in rows if closed >= created]
-            if len(waits) >= WAIT_MIN_SAMPLES:
-                return statistics.median(waits)
-        return None
 
     @staticmethod
     def for_call(session: Session, call_sid: str) -> CallbackRequest | None:
@@ -283,6 +245,75 @@ class CallbackRequest(Base):
         if request.transcription != transcription:
             request.transcription, request.updated_at = transcription, now
         return True
+
+
+# The open request a call may update: this call's own (a Twilio retry, a later step), else, only
+# when the number is the call's caller ID, the open request that caller ID made.
+_OWNED = (
+    select(CallbackRequest)
+    .where(
+        CallbackRequest.phone == bindparam("phone"),
+        _OPEN,
+        or_(
+            CallbackRequest.call_sid == bindparam("call_sid"),
+            and_(CallbackRequest.by_caller_id.is_(True), bindparam("mine", type_=Boolean())),
+        ),
+    )
+    .order_by(case((CallbackRequest.call_sid == bindparam("call_sid"), 0), else_=1))
+    .limit(1)
+    .with_for_update()
+)
+
+# A request's place in line: open requests ahead of it in claim order, which is urgent first,
+# then higher priority, then oldest (then id).
+_POSITION_SQL = text(
+    """
+SELECT me.urgent, (
+  SELECT count(*) FROM callback_requests o
+  WHERE o.status = 'open' AND (
+    (o.urgent = me.urgent AND (
+      o.priority > me.priority
+      OR (o.priority = me.priority AND (
+        o.created_at < me.created_at OR (o.created_at = me.created_at AND o.id < me.id)))))
+    OR (o.urgent AND NOT me.urgent))
+) AS ahead
+FROM callback_requests me WHERE me.id = :id
+"""
+).columns(urgent=Boolean(), ahead=Integer())
+
+# Honest waits: requests operators recently closed with a call back (not those closed as
+# unreachable or withdrawn), newest first; sample 1 is of the same urgency, sample 0 of everyone.
+_CALLED_BACK = f"""
+  status = '{CLOSED_STATUS}'
+  AND (disposition IS NULL OR disposition NOT IN ({", ".join(f"'{d}'" for d in NOT_CALLED_BACK)}))
+  AND closed_at IS NOT NULL AND closed_at >= :since"""
+_WAIT_SQL = (
+    text(
+        f"""
+SELECT 1 AS sample, created_at, closed_at FROM (
+  SELECT created_at, closed_at FROM callback_requests
+  WHERE {_CALLED_BACK} AND urgent = :urgent ORDER BY closed_at DESC LIMIT {WAIT_SAMPLE}) AS same_urgency
+UNION ALL
+SELECT 0 AS sample, created_at, closed_at FROM (
+  SELECT created_at, closed_at FROM callback_requests
+  WHERE {_CALLED_BACK} ORDER BY closed_at DESC LIMIT {WAIT_SAMPLE}) AS everyone
+"""
+    )
+    .bindparams(bindparam("since", type_=UtcDateTime()), bindparam("urgent", type_=Boolean()))
+    .columns(sample=Integer(), created_at=UtcDateTime(), closed_at=UtcDateTime())
+)
+
+
+def _median_wait(rows: Sequence[Row[Any]]) -> timedelta | None:
+    """The median time from request to call back: of the same urgency when there are enough, else of all.
+
+    None when the recent history is too thin to say anything honest.
+    """
+    for sample in (1, 0):
+        waits = [closed - created for kind, created, closed in rows if kind == sample and closed >= created]
+        if len(waits) >= WAIT_MIN_SAMPLES:
+            return statistics.median(waits)
+    return None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text, select
+from sqlalchemy import ColumnElement, Index, Integer, ScalarSelect, String, Text, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -44,15 +44,20 @@ class SmsConsent(Base):
         return consent
 
     @staticmethod
-    def is_opted_out(session: Session, phone: str) -> bool:
-        """True when the number's latest word was an opt-out: send it nothing."""
-        query = (
+    def latest_word(phone: ColumnElement[str]) -> ScalarSelect[str]:
+        """The number's latest consent action (``opt_out`` or ``opt_in``) as a subquery; NULL when it said none."""
+        return (
             select(SmsConsent.action)
             .where(SmsConsent.phone == phone)
             .order_by(SmsConsent.at.desc(), SmsConsent.id.desc())
             .limit(1)
+            .scalar_subquery()
         )
-        return session.scalar(query) == OPT_OUT
+
+    @staticmethod
+    def is_opted_out(session: Session, phone: str) -> bool:
+        """True when the number's latest word was an opt-out: send it nothing."""
+        return session.scalar(select(SmsConsent.latest_word(literal(phone)))) == OPT_OUT
 
 
 class ProcessedMessage(Base):

@@ -131,6 +131,7 @@ def app(settings: Settings, redis_server: EmbeddedRedis) -> Iterator:
     application.config["TESTING"] = True
     yield application
     hotline = application.extensions["hotline"]
+    hotline.handover.close()
     hotline.events.close()
     hotline.database.dispose()
 

@@ -1,13 +1,17 @@
-"""Hand outbox rows to rq: at once after a commit, and from the worker's relay loop."""
+"""Hand outbox rows to rq: soon after a commit (off the request thread), and from the worker's relay loop."""
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import threading
+from collections import deque
+from collections.abc import Iterable
 from datetime import timedelta
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
@@ -21,38 +25,51 @@ log = logging.getLogger("voice.workers.outbox")
 JOB_RETRY_SECONDS = [10, 60, 300]
 
 
-def relay(database: Database, connection: Redis, ids: list[int] | None = None, limit: int = 500) -> int:
+def relay(
+    database: Database, connection: Redis, ids: list[int] | None = None, limit: int = 500, batch: int = 100
+) -> int:
     """Enqueue pending outbox rows (only ``ids`` if given); returns how many were handed over.
 
-    Each row is claimed (``OutboxMessage.claim_next``), enqueued as an rq
-    *unique* job whose id is derived from the row id, then marked, one row per
-    transaction. A relay that dies between the enqueue and the mark leaves the
-    row pending; the next pass finds its job already in Redis (rq refuses the
-    duplicate id) and only marks it: one row is one job, however often it is
-    handed over. (rq 3 without ``unique`` would queue the same id twice.)
+    Rows are claimed ``batch`` at a time (``OutboxMessage.claim_batch``), each
+    enqueued as an rq *unique* job whose id is derived from the row id, and the
+    batch is marked in the same transaction. A relay that dies (or a Redis that
+    fails) between an enqueue and the mark leaves the batch pending; the next
+    pass finds those jobs already in Redis (rq refuses the duplicate id) and
+    only marks them: one row is one job, however often it is handed over.
+    (rq 3 without ``unique`` would queue the same id twice.)
     """
     handed = 0
     last = 0
     while handed < limit:
         with database.session() as session:
-            message = OutboxMessage.claim_next(session, ids=ids, after=last)
-            if message is None:
+            messages = OutboxMessage.claim_batch(session, ids=ids, after=last, limit=min(batch, limit - handed))
+            if not messages:
                 break
-            last = message.id
-            hand_over(connection, message)
-            message.enqueued_at = utcnow()
-        handed += 1
+            last = messages[-1].id
+            queues: dict[str, Queue] = {}
+            # rq's unique enqueue saves and queues each job at once (a Lua script); only the
+            # registration of the queue names waits for this pipeline, one round trip per batch.
+            registrations = connection.pipeline()
+            for message in messages:
+                queue = queues.setdefault(message.queue, Queue(message.queue, connection=connection))
+                hand_over(queue, message, registrations)
+            registrations.execute()
+            marked = utcnow()
+            for message in messages:
+                message.enqueued_at = marked
+        handed += len(messages)
     return handed
 
 
-def hand_over(connection: Redis, message: OutboxMessage) -> bool:
+def hand_over(queue: Queue, message: OutboxMessage, pipeline: Pipeline | None = None) -> bool:
     """Enqueue one outbox row as a unique rq job; False when its job was already there."""
     try:
-        Queue(message.queue, connection=connection).enqueue(
+        queue.enqueue(
             message.job,
             *message.args,
             job_id=message.job_id,
             unique=True,
+            pipeline=pipeline,
             # A job whose worker died (SIGKILL, power loss) is found abandoned by rq's
             # maintenance and retried: each job is safe to run twice.
             retry=Retry(max=3, interval=JOB_RETRY_SECONDS),
@@ -75,18 +92,73 @@ def purge_relayed() -> int:
     return purged
 
 
-def try_relay(database: Database, connection: Redis, ids: list[int]) -> bool:
-    """Best-effort hand-over right after a commit; the worker's loop retries what fails.
+class HandOver:
+    """Hands the rows a request committed to rq soon after, from a thread of the web process, in batches.
 
-    When Redis is down or hung this gives up within the connection's timeouts
-    (``workers.connect``): the row waits in the outbox, the caller does not.
+    The request thread only notes the row ids (a deque append, no round trip);
+    every ``interval`` seconds a background thread relays what was noted in one
+    transaction. The row is already committed, so nothing is lost if the hand-over
+    fails or the process dies first: the worker's relay loop hands over every
+    pending row within its own interval, and the unique job id keeps a row handed
+    over twice one job. When Redis is down or hung a pass gives up within the
+    connection's timeouts (``workers.connect``) and the rows wait for the relay loop.
     """
-    try:
-        relay(database, connection, ids=ids)
-        return True
-    except RedisError as error:
-        log.warning("outbox hand-over deferred: redis unavailable", extra={"ids": ids, "error": str(error)})
-        return False
+
+    def __init__(self, database: Database, connection: Redis, interval: float = 0.05) -> None:
+        self.database = database
+        self.connection = connection
+        self.interval = interval
+        self._ids: deque[int] = deque()
+        # One pass at a time: ``flush`` returns only once a pass under way has finished.
+        self._passing = threading.Lock()
+        self._starting = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._stopped = threading.Event()
+        atexit.register(self.flush)
+
+    def after_commit(self, ids: Iterable[int]) -> None:
+        """Hand these committed outbox rows to rq soon (call only after their transaction committed)."""
+        self._ids.extend(ids)
+        if self._thread is None or self._pid != os.getpid():
+            self._start()
+
+    def flush(self) -> int:
+        """Hand over every row noted so far now; returns how many were handed over."""
+        with self._passing:
+            ids: list[int] = []
+            while self._ids:
+                ids.append(self._ids.popleft())
+            if not ids:
+                return 0
+            try:
+                return relay(self.database, self.connection, ids=ids, limit=len(ids))
+            except Exception as error:  # the rows are committed: the worker's relay loop hands them over
+                log.warning("outbox hand-over deferred", extra={"ids": ids, "error": str(error)})
+                return 0
+
+    def close(self) -> None:
+        """Stop the thread after a last pass."""
+        self._stopped.set()
+        if self._thread is not None and self._pid == os.getpid():
+            self._thread.join(timeout=10)
+        self.flush()
+
+    def _start(self) -> None:
+        # gunicorn forks workers after the app is built: each process needs its own thread.
+        with self._starting:
+            if self._thread is not None and self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="outbox-hand-over", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        # A timed wait rather than a wake-up per row: waking the thread for each request
+        # would cost the request thread a GIL hand-over (docs/performance.md).
+        while not self._stopped.wait(self.interval):
+            if self._ids:
+                self.flush()
 
 
 class RelayLoop(threading.Thread):

@@ -20,7 +20,6 @@ from ivr.extensions import hotline
 from models.callback import CALLER_TYPES, NEEDS, CallbackAnswers, CallbackRequest
 from models.claims import RetryPolicy
 from models.outbox import OutboxMessage
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.actions.callback")
 
@@ -121,18 +120,17 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
                     policy = RetryPolicy.from_settings(context.settings)
                     allowed = policy.next_allowed(max(context.now, request.next_attempt_at or context.now), request)
                     request.next_attempt_at = allowed if allowed > context.now else request.next_attempt_at
-                message = None
+                message_id = None
                 if what == "created":
-                    message = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
-                    session.flush()
-                request_id, message_id = request.id, message.id if message else None
+                    message_id = OutboxMessage.add(session, ACKNOWLEDGE_JOB, request.id, queue="high")
+                request_id = request.id
             break
         except IntegrityError:
             # Another webhook of this call (or caller ID) stored the request a moment ago: update it instead.
             if attempt == 2:
                 raise
     if message_id is not None:
-        try_relay(current.database, current.redis, [message_id])
+        current.handover.after_commit([message_id])
     log.info(
         "callback request stored",
         extra={
@@ -152,13 +150,13 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
 def estimate(state: CallState, context: CallContext) -> Outcome:
     """The request's place in line and an honest expected wait from recent completions."""
     request_id = state.get("request_id") or ""
-    with hotline().database.session() as session:
-        valid = request_id.isdigit() and len(request_id) <= 12
-        request = session.get(CallbackRequest, int(request_id)) if valid else None
-        if request is None:
-            return Outcome.of("unknown", position=1)
-        position = request.position(session)
-        wait = CallbackRequest.expected_wait(session, context.now, urgent=request.urgent)
+    place = None
+    if request_id.isdigit() and len(request_id) <= 12:
+        with hotline().database.session() as session:
+            place = CallbackRequest.place_in_line(session, int(request_id), context.now)
+    if place is None:
+        return Outcome.of("unknown", position=1)
+    position, wait = place
     if wait is None:
         return Outcome.of("unknown", position=position)
     unit, amount = spoken_wait(wait)

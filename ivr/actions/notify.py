@@ -17,7 +17,6 @@ from ivr.actions.custody import look_up_on_call
 from ivr.extensions import hotline
 from models.outbox import OutboxMessage
 from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.actions.notify")
 
@@ -89,12 +88,10 @@ def create(state: CallState, context: CallContext) -> Outcome:
         # for the PIN first, so calls may go to it at once.
         if state.get("notify_to") != "caller" and channels != "voice":
             registration.status = "pending"
-            message = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
-            session.flush()
-            message_id = message.id
+            message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
         registration_id = registration.id
     if message_id is not None:
-        try_relay(current.database, current.redis, [message_id])
+        current.handover.after_commit([message_id])
     log.info(
         "registration by voice",
         extra={"call_sid": context.call_sid, "registration_id": registration_id, "phone": mask_phone(phone)},

@@ -18,7 +18,6 @@ from ivr.extensions import hotline
 from models.directory import Nearby, SearchQuery, nearest
 from models.outbox import OutboxMessage
 from models.places import place_for_zip
-from workers.outbox import try_relay
 
 log = logging.getLogger("voice.ivr.referrals")
 
@@ -106,11 +105,9 @@ def text_list(state: CallState, context: CallContext) -> Outcome:
         )
         message_id = None
         if done is None:
-            message = OutboxMessage.add(session, TEXT_JOB, *args, queue="high")
-            session.flush()
-            message_id = message.id
+            message_id = OutboxMessage.add(session, TEXT_JOB, *args, queue="high")
     if message_id is not None:
-        try_relay(current.database, current.redis, [message_id])
+        current.handover.after_commit([message_id])
     log.info(
         "service list text queued",
         extra={"call_sid": context.call_sid, "to": mask_phone(context.caller), "repeat": message_id is None},

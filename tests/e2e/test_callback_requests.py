@@ -41,6 +41,7 @@ def test_new_request_enqueues_its_acknowledgement_through_the_outbox(app, call) 
     choose(at_message_offer(call), "en", "skip")
     [request] = requests(app)
     hotline = app.extensions["hotline"]
+    hotline.handover.flush()  # the hand-over runs off the request thread, soon after the commit
     with hotline.database.session() as session:
         [message] = session.query(OutboxMessage).all()
     assert message.job == "workers.callbacks.acknowledge_request" and message.args == [request.id]

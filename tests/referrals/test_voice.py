@@ -79,6 +79,7 @@ def test_text_me_this_list_texts_the_caller_id_once(app, demo_directory, call, f
     caller.press(caller.option_for(WORDS[lang]["text_me"]))
     assert WORDS[lang]["texted"] in caller.last_heard()
     redis = app.extensions["hotline"].redis
+    app.extensions["hotline"].handover.flush()
     SimpleWorker(workers.queues(redis), connection=redis).work(burst=True)
     [message] = fake_twilio.messages()
     assert message.value("To") == "+19565550143"
