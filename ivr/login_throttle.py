@@ -88,6 +88,11 @@ def init_app(app: Flask, settings: Settings) -> None:
         if getattr(after, "args", None) == (limiter,):
             app.after_request_funcs[None].remove(after)
             app.after_request_funcs.setdefault(OFFICE_BLUEPRINT, []).append(after)
+    # Its teardown only resets what the check set up: it goes with the check.
+    for teardown in list(app.teardown_request_funcs.get(None, [])):
+        if getattr(teardown, "__self__", None) is limiter:
+            app.teardown_request_funcs[None].remove(teardown)
+            app.teardown_request_funcs.setdefault(OFFICE_BLUEPRINT, []).append(teardown)
 
 
 def throttled(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -108,8 +109,17 @@ class BacklogCollector(Collector):
 
 def observe(route: str, status: int, started: float) -> None:
     """Count one answer and its latency (``started`` from ``time.perf_counter()``)."""
-    WEBHOOK_SECONDS.labels(route).observe(time.perf_counter() - started)
-    ANSWERS.labels(route, str(status)).inc()
+    elapsed = time.perf_counter() - started
+    children = _children.get((route, status))
+    if children is None:
+        # A route and status seen before reuse their labelled children (labels() validates every call).
+        children = _children[(route, status)] = (WEBHOOK_SECONDS.labels(route), ANSWERS.labels(route, str(status)))
+    children[0].observe(elapsed)
+    children[1].inc()
+
+
+# (route, status) -> the labelled histogram and counter; routes are the app's endpoints, so few.
+_children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
 
 def exposition(database: Database, redis: Redis) -> bytes:
