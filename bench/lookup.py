@@ -6,7 +6,7 @@ audit insert, commit) and renders the answer. Every request is a different
 call and caller, for a record that exists, so no limit is hit.
 
 Usage: bench/lookup [--records 1000000] [--seconds 10] [--connections 64] [--database-url URL]
-Target: at least 0.4 of bare, p99 under 50 ms.
+Target: at least 0.4 of bare on SQLite (0.25 on PostgreSQL), p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -126,8 +126,11 @@ def main() -> int:
     print(report("hotline A-number entry", navigation, bare))
     print(report("hotline keypad look-up", hotline, bare))
     ratio = hotline.requests_per_second / bare.requests_per_second
-    met = ratio >= 0.4 and hotline.p99_ms < 50
-    print(f"ratio {ratio:.2f}, p99 {hotline.p99_ms:.1f} ms (target >= 0.40 and < 50 ms): {'met' if met else 'NOT met'}")
+    # Issue 15: 0.4 of bare on SQLite, 0.25 on a PostgreSQL server sharing the machine's cores.
+    target = 0.25 if (args.database_url or "").startswith("postgresql") else 0.4
+    met = ratio >= target and hotline.p99_ms < 50
+    verdict = "met" if met else "NOT met"
+    print(f"ratio {ratio:.2f}, p99 {hotline.p99_ms:.1f} ms (target >= {target:.2f} and < 50 ms): {verdict}")
     return 0 if hotline.errors == 0 else 1
 
 
