@@ -21,9 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sign_requests
+from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sealed_path, sign_requests
 from commands.referrals import generated_rows, write_hsds
 from models.base import Database, utcnow
 from models.directory import CATEGORIES, SearchQuery, nearest
@@ -69,7 +68,8 @@ def step_requests(zips: list[Place], count: int, rng: random.Random) -> list[tup
     out = []
     for i in range(count):
         place = rng.choice(zips)
-        state = {"n": "referrals.category", "t": "0", "l": rng.choice(["en", "es"]), "c_zip": place.zip}
+        # The ZIP rides sealed in the action URL, as the hotline renders it (a plain one would be ignored).
+        state = {"n": "referrals.category", "t": "0", "l": rng.choice(["en", "es"]), "zip": place.zip}
         form = {
             "CallSid": "CA" + secrets.token_hex(16),
             "AccountSid": "AC" + "0" * 32,
@@ -80,8 +80,17 @@ def step_requests(zips: list[Place], count: int, rng: random.Random) -> list[tup
             "ApiVersion": "2010-04-01",
             "Digits": str(rng.randint(1, 4)),
         }
-        out.append((f"/voice/step?{urlencode(state)}", form))
+        out.append((sealed_path("/voice/step", state), form))
     return out
+
+
+# The beginnings of referrals.found and referrals.nothing_near, in English and Spanish.
+SEARCHED = (
+    "Here are the nearest services",
+    "We did not find that kind",
+    "Estos son los servicios",
+    "No encontramos ese tipo",
+)
 
 
 def warm_up(url: str, signed: list, limit_seconds: float = 180) -> None:
@@ -102,6 +111,19 @@ def warm_up(url: str, signed: list, limit_seconds: float = 180) -> None:
             quick = quick + 1 if time.monotonic() - started < 0.5 else 0
             if quick >= 10:
                 break
+    # The step must really search: each answer is the list or "nothing of that kind near", in either language.
+    searched = 0
+    for item in signed:
+        answer = http.post(
+            url + item.path,
+            data=item.body,
+            headers={"X-Twilio-Signature": item.signature, "Content-Type": "application/x-www-form-urlencoded"},
+            timeout=60,
+        ).text
+        searched += any(words in answer for words in SEARCHED)
+    print(f"answers that searched around the caller's ZIP code: {searched} of {len(signed)}")
+    if searched < len(signed):
+        raise SystemExit("the step did not search for every request: not measuring")
 
 
 def main() -> int:
