@@ -21,7 +21,6 @@ from ivr import (
     bridge,
     case_studies,
     conversations,
-    customer_first,
     directory,
     input_checks,
     live_queue,
@@ -359,7 +358,7 @@ def call_back(request_id: int) -> dict[str, Any]:
 @bp.alt_response(409, schema=Error, description="not claimed by you, or the call could not be started")
 def call_back_caller_first(request_id: int) -> dict[str, Any]:
     """Ring the caller first; their key press connects my phone, and I hear the request's summary first."""
-    return customer_first.start_call(db_session(), settings(), request_id, g.operator).as_dict()
+    return bridge.start_call(db_session(), settings(), request_id, g.operator, caller_first=True).as_dict()
 
 
 @bp.route("/stats")

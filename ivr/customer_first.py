@@ -17,19 +17,16 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy.orm import Session
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
-from config import Settings
 from ivr import bridge
 from ivr.auth import csrf
 from ivr.bridge import BridgeError, attempt_from_url, hung_up_on_a_machine, request_of
 from ivr.extensions import db_session, settings
 from ivr.twiml import OPERATOR_LANGUAGE, say_lines
 from ivr.webhooks import apologise_to_the_operator, hang_up, twilio_blueprint, twiml
-from models.claims import CallbackAttempt
 from models.live_queue import QueuedCall
 from models.operator import Operator
 
@@ -41,11 +38,6 @@ twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"answe
 ops = Blueprint("ops_customer_first", __name__, url_prefix="/ops/requests")
 
 ACCEPT_DIGIT = "1"
-
-
-def start_call(session: Session, current: Settings, request_id: int, operator: Operator) -> CallbackAttempt:
-    """Ring the caller of a request ``operator`` holds; their key press connects the operator."""
-    return bridge.start_call(session, current, request_id, operator, caller_first=True)
 
 
 @bp.post("/answer")
@@ -119,7 +111,7 @@ def call_caller_first(request_id: int) -> ResponseReturnValue:
     """The dashboard's "Call the caller first" button."""
     csrf.protect()
     try:
-        start_call(db_session(), settings(), request_id, current_user)
+        bridge.start_call(db_session(), settings(), request_id, current_user, caller_first=True)
     except BridgeError as error:
         db_session().rollback()
         flash(str(error), "error")
