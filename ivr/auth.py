@@ -13,6 +13,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from ivr.extensions import db_session
+from ivr.webhooks import TWILIO_BLUEPRINTS
 from models.base import utcnow
 from models.operator import ApiToken, Operator
 
@@ -30,13 +31,32 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(hours=12))
     # Twilio's webhooks and the bearer-token API carry no CSRF token: only the
-    # dashboard's forms are checked, by the dashboard blueprint itself.
-    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    # dashboard's forms are checked, by each office blueprint itself (csrf.protect()).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
     login_manager.init_app(app)
     login_manager.login_view = "ops.login"
     login_manager.session_protection = "strong"
+    app_wide = list(app.before_request_funcs.get(None, []))
     csrf.init_app(app)
+    # Its app-wide hook would only find the check switched off, on every request: drop it.
+    app.before_request_funcs[None] = app_wide
+
+
+def spare_the_webhooks(app: Flask) -> None:
+    """Run Flask-Login's remember-cookie hook for the office's blueprints only (call once all are registered).
+
+    A webhook never has a session (``ivr.extensions.SESSIONLESS_PREFIXES``), so the hook
+    could only find nothing to do, on every key press.
+    """
+    hook = login_manager._update_remember_cookie
+    app_wide = app.after_request_funcs.get(None, [])
+    if hook not in app_wide:
+        return
+    app_wide.remove(hook)
+    for name in app.blueprints:
+        if name not in TWILIO_BLUEPRINTS:
+            app.after_request_funcs.setdefault(name, []).append(hook)
 
 
 @login_manager.user_loader

@@ -25,7 +25,7 @@ from ivr import actions
 from ivr.extensions import hotline
 from ivr.twiml import render_turn
 from ivr.url_state import TamperedState, UrlStateCodec, current_codec
-from ivr.webhooks import apologise, call_sid, form_field, no_content, twilio_blueprint, twiml
+from ivr.webhooks import apologise, call_sid, no_content, readable_form, twilio_blueprint, twiml
 from models.base import utcnow
 
 log = logging.getLogger("voice.ivr.voice")
@@ -175,13 +175,14 @@ def fallback() -> Response:
 
 @bp.after_request
 def log_request(response: Response) -> Response:
+    form = readable_form()
     log.info(
         "voice webhook",
         extra={
             "route": request.path,
-            "call_sid": form_field("CallSid"),
+            "call_sid": form.get("CallSid"),
             "node": g.get("node"),
-            "from": mask_phone(form_field("From")),
+            "from": mask_phone(form.get("From")),
             "status": response.status_code,
             # Timed from the app's first hook (ivr.metrics), so the signature check counts too.
             "ms": round((time.perf_counter() - g.get("metrics_started", time.perf_counter())) * 1000, 1),

@@ -245,6 +245,20 @@ def test_fast_signature_matches_twilios_validator(params: dict[str, str]) -> Non
     url = "https://voice.example.org/voice/step?n=main&t=0"
     expected = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
     assert compute_signature(AUTH_TOKEN, url, MultiDict(params)) == expected
+    assert compute_signature(AUTH_TOKEN, url, params) == expected
+
+
+def test_fast_signature_matches_twilios_validator_for_repeated_fields() -> None:
+    from twilio.request_validator import RequestValidator
+    from werkzeug.datastructures import MultiDict
+
+    from ivr.signature import compute_signature
+
+    url = "https://voice.example.org/sms/incoming"
+    params = MultiDict([("MediaUrl", "b"), ("Body", "x"), ("MediaUrl", "a"), ("MediaUrl", "b"), ("A", "")])
+    expected = RequestValidator(AUTH_TOKEN).compute_signature(url, params)
+    assert compute_signature(AUTH_TOKEN, url, params) == expected
+    assert compute_signature(AUTH_TOKEN, url, MultiDict([("MediaUrl", "a"), ("Body", "x")])) != expected
 
 
 def test_calls_are_answered_while_redis_is_down(app, call) -> None:
