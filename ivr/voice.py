@@ -84,13 +84,13 @@ def answer(state: CallState, event: Event, sid: str) -> str:
     current = hotline()
     codec = current_codec()
     turn, document = _navigate(state, event, current.settings.operator_queue_name, codec)
+    if turn.effect is not None:
+        caller = to_e164(request.form.get("From"))
+        # Straight from the environ: Werkzeug's header lookup raises and catches a KeyError when it is absent.
+        token = request.environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
     while turn.effect is not None:
         context = actions.CallContext(
-            call_sid=sid,
-            caller=to_e164(request.form.get("From")),
-            settings=current.settings,
-            now=utcnow(),
-            idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
+            call_sid=sid, caller=caller, settings=current.settings, now=utcnow(), idempotency_token=token
         )
         outcome = actions.run(turn.effect.name, turn.effect.state, context)
         turn = engine.resume(TREE, turn, outcome)
