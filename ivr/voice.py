@@ -20,7 +20,7 @@ from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
 from callflows.phones import to_e164
 from callflows.tree import Ask
-from config.logs import mask_phone
+from config.logs import info_line, mask_phone
 from ivr import actions
 from ivr.extensions import hotline
 from ivr.twiml import render_turn
@@ -176,9 +176,10 @@ def fallback() -> Response:
 @bp.after_request
 def log_request(response: Response) -> Response:
     form = readable_form()
-    log.info(
+    info_line(
+        log,
         "voice webhook",
-        extra={
+        {
             "route": request.path,
             "call_sid": form.get("CallSid"),
             "node": g.get("node"),

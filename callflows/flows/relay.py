@@ -8,7 +8,7 @@ of hours it hears the hours and the callback offer, at the slower pace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
 
 from callflows.engine import SLOW, CallState
 from callflows.phones import to_e164
@@ -23,9 +23,11 @@ NODES = [
 ]
 
 
-def is_relay_call(caller: str | None, relay_caller_ids: Iterable[str]) -> bool:
+def is_relay_call(caller: str | None, relay_caller_ids: Collection[str]) -> bool:
     """True when the caller ID is one of the configured relay services' numbers."""
-    number = to_e164(caller) if caller else None
+    if not caller or not relay_caller_ids:
+        return False  # nothing to compare with: no need to parse the caller's number
+    number = to_e164(caller)
     return number is not None and any(number == to_e164(relay) for relay in relay_caller_ids)
 
 

@@ -23,7 +23,7 @@ from callflows.offices import state_name
 from callflows.parsers import UNSURE_COUNTRY
 from callflows.readback import spoken_phone
 from config import Settings
-from config.logs import mask_a_number, mask_phone
+from config.logs import info_line, mask_a_number, mask_phone
 from ivr.actions import CallContext, effect
 from ivr.extensions import hotline
 from models.audit import (
@@ -177,7 +177,7 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
     if limited:
         log.warning("custody look-up limit reached; caller flagged for supervisor review", extra=log_fields)
     else:
-        log.info("custody look-up", extra=log_fields)
+        info_line(log, "custody look-up", log_fields)
     return answer
 
 

@@ -12,7 +12,7 @@ import textwrap
 import threading
 from pathlib import Path
 
-from config.logs import JsonFormatter, QueuedJsonHandler
+from config.logs import JsonFormatter, QueuedJsonHandler, info_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,3 +105,46 @@ def test_lines_logged_just_before_exit_are_written_in_parent_and_forked_child() 
     assert sorted((line["who"], line["i"]) for line in lines) == sorted(
         [("parent", i) for i in range(3000)] + [("child", i) for i in range(3000)]
     )
+
+
+def test_a_hot_path_line_is_the_same_line_with_its_record_made_off_the_request_thread() -> None:
+    _, handler, stream = queued_logger("voice.test.hot")
+    child = logging.getLogger("voice.test.hot.webhook")
+    witness = Witness()
+    info_line(child, "voice webhook", {"route": "/voice/incoming", "from": "***0143", "status": 200, "w": witness})
+    child.info("voice webhook", extra={"route": "/voice/incoming", "from": "***0143", "status": 200, "w": "witness"})
+    assert not witness.threads  # nothing formatted yet, on any thread
+    handler.drain()
+    noted, logged = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert threading.current_thread().name not in witness.threads
+    assert noted.pop("ts")[:16] == logged.pop("ts")[:16]
+    assert noted == logged == {
+        "level": "info",
+        "logger": "voice.test.hot.webhook",
+        "event": "voice webhook",
+        "route": "/voice/incoming",
+        "from": "***0143",
+        "status": 200,
+        "w": "witness",
+    }
+
+
+def test_a_hot_path_line_respects_the_level_and_any_other_handler() -> None:
+    logger, handler, stream = queued_logger("voice.test.hot_other")
+    logger.setLevel("WARNING")
+    info_line(logger, "voice webhook", {"n": 1})
+    handler.drain()
+    assert stream.getvalue() == ""
+    logger.setLevel("INFO")
+    # A handler someone added (a test's capture, an operator's file) sees the line as Logger.info sends it.
+    seen: list[logging.LogRecord] = []
+    extra = logging.Handler()
+    extra.emit = seen.append  # type: ignore[method-assign]
+    logger.addHandler(extra)
+    try:
+        info_line(logger, "voice webhook", {"n": 2})
+    finally:
+        logger.removeHandler(extra)
+    handler.drain()
+    assert [record.n for record in seen] == [2]  # type: ignore[attr-defined]
+    assert json.loads(stream.getvalue())["n"] == 2
