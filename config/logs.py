@@ -22,6 +22,9 @@ def mask_phone(number: str | None) -> str:
     """Mask a phone number to its last four digits: ``+15555550123`` → ``***0123``."""
     if not number:
         return "(none)"
+    tail = number[-4:]
+    if len(tail) == 4 and tail.isdecimal():
+        return "***" + tail  # the usual case, an E.164 number: its last four characters are its last digits
     digits = re.sub(r"\D", "", number)
     if len(digits) < 4:
         return "***"

@@ -49,7 +49,7 @@ def compute_signature(auth_token: str, url: str, params: MultiDict[str, str] | d
 
 def is_signed(settings: Settings) -> bool:
     """True when the request carries a valid Twilio signature."""
-    signature = request.headers.get("X-Twilio-Signature", "")
+    signature = request.environ.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not signature:
         return False
     params = request.form if request.method == "POST" else MultiDict()

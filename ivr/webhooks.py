@@ -22,6 +22,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.sansio.utils import get_content_length
 
 from config.logs import mask_phone
 from ivr.extensions import settings
@@ -52,7 +53,9 @@ class FormRequest(Request):
     def _load_form_data(self) -> None:
         if "form" in self.__dict__:
             return
-        if self.shallow or self.mimetype != "application/x-www-form-urlencoded":
+        environ = self.environ
+        mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+        if self.shallow or mimetype != "application/x-www-form-urlencoded":
             super()._load_form_data()
             return
         try:
@@ -64,14 +67,17 @@ class FormRequest(Request):
 
     def _body(self) -> bytes:
         """The body, read once (``get_data()`` returns it afterwards)."""
-        length = self.content_length
+        # Werkzeug's reading of the two headers, from the environ (its header object raises and
+        # catches a KeyError for each absent one).
+        environ = self.environ
+        length = get_content_length(environ.get("CONTENT_LENGTH"), environ.get("HTTP_TRANSFER_ENCODING"))
         if length is None:
             # No Content-Length (a chunked body): Werkzeug's guarded stream.
             return self.get_data()
         if self.max_content_length is not None and length > self.max_content_length:
             raise RequestEntityTooLarge()
         # Exactly Content-Length bytes, as Werkzeug's limited stream would read.
-        self._cached_data = body = self.environ["wsgi.input"].read(length)
+        self._cached_data = body = environ["wsgi.input"].read(length)
         return body
 
 
@@ -91,7 +97,7 @@ def parse_urlencoded(body: str) -> list[tuple[str, str]]:
 
 def twiml(document: VoiceResponse | MessagingResponse | str) -> Response:
     """A TwiML answer (Twilio wants text/xml, not chunked)."""
-    return Response(str(document), status=200, mimetype="text/xml")
+    return Response(str(document), status=200, content_type="text/xml; charset=utf-8")
 
 
 def apologise(lang: str | None) -> Response:

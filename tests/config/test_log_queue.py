@@ -118,15 +118,19 @@ def test_a_hot_path_line_is_the_same_line_with_its_record_made_off_the_request_t
     noted, logged = (json.loads(line) for line in stream.getvalue().splitlines())
     assert threading.current_thread().name not in witness.threads
     assert noted.pop("ts")[:16] == logged.pop("ts")[:16]
-    assert noted == logged == {
-        "level": "info",
-        "logger": "voice.test.hot.webhook",
-        "event": "voice webhook",
-        "route": "/voice/incoming",
-        "from": "***0143",
-        "status": 200,
-        "w": "witness",
-    }
+    assert (
+        noted
+        == logged
+        == {
+            "level": "info",
+            "logger": "voice.test.hot.webhook",
+            "event": "voice webhook",
+            "route": "/voice/incoming",
+            "from": "***0143",
+            "status": 200,
+            "w": "witness",
+        }
+    )
 
 
 def test_a_hot_path_line_respects_the_level_and_any_other_handler() -> None:

@@ -8,6 +8,8 @@ import json
 import logging
 import logging.config
 
+import pytest
+
 from config.gunicorn import logconfig_dict
 from config.logs import FOREIGN_LOGGERS, JsonFormatter, configure_logging, scrub
 
@@ -63,3 +65,22 @@ def test_scrub_masks_numbers_but_keeps_call_sids() -> None:
     assert sid in line and "5550143" not in line and "5550177" not in line and "555-0188" not in line
     assert "201345678" not in line and "201-345-679" not in line
     assert "2026-11-30T12:00:00" in line
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("+12025550143", "***0143"),
+        ("(202) 555-0143", "***0143"),
+        ("202-555-01 43", "***0143"),
+        ("0143", "***0143"),
+        ("143", "***"),
+        ("+1 202 555 0143 ext", "***0143"),
+        ("", "(none)"),
+        (None, "(none)"),
+    ],
+)
+def test_a_number_is_masked_to_its_last_four_digits(number: str | None, masked: str) -> None:
+    from config.logs import mask_phone
+
+    assert mask_phone(number) == masked
