@@ -9,14 +9,14 @@ import base64
 import hashlib
 import hmac
 
-from flask import current_app, request
+from flask import Request, current_app, request
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from config import Settings
 
 
-def public_url(settings: Settings) -> str:
+def public_url(settings: Settings, req: Request | None = None) -> str:
     """The URL Twilio requested, as Twilio saw it.
 
     Behind a TLS-terminating proxy ``request.url`` is the internal http URL, and
@@ -24,15 +24,16 @@ def public_url(settings: Settings) -> str:
     from the configured public base (or trusted forwarded headers), the path and
     the raw query string instead.
     """
-    if settings.trust_proxy_headers and request.headers.get("X-Forwarded-Host"):
-        proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-        host = request.headers["X-Forwarded-Host"].split(",")[0].strip()
+    req = req or request._get_current_object()  # one context lookup, not one per attribute
+    if settings.trust_proxy_headers and req.headers.get("X-Forwarded-Host"):
+        proto = req.headers.get("X-Forwarded-Proto", req.scheme).split(",")[0].strip()
+        host = req.headers["X-Forwarded-Host"].split(",")[0].strip()
         base = f"{proto}://{host}"
     else:
         base = settings.public_base_url.rstrip("/")
-    url = base + request.path
-    if request.query_string:
-        url += "?" + request.query_string.decode("latin-1")
+    url = base + req.path
+    if req.query_string:
+        url += "?" + req.query_string.decode("latin-1")
     return url
 
 
@@ -49,11 +50,12 @@ def compute_signature(auth_token: str, url: str, params: MultiDict[str, str] | d
 
 def is_signed(settings: Settings) -> bool:
     """True when the request carries a valid Twilio signature."""
-    signature = request.environ.get("HTTP_X_TWILIO_SIGNATURE", "")
+    req: Request = request._get_current_object()  # type: ignore[assignment]
+    signature = req.environ.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not signature:
         return False
-    params = request.form if request.method == "POST" else MultiDict()
-    url = public_url(settings)
+    params = req.form if req.method == "POST" else MultiDict()
+    url = public_url(settings, req)
     # One HMAC for the URL as configured (every valid request); only a mismatch pays for
     # RequestValidator's extra attempts with and without the port.
     if hmac.compare_digest(compute_signature(settings.twilio_auth_token, url, params), signature):
@@ -68,5 +70,5 @@ def is_signed(settings: Settings) -> bool:
     # On a developer's machine the simulator or a tunnel may reach the service by another
     # name (localhost vs 127.0.0.1): accept the address the request was sent to as well.
     # Production trusts only PUBLIC_BASE_URL or, when enabled, the proxy's forwarded headers.
-    local = request.host_url.rstrip("/") + url.removeprefix(settings.public_base_url.rstrip("/"))
+    local = req.host_url.rstrip("/") + url.removeprefix(settings.public_base_url.rstrip("/"))
     return local != url and validator.validate(local, params, signature)

@@ -176,17 +176,19 @@ def fallback() -> Response:
 @bp.after_request
 def log_request(response: Response) -> Response:
     form = readable_form()
+    context = g._get_current_object()  # one context lookup for both reads
+    # Timed from the app's first hook (ivr.metrics), so the signature check counts too.
+    started = getattr(context, "metrics_started", None)
     info_line(
         log,
         "voice webhook",
         {
             "route": request.path,
             "call_sid": form.get("CallSid"),
-            "node": g.get("node"),
+            "node": getattr(context, "node", None),
             "from": mask_phone(form.get("From")),
             "status": response.status_code,
-            # Timed from the app's first hook (ivr.metrics), so the signature check counts too.
-            "ms": round((time.perf_counter() - g.get("metrics_started", time.perf_counter())) * 1000, 1),
+            "ms": 0.0 if started is None else round((time.perf_counter() - started) * 1000, 1),
         },
     )
     return response
