@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Boolean, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from models.base import Base, Database, utcnow
+from models.base import Base, Database, sqlite_time, utcnow
 from models.disclosure import as_date
 from models.record_cache import RecordCache, generation_triggers_present
 
@@ -239,7 +239,7 @@ class DeskTransaction:
     def _time(self, value: datetime) -> Any:
         # SQLite has no time type: store the text form SQLAlchemy's DateTime writes, so
         # the ORM reads these rows back and ``at >= since`` compares like with like.
-        return value if self._postgres else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value if self._postgres else sqlite_time(value)
 
     def claim_message(self, message_sid: str, now: datetime) -> bool:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""

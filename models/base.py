@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, configure_mappers, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -50,6 +51,41 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sqlite_time(value: datetime) -> str:
+    """An aware time as SQLAlchemy stores it in SQLite (UTC, text), for statements that bypass its types."""
+    v = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  (one format call: a hot path)
+        v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond
+    )  # fmt: skip
+
+
+def insert_many(session: Session, table: Table, rows: list[dict[str, Any]], unique: str | None = None) -> None:
+    """INSERT ``rows`` (dicts with the same keys) into ``table`` in one statement; with ``unique``, a row
+    whose ``unique`` column is already taken is skipped.
+
+    On SQLite the values go straight to the driver (times as ``sqlite_time`` text): SQLAlchemy's
+    per-value processing cost more than the INSERT itself. PostgreSQL gets SQLAlchemy's batched insert.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    columns = tuple(rows[0])
+    if connection.dialect.name != "sqlite":
+        statement = postgresql_insert(table)
+        session.execute(statement.on_conflict_do_nothing(index_elements=[unique]) if unique else statement, rows)
+        return
+    values = [
+        tuple(sqlite_time(value) if isinstance(value, datetime) else value for value in row.values()) for row in rows
+    ]
+    connection.exec_driver_sql(_sqlite_insert(table.name, columns, unique), values)
+
+
+@functools.lru_cache(maxsize=64)
+def _sqlite_insert(table: str, columns: tuple[str, ...], unique: str | None) -> str:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    return sql + (f" ON CONFLICT ({unique}) DO NOTHING" if unique else "")
 
 
 class Base(DeclarativeBase):

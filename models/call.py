@@ -17,13 +17,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, Text, false, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.audit import hash_caller
-from models.base import Base, Database, utcnow
+from models.base import Base, Database, insert_many, utcnow
 
 log = logging.getLogger("voice.models.call")
 
@@ -247,9 +245,8 @@ class EventBuffer:
         with self.database.session() as session:
             if starts:
                 self._insert_starts(session, starts)
-            if events:
-                # A table-level INSERT: the ORM's bulk path costs several times more per row.
-                session.execute(CallEvent.__table__.insert(), events)
+            # A table-level INSERT: the ORM's bulk path costs several times more per row.
+            insert_many(session, CallEvent.__table__, events)
             for call_sid, status, duration, at in statuses:
                 CallSession.record_status(session, call_sid, status, duration, at)
 
@@ -297,9 +294,7 @@ class EventBuffer:
                     "relay": start.relay,
                 },
             )
-        dialect = session.get_bind().dialect.name
-        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(CallSession.__table__)
-        session.execute(statement.on_conflict_do_nothing(index_elements=["call_sid"]), list(rows.values()))
+        insert_many(session, CallSession.__table__, list(rows.values()), unique="call_sid")
 
     def close(self) -> None:
         """Write what is buffered and stop the background thread."""
