@@ -65,8 +65,9 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]], uniq
     """INSERT ``rows`` (dicts with the same keys) into ``table`` in one statement; with ``unique``, a row
     whose ``unique`` column is already taken is skipped.
 
-    On SQLite the values go straight to the driver (times as ``sqlite_time`` text): SQLAlchemy's
-    per-value processing cost more than the INSERT itself. PostgreSQL gets SQLAlchemy's batched insert.
+    On SQLite the values go straight to the driver (times as ``sqlite_time`` text; so text, numbers,
+    flags and times only): SQLAlchemy's per-value processing cost more than the INSERT itself.
+    PostgreSQL gets SQLAlchemy's batched insert.
     """
     if not rows:
         return
@@ -77,7 +78,8 @@ def insert_many(session: Session, table: Table, rows: list[dict[str, Any]], uniq
         session.execute(statement.on_conflict_do_nothing(index_elements=[unique]) if unique else statement, rows)
         return
     values = [
-        tuple(sqlite_time(value) if isinstance(value, datetime) else value for value in row.values()) for row in rows
+        tuple(sqlite_time(value) if isinstance(value, datetime) else value for value in map(row.__getitem__, columns))
+        for row in rows
     ]
     connection.exec_driver_sql(_sqlite_insert(table.name, columns, unique), values)
 
