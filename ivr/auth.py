@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, g, jsonify, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -57,6 +57,26 @@ def spare_the_webhooks(app: Flask) -> None:
     for name in app.blueprints:
         if name not in TWILIO_BLUEPRINTS:
             app.after_request_funcs.setdefault(name, []).append(hook)
+
+
+def office_pages(blueprint: Blueprint) -> Blueprint:
+    """Make ``blueprint`` serve office pages: every form post carries the session's CSRF token (400
+    otherwise), and no page is cached, framed or sniffed (they show callers' numbers and needs)."""
+    blueprint.before_request(_check_csrf)
+    blueprint.after_request(_no_store)
+    return blueprint
+
+
+def _check_csrf() -> None:
+    if request.method == "POST":
+        csrf.protect()
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_manager.user_loader

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, Conflict, Forbidden, NotFound
 
-from ivr.auth import csrf, supervisor_required
+from ivr.auth import office_pages, supervisor_required
 from ivr.extensions import db_session
 from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from models.base import utcnow
@@ -26,6 +26,7 @@ from models.case_study import CaseStudy, CaseStudyError, SummaryRefused
 
 log = logging.getLogger("voice.ivr.case_studies")
 bp = Blueprint("case_studies", __name__, url_prefix="/ops", template_folder="templates")
+office_pages(bp)
 
 
 def case_study_json(study: CaseStudy) -> dict[str, Any]:
@@ -148,13 +149,6 @@ def pending_case_studies() -> list[dict[str, Any]]:
 
 
 # --- the dashboard --------------------------------------------------------------------------
-
-
-@bp.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token."""
-    if request.method == "POST":
-        csrf.protect()
 
 
 @bp.post("/requests/<int:request_id>/case-study")

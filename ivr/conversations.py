@@ -24,7 +24,7 @@ from callflows.catalogue import catalogue
 from callflows.sms import TextCommand
 from config import Settings
 from config.logs import mask_phone
-from ivr.auth import csrf
+from ivr.auth import office_pages
 from ivr.extensions import db_session, hotline, settings
 from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from ivr.webhooks import may_reply
@@ -42,6 +42,7 @@ from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.ivr.conversations")
 ops = Blueprint("ops_texts", __name__, url_prefix="/ops/texts", template_folder="templates")
+office_pages(ops)
 
 
 # --- the texter's side (called by ivr.sms) ------------------------------------------------
@@ -261,21 +262,6 @@ def api_close(conversation_id: int) -> dict[str, Any]:
 
 
 # --- the dashboard ------------------------------------------------------------------------
-
-
-@ops.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token (400 otherwise)."""
-    if request.method == "POST":
-        csrf.protect()
-
-
-@ops.after_request
-def no_store(response: Response) -> Response:
-    """Pages show texts and numbers: never cache them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
 
 
 @ops.get("/")

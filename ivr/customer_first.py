@@ -22,7 +22,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from callflows.catalogue import catalogue
 from callflows.engine import Line
 from ivr import bridge
-from ivr.auth import csrf
+from ivr.auth import office_pages
 from ivr.bridge import BridgeError, attempt_from_url, hung_up_on_a_machine, request_of
 from ivr.extensions import db_session, settings
 from ivr.twiml import OPERATOR_LANGUAGE, say_lines
@@ -36,6 +36,7 @@ bp = Blueprint("customer_first", __name__, url_prefix="/bridge/customer")
 # hotline, so a failure on the answer hangs up without a word, as the operator-first screen does.
 twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"answer": hang_up})
 ops = Blueprint("ops_customer_first", __name__, url_prefix="/ops/requests")
+office_pages(ops)
 
 ACCEPT_DIGIT = "1"
 
@@ -109,7 +110,6 @@ def whisper() -> Response:
 @login_required
 def call_caller_first(request_id: int) -> ResponseReturnValue:
     """The dashboard's "Call the caller first" button."""
-    csrf.protect()
     try:
         bridge.start_call(db_session(), settings(), request_id, current_user, caller_first=True)
     except BridgeError as error:

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from config.logs import mask_phone
 from ivr import bridge, input_checks, login_throttle, number_access
-from ivr.auth import csrf, supervisor_required
+from ivr.auth import office_pages, supervisor_required
 from ivr.extensions import db_session, settings
 from models import claims
 from models.base import utcnow
@@ -26,27 +26,12 @@ from models.operator import Operator
 
 log = logging.getLogger("voice.ivr.dashboard")
 bp = Blueprint("ops", __name__, url_prefix="/ops", template_folder="templates")
+office_pages(bp)
 
 REFRESH_SECONDS = 5
 
 
-@bp.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token (400 otherwise)."""
-    if request.method == "POST":
-        csrf.protect()
-
-
 input_checks.guard(bp)
-
-
-@bp.after_request
-def no_store(response: Any) -> Any:
-    """Pages show caller numbers: never cache them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.app_template_filter("local")

@@ -25,7 +25,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 from callflows.catalogue import catalogue
 from callflows.referrals import ListedService, ServicesCommand, service_list_text
 from config.logs import mask_phone
-from ivr.auth import csrf
+from ivr.auth import office_pages
 from ivr.extensions import db_session, settings
 from ivr.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 from ivr.webhooks import may_reply
@@ -46,6 +46,7 @@ from models.places import place_for_zip
 
 log = logging.getLogger("voice.ivr.directory")
 ops_bp = Blueprint("directory_ops", __name__, url_prefix="/ops", template_folder="templates")
+office_pages(ops_bp)
 
 
 # --- the search both doors share ---------------------------------------------------
@@ -243,13 +244,6 @@ def api_referrals(request_id: int) -> dict[str, Any]:
 # --- the dashboard ------------------------------------------------------------------------
 
 
-@ops_bp.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token (400 otherwise)."""
-    if request.method == "POST":
-        csrf.protect()
-
-
 @ops_bp.get("/directory")
 @login_required
 def directory() -> ResponseReturnValue:
@@ -292,14 +286,6 @@ def refer_on_request(request_id: int) -> ResponseReturnValue:
     session.commit()
     flash(f"Referral recorded: {referral['service_name']}.", "ok")
     return redirect(url_for("ops.detail", request_id=request_id))
-
-
-@ops_bp.after_request
-def no_store(response: Any) -> Any:
-    """Pages name callers' requests: never cache them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
 
 
 # --- SERVICES texts ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import Line
 from config import Settings
 from config.logs import mask_phone
-from ivr.auth import csrf
+from ivr.auth import office_pages
 from ivr.extensions import db_session, settings
 from ivr.openapi import Error, Timestamp, api_blueprint
 from ivr.twiml import OPERATOR_LANGUAGE, queue_name, say_lines
@@ -46,6 +46,7 @@ bp = Blueprint("live", __name__, url_prefix="/live")
 # On the caller's leg (``/connected``) an empty document lets the connection go ahead.
 twilio_blueprint(bp, fallback=apologise_to_the_operator, route_fallbacks={"connected": empty_document})
 ops = Blueprint("ops_live", __name__, url_prefix="/ops/live", template_folder="templates")
+office_pages(ops)
 
 # How long the operator's phone waits in <Dial><Queue> for a caller before giving up.
 DIAL_TIMEOUT_SECONDS = 30
@@ -262,21 +263,6 @@ def api_waiting() -> dict[str, Any]:
 
 
 # --- the dashboard ------------------------------------------------------------------------
-
-
-@ops.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token (400 otherwise)."""
-    if request.method == "POST":
-        csrf.protect()
-
-
-@ops.after_request
-def no_store(response: Response) -> Response:
-    """Pages show callers' triage: never cache them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
 
 
 def _panel_context() -> dict[str, Any]:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from callflows.phones import parse_callback_number
-from ivr.auth import csrf
+from ivr.auth import office_pages
 from ivr.extensions import db_session
 from ivr.notify_api import RegistrationRefused, register_for_caller, registration_detail
 from models.base import utcnow
@@ -16,21 +16,7 @@ from models.custody import normalize_a_number
 from models.registration import LIVE, Registration
 
 bp = Blueprint("ops_notify", __name__, url_prefix="/ops/registrations", template_folder="templates")
-
-
-@bp.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token (400 otherwise)."""
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def no_store(response):
-    """Pages show phone numbers: never cache them."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+office_pages(bp)
 
 
 @bp.get("/")

@@ -17,32 +17,18 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from ivr.auth import csrf, supervisor_required
+from ivr.auth import office_pages, supervisor_required
 from ivr.extensions import db_session, settings
 from models.base import utcnow
 from models.report import KINDS, Period, PeriodError, recent_periods
 
 log = logging.getLogger("voice.ivr.reports")
 bp = Blueprint("reports", __name__, url_prefix="/ops/report", template_folder="templates")
+office_pages(bp)
 
 # One report at a time per process (see the module docstring).
 _building = threading.BoundedSemaphore(1)
 FORMATS = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
-
-
-@bp.before_request
-def check_csrf() -> None:
-    """Every form post carries the session's CSRF token."""
-    if request.method == "POST":
-        csrf.protect()
-
-
-@bp.after_request
-def no_store(response: Any) -> Any:
-    """Reports are for the office: never cached by a browser or proxy."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def offered() -> dict[str, list[Period]]:
