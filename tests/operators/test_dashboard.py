@@ -22,6 +22,37 @@ def test_a_form_without_its_csrf_token_is_refused(client, make_operator) -> None
     assert client.post("/ops/claim", data={}).status_code == 400
 
 
+def test_every_office_page_refuses_a_form_without_its_token_and_is_never_cached(client, make_operator) -> None:
+    operator, _ = make_operator(role="supervisor")
+    log_in(client, operator.email)
+    posts = (
+        "/ops/claim",
+        "/ops/live/take-next",
+        "/ops/texts/claim",
+        "/ops/requests/1/call-caller-first",
+        "/ops/requests/1/case-study",
+        "/ops/requests/1/refer",
+        "/ops/registrations/new",
+    )
+    for path in posts:
+        assert client.post(path, data={}).status_code == 400, path
+    pages = (
+        "/ops/",
+        "/ops/live/",
+        "/ops/texts/",
+        "/ops/directory",
+        "/ops/registrations/",
+        "/ops/report",
+        "/ops/case-studies",
+    )
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.headers["Cache-Control"] == "no-store", path
+        assert page.headers["X-Frame-Options"] == "DENY", path
+        assert page.headers["X-Content-Type-Options"] == "nosniff", path
+
+
 def test_unknown_email_and_wrong_password_look_the_same(client, make_operator) -> None:
     operator, _ = make_operator()
     wrong = log_in(client, operator.email, "nope nope nope")
