@@ -9,6 +9,7 @@ make ``/api/openapi.json``, so the document cannot drift from what is served.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -91,6 +92,54 @@ class OperatorApi(Api):
 
     ERROR_SCHEMA = Error
     DEFAULT_ERROR_RESPONSE_NAME = None
+
+    # Documenting the routes (apispec resolving and copying every schema) was over half of
+    # building the app, which every worker and every test does; few ever read the document.
+    # So a blueprint is registered at once and documented when the document is first read
+    # (``spec``: the served document, ``flask openapi print``), in registration order.
+
+    def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
+        self._undocumented: list[tuple[Blueprint, str, Any]] = []
+        self._documenting = threading.Lock()
+        self._documenter: int | None = None
+        self._spec: Any = None
+        super().__init__(app, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        """The OpenAPI document being built, with every registered blueprint's routes in it."""
+        if self._undocumented and not self._documenting_here():
+            with self._documenting:
+                self._document_registered()
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp`` in the app now; its routes join the document when it is first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def _documenting_here(self) -> bool:
+        # This thread is documenting already (flask-smorest reading ``spec`` on the way): no second pass.
+        return self._documenter == threading.get_ident()
+
+    def _document_registered(self) -> None:
+        # flask-smorest's own documenting step (``Api.register_blueprint``), deferred. A blueprint
+        # leaves the list only once documented, so another thread reading ``spec`` waits for all.
+        self._documenter = threading.get_ident()
+        try:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented[0]
+                blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+                self._spec.tag({"name": name, "description": blp.description})
+                self._undocumented.pop(0)
+        finally:
+            self._documenter = None
 
     def _register_error_handlers(self) -> None:
         return None

@@ -74,6 +74,22 @@ def test_an_empty_queue_answers_204(client, make_operator) -> None:
     assert client.post("/api/requests/claim-next", headers=bearer(token)).status_code == 204
 
 
+def test_the_document_is_built_whole_on_its_first_read_even_by_two_threads_at_once(app) -> None:
+    import threading
+
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    assert api._undocumented  # building the app documented nothing yet
+    documents: list[dict] = []
+    readers = [threading.Thread(target=lambda: documents.append(api.spec.to_dict())) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert not api._undocumented
+    assert documents[0] == documents[1] and len(documents[0]["paths"]) >= 20
+    assert len(documents[0]["tags"]) == len({tag["name"] for tag in documents[0]["tags"]})  # each area once
+
+
 def test_the_openapi_document_matches_the_served_routes(app, client, make_operator) -> None:
     _, token = make_operator()
     spec = client.get("/api/openapi.json", headers=bearer(token)).get_json()
