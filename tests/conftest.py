@@ -11,20 +11,19 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 import redis
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
 from config import Settings, load_settings
 from embedded.redis import EmbeddedRedis
 from models import migrate
-from models.base import Base, Database
+from models.base import Base
 from simulator import Call, FlaskTransport, Texter
 from tests.fake_twilio import FakeTwilio, start_fake_twilio
 
@@ -87,12 +86,35 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
-    database = Database(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with database.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    database.dispose()
+    request.getfixturevalue("empty_postgres")()
     return url
+
+
+@pytest.fixture(scope="session")
+def empty_postgres(postgres_url: str) -> Iterator[Callable[[], None]]:
+    """Empties the run's PostgreSQL database and restarts its id sequences, as TRUNCATE ... RESTART
+    IDENTITY would: DELETE and setval take 5 ms where TRUNCATE of every table took 100 ms a test."""
+    tables = [f'"{table.name}"' for table in reversed(Base.metadata.sorted_tables)]
+    connection = psycopg.connect(make_url(postgres_url).set(drivername="postgresql").render_as_string(False))
+    sequences = [
+        row[0]
+        for row in connection.execute(
+            "SELECT sequence FROM (SELECT pg_get_serial_sequence(quote_ident(table_name), column_name) AS sequence"
+            " FROM information_schema.columns WHERE table_schema = 'public') AS owned WHERE sequence IS NOT NULL"
+        )
+    ]
+    connection.commit()
+    # Children before parents; twice, because a trigger may write into a table already emptied
+    # (custody changes raise the custody generation).
+    deletes = [f"DELETE FROM {table}" for table in tables] * 2
+    script = "; ".join(deletes + [f"SELECT setval('{sequence}', 1, false)" for sequence in sequences])
+
+    def empty() -> None:
+        with connection.transaction():
+            connection.execute(script)
+
+    yield empty
+    connection.close()
 
 
 @pytest.fixture
