@@ -116,6 +116,5 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     operator_api.init_app(app)
     voice_metrics.init_app(app)
     app.register_blueprint(voice_metrics.bp)
-    auth.spare_the_webhooks(app)
     register_commands(app)
     return app

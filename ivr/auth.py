@@ -13,7 +13,6 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from ivr.extensions import db_session
-from ivr.webhooks import TWILIO_BLUEPRINTS
 from models.base import utcnow
 from models.operator import ApiToken, Operator
 
@@ -37,33 +36,22 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "ops.login"
     login_manager.session_protection = "strong"
+    # Both extensions hook every request of the app; only the office's pages need them (a webhook
+    # never has a session: ``ivr.extensions.SESSIONLESS_PREFIXES``). CSRF's app-wide hook would
+    # only find its check switched off; the remember-cookie hook runs on office pages (``office_pages``).
+    app.after_request_funcs[None].remove(login_manager._update_remember_cookie)
     app_wide = list(app.before_request_funcs.get(None, []))
     csrf.init_app(app)
-    # Its app-wide hook would only find the check switched off, on every request: drop it.
     app.before_request_funcs[None] = app_wide
-
-
-def spare_the_webhooks(app: Flask) -> None:
-    """Run Flask-Login's remember-cookie hook for the office's blueprints only (call once all are registered).
-
-    A webhook never has a session (``ivr.extensions.SESSIONLESS_PREFIXES``), so the hook
-    could only find nothing to do, on every key press.
-    """
-    hook = login_manager._update_remember_cookie
-    app_wide = app.after_request_funcs.get(None, [])
-    if hook not in app_wide:
-        return
-    app_wide.remove(hook)
-    for name in app.blueprints:
-        if name not in TWILIO_BLUEPRINTS:
-            app.after_request_funcs.setdefault(name, []).append(hook)
 
 
 def office_pages(blueprint: Blueprint) -> Blueprint:
     """Make ``blueprint`` serve office pages: every form post carries the session's CSRF token (400
-    otherwise), and no page is cached, framed or sniffed (they show callers' numbers and needs)."""
+    otherwise), no page is cached, framed or sniffed (they show callers' numbers and needs), and the
+    log-in's remember cookie is set or cleared as Flask-Login decides."""
     blueprint.before_request(_check_csrf)
     blueprint.after_request(_no_store)
+    blueprint.after_request(login_manager._update_remember_cookie)
     return blueprint
 
 

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from config import Settings
 
 
-def public_url(settings: Settings, req: Request | None = None) -> str:
+def public_url(settings: Settings, req: Request) -> str:
     """The URL Twilio requested, as Twilio saw it.
 
     Behind a TLS-terminating proxy ``request.url`` is the internal http URL, and
@@ -24,7 +24,6 @@ def public_url(settings: Settings, req: Request | None = None) -> str:
     from the configured public base (or trusted forwarded headers), the path and
     the raw query string instead.
     """
-    req = req or request._get_current_object()  # one context lookup, not one per attribute
     if settings.trust_proxy_headers and req.headers.get("X-Forwarded-Host"):
         proto = req.headers.get("X-Forwarded-Proto", req.scheme).split(",")[0].strip()
         host = req.headers["X-Forwarded-Host"].split(",")[0].strip()
