@@ -7,38 +7,15 @@ from typing import Any
 
 from flask import Flask
 
+import runtime
 import workers
 from callflows.phones import to_e164
 from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
-from ivr import (
-    actions,
-    auth,
-    bridge,
-    case_studies,
-    conversations,
-    customer_first,
-    dashboard,
-    directory,
-    extensions,
-    health,
-    live_queue,
-    login_throttle,
-    notify_dashboard,
-    notify_voice,
-    process_groups,
-    reports,
-    sms,
-    voice,
-)
-from ivr import api as operator_api
-from ivr import metrics as voice_metrics
-from ivr import queue as voice_queue
-from ivr import recordings as voice_recordings
-from ivr.webhooks import FormRequest
 from models import Database, EventBuffer
-from workers import runtime
+from web import auth, context, health, metrics, office, phone, process_groups
+from web.phone.webhooks import FormRequest
 from workers.outbox import HandOver
 
 # Used when REDIS_URL is unset outside production (the embedded runner always sets it).
@@ -82,39 +59,24 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
     )
     database = Database(settings.database_url)
-    runtime.configure(settings, database)
     redis = workers.connect(settings.redis_url or LOCAL_REDIS)
-    extensions.init_app(
-        app,
-        extensions.Hotline(
-            settings=settings,
-            database=database,
-            events=EventBuffer(
-                database,
-                settings.event_flush_interval,
-                normalize_number=to_e164,
-                caller_hash_key=settings.audit_hash_key,
-            ),
-            redis=redis,
-            handover=HandOver(database, redis),
+    services = runtime.Hotline(
+        settings=settings,
+        database=database,
+        events=EventBuffer(
+            database, settings.event_flush_interval, normalize_number=to_e164, caller_hash_key=settings.audit_hash_key
         ),
+        redis=redis,
+        handover=HandOver(database, redis),
     )
-    actions.load_all()
+    runtime.install(services)
+    context.init_app(app, services, sessionless=(*phone.SESSIONLESS_PREFIXES, "/healthz"))
     auth.init_app(app)
-    login_throttle.init_app(app, settings)
     process_groups.init_app(app, settings)
-    twilio_facing = (voice.bp, voice_queue.bp, voice_recordings.bp, sms.bp, bridge.bp, live_queue.bp, customer_first.bp)
-    twilio_facing += (notify_voice.bp,)  # custody-change notification calls (issue E)
-    operator_side = (dashboard.bp, live_queue.ops, conversations.ops, customer_first.ops)
-    # reports and case_studies: issue F (the quarterly report).
-    operator_side += (reports.bp, case_studies.bp)
-    # Referral directory (issue H): its dashboard pages (its API routes are registered by ivr/api.py).
-    operator_side += (directory.ops_bp, notify_dashboard.bp)
-    for blueprint in (*twilio_facing, *operator_side, health.bp):
-        app.register_blueprint(blueprint)
-    # The operator API: every /api blueprint, registered through flask-smorest so the document lists it.
-    operator_api.init_app(app)
-    voice_metrics.init_app(app)
-    app.register_blueprint(voice_metrics.bp)
+    phone.init_app(app)
+    office.init_app(app, settings)
+    app.register_blueprint(health.bp)
+    metrics.init_app(app)
+    app.register_blueprint(metrics.bp)
     register_commands(app)
     return app

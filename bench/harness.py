@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 AUTH_TOKEN = "bench-auth-token"
 # The server's SECRET_KEY in every benchmark run: the load generator seals call state with it,
-# as the hotline itself does in the action URLs it renders (ivr/url_state.py).
+# as the hotline itself does in the action URLs it renders (web/phone/url_state.py).
 SECRET_KEY = "bench-secret-key-" + "0" * 48
 
 
@@ -36,7 +36,7 @@ def sealed_path(path: str, state: Mapping[str, str]) -> str:
     """``path`` with a call state as the hotline renders it: node, tries, language, the rest sealed."""
     from callflows.engine import CallState
     from config import derive_key
-    from ivr.url_state import UrlStateCodec
+    from web.phone.url_state import UrlStateCodec
 
     plain = {k: state[k] for k in ("n", "t", "l") if k in state}
     ctx = tuple(sorted((k, v) for k, v in state.items() if k not in plain))

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+# Operators hear whispers, summaries and apologies in the hotline's working language.
+OPERATOR_LANGUAGE = "en"
 
 
 class MissingPrompt(KeyError):

@@ -30,7 +30,7 @@ ENGINE_KEYS = frozenset(
         "slower.offer",
         "slower.on",
         "slower.words",
-        # The live queue (ivr/queue.py, ivr/live_queue.py).
+        # The live queue (web/phone/queue.py, web/phone/live_queue.py).
         "queue.wait_minutes",
         "queue.wait_unknown",
         "queue.long_wait",
@@ -44,7 +44,7 @@ ENGINE_KEYS = frozenset(
         *(f"live.caller_type.{v}" for v in ("victim", "family", "witness", "other", "none")),
         *(f"live.need.{v}" for v in ("offender_info", "local_services", "removal_process", "other", "none")),
         *(f"live.urgent.{v}" for v in ("yes", "no", "none")),
-        # Customer-first call backs (ivr/customer_first.py).
+        # Customer-first call backs (web/phone/customer_first.py).
         *(f"customer_first.{v}" for v in ("greeting", "connecting", "goodbye", "unavailable", "whisper")),
     }
 )

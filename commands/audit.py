@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import hotline
 from models.audit import LookupAudit
+from runtime import hotline
 
 group = AppGroup("audit", help="The custody look-up audit.")
 

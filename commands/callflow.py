@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -18,7 +19,6 @@ from callflows.check import check_tree
 from callflows.diagram import to_dot, to_mermaid
 from callflows.flows import TREE
 from config import PROJECT_ROOT
-from ivr import actions
 from models.base import Database, utcnow
 from models.callback import URGENT_PRIORITY, CallbackRequest
 
@@ -39,9 +39,9 @@ README_END = "<!-- call-tree: end -->"
 )
 def check(prompts: Path | None) -> None:
     """Unreachable nodes, dead ends, options leading nowhere, missing or mismatched prompts."""
-    actions.load_all()
     cat = Catalogue.load(prompts) if prompts else catalogue()
-    problems = check_tree(TREE, cat, set(actions.EFFECTS))
+    # The side effects the phone side registered when the app was built.
+    problems = check_tree(TREE, cat, set(current_app.extensions["call_effects"]))
     if problems:
         click.echo(f"call tree: {len(problems)} problem(s)", err=True)
         for problem in problems:

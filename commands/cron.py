@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
-from ivr.extensions import hotline
+from runtime import hotline
 from workers.schedule import register_periodic_jobs
 
 log = logging.getLogger("voice.workers.cron")

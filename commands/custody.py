@@ -21,9 +21,9 @@ import click
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from ivr.extensions import hotline
 from models.base import Database
 from models.import_lock import ImportLocked
+from runtime import hotline
 from workers.imports import (
     CUSTODY_COLUMNS,
     FACILITY_COLUMNS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import settings
 from models import migrate
+from runtime import hotline
 
 group = AppGroup("db", help="Database migrations (Alembic).")
 
@@ -15,7 +15,7 @@ group = AppGroup("db", help="Database migrations (Alembic).")
 @click.argument("revision", default="heads")
 def upgrade(revision: str) -> None:
     """Apply migrations (all of them by default)."""
-    migrate.upgrade(settings().database_url, revision)
+    migrate.upgrade(hotline().settings.database_url, revision)
     click.echo(f"database at {revision}")
 
 
@@ -23,11 +23,11 @@ def upgrade(revision: str) -> None:
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Revert migrations down to REVISION."""
-    migrate.downgrade(settings().database_url, revision)
+    migrate.downgrade(hotline().settings.database_url, revision)
 
 
 @group.command("revision")
 @click.option("-m", "--message", required=True)
 def revision(message: str) -> None:
     """Write a new migration compared against the models."""
-    migrate.revision(settings().database_url, message)
+    migrate.revision(hotline().settings.database_url, message)

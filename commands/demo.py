@@ -7,8 +7,8 @@ from collections.abc import Callable
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import hotline
 from models.base import Database
+from runtime import hotline
 
 group = AppGroup("demo", help="Generated demo data.")
 

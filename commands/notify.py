@@ -6,9 +6,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from ivr.extensions import hotline
 from models.notification import Notification
 from models.registration import Registration
+from runtime import hotline
 from workers.notify import SendingRate, call_due, create_due, send_due_texts
 from workers.twilio_rest import twilio_client
 

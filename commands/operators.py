@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from callflows.offices import load_offices
 from callflows.phones import to_e164
-from ivr.extensions import hotline
 from models.base import Database, utcnow
 from models.operator import ROLES, ApiToken, Operator
 from models.passwords import password_problem
+from runtime import hotline
 
 group = AppGroup("operators", help="Operator accounts and API tokens.")
 

@@ -13,11 +13,11 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import hotline
 from models.base import Database, utcnow
 from models.directory import CATEGORIES, SearchQuery, correct_category, nearest
 from models.hsds import DirectoryImportError, import_directory
 from models.places import Place, all_places, place_for_zip
+from runtime import hotline
 
 group = AppGroup("referrals", help="The directory of local victim services (Open Referral HSDS).")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import hotline
 from models.report import Period, PeriodError
+from runtime import hotline
 
 group = AppGroup("report", help="The quarterly report (counts only, small counts suppressed).")
 

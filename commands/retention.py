@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ivr.extensions import hotline
+from runtime import hotline
 from workers import retention
 
 group = AppGroup("retention", help="Delete personal data after the configured number of days.")

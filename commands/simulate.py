@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ivr.extensions import settings
+from runtime import hotline
 from simulator import Call, FlaskTransport, HttpTransport, Texter, TwimlProblem, run_script
 
 
@@ -16,7 +16,7 @@ def _transport(url: str | None) -> FlaskTransport | HttpTransport:
 
     if url:
         return HttpTransport(url)
-    return FlaskTransport(current_app, settings().public_base_url)
+    return FlaskTransport(current_app, hotline().settings.public_base_url)
 
 
 @click.command("call")
@@ -31,7 +31,7 @@ def call(
     url: str | None, caller: str, script: str | None, outbound_sid: str | None, pin: str | None, answered_by: str
 ) -> None:
     """Call the hotline: hear each prompt, answer with keys or speech."""
-    current = settings()
+    current = hotline().settings
     if outbound_sid:
         sys.exit(answer_outbound(_transport(url), outbound_sid, pin, answered_by))
     simulated = Call(
@@ -68,7 +68,7 @@ def call(
 @click.option("--from", "sender", default="+12025550143", show_default=True)
 def sms(body: str, url: str | None, sender: str) -> None:
     """Text the hotline BODY and print the reply."""
-    current = settings()
+    current = hotline().settings
     for reply in Texter(_transport(url), current.twilio_auth_token, sender=sender, hotline=current.hotline_number).send(
         body
     ):
@@ -79,11 +79,11 @@ def answer_outbound(transport: FlaskTransport | HttpTransport, sid: str, pin: st
     """Pick up a notification call as Twilio would: answer, key the PIN, hang up (status callback)."""
     from sqlalchemy import select
 
-    from ivr.extensions import hotline
     from models.notification import NotificationAttempt
     from models.registration import Registration
+    from runtime import hotline
 
-    current = settings()
+    current = hotline().settings
     with hotline().database.session() as session:
         attempt = session.scalar(select(NotificationAttempt).where(NotificationAttempt.sid == sid))
         if attempt is None:

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from rq import Worker
 
-from ivr.extensions import hotline
+from runtime import hotline
 from workers import queues
 from workers.outbox import RelayLoop
 

@@ -18,7 +18,7 @@ OPEN_STATUSES = ("open", "claimed")
 # A request closed as unreachable never got its call back, so it says nothing
 # about how long a call back takes.
 CLOSED_STATUS = "closed"
-# A caller who said it is not safe to call their number withdrew the request (ivr/actions/safe_contact.py).
+# A caller who said it is not safe to call their number withdrew the request (web/phone/actions/safe_contact.py).
 NOT_SAFE_TO_CALL = "not_safe_to_call"
 NOT_CALLED_BACK = ("closed_unreachable", NOT_SAFE_TO_CALL)
 CALLER_TYPES = ("victim", "family", "witness", "other")

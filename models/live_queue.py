@@ -56,6 +56,24 @@ class QueuedCall(Base):
         """False when the caller skipped every triage question."""
         return any(v is not None for v in (self.caller_type, self.need, self.urgent))
 
+    def triage_keys(self, relay: bool = False) -> list[str]:
+        """The catalogue keys that describe a queued caller's triage, in the order the operator hears them.
+
+        A relay (711) call is announced first: the operator must wait for the relay
+        operator to type and read, and a relay caller skips the triage questions.
+        """
+        first = ["whisper.relay"] if relay else []
+        if not self.triage_given:
+            return [*first, f"live.language.{self.language}", "live.triage_not_given"]
+        keys = [
+            *first,
+            f"live.language.{self.language}",
+            f"live.caller_type.{self.caller_type or 'none'}",
+            f"live.need.{self.need or 'none'}",
+        ]
+        keys.append({True: "live.urgent.yes", False: "live.urgent.no", None: "live.urgent.none"}[self.urgent])
+        return keys
+
     def as_dict(self) -> dict[str, object]:
         """The call as the operator API shows it (no phone number: the operator is about to talk to them)."""
 

@@ -114,7 +114,7 @@ class Operator(Base):
         """The operator for a correct e-mail and password, else None (an unknown e-mail costs the same).
 
         There is no lockout (issue S item 7): a lockout lets anyone who knows an e-mail keep its
-        owner out. Failed log-ins are throttled per address and account instead (ivr/login_throttle.py).
+        owner out. Failed log-ins are throttled per address and account instead (web/office/login_throttle.py).
         """
         operator = Operator.by_email(session, email)
         if operator is None or not operator.active:

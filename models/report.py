@@ -39,7 +39,7 @@ _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 
-# How a request the caller withdrew because the number is not safe is closed (ivr/actions/safe_contact.py).
+# How a request the caller withdrew because the number is not safe is closed (web/phone/actions/safe_contact.py).
 
 
 class PeriodError(ValueError):

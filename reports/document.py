@@ -24,7 +24,7 @@ from models.report import SECTIONS, WEEKDAYS, Counts, Durations, Period, Section
 from reports import charts
 from reports.suppression import COMPLEMENTARY, SMALL, publishable, suppress_line
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "ivr" / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "office" / "templates"
 NO_DATA = "no data recorded"
 NOT_SHOWN = "not shown"
 # Percentiles and rates over fewer requests than this are not shown.

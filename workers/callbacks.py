@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import runtime
 from config.logs import mask_phone
 from models.callback import CallbackRequest
-from workers import runtime
 
 log = logging.getLogger("voice.workers.callbacks")
 

@@ -6,12 +6,12 @@ import logging
 
 from sqlalchemy.orm import Session
 
+import runtime
 from callflows.catalogue import catalogue
 from config.logs import mask_phone
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation
 from models.texting import SmsConsent
-from workers import runtime
 from workers.deliveries import Delivery, DeliveryUnsettled, Outgoing, deliver
 from workers.twilio_rest import twilio_client
 

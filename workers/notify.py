@@ -664,7 +664,7 @@ def tick() -> dict[str, int]:
     """One periodic pass (rq's cron scheduler, workers/schedule.py): create, text, call, expire."""
     from rq import get_current_job
 
-    from workers import runtime
+    import runtime
     from workers.twilio_rest import twilio_client
 
     job = get_current_job()
@@ -694,7 +694,8 @@ def send_code(registration_id: int) -> str:
     Twilio whether the last code went out: if it did and still works, that is the answer; otherwise a
     new code is sent (the old one stops working): a lost code text is worse than a second one.
     """
-    from workers import connect, runtime
+    import runtime
+    from workers import connect
     from workers.twilio_rest import twilio_client
 
     settings = runtime.settings()

@@ -15,9 +15,9 @@ from redis.client import Pipeline
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
+import runtime
 from models.base import Database, utcnow
 from models.outbox import OutboxMessage
-from workers import runtime
 
 log = logging.getLogger("voice.workers.outbox")
 

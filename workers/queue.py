@@ -15,13 +15,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioException
 
+import runtime
 from callflows.catalogue import catalogue
 from config.logs import mask_phone
 from models import claims
 from models.base import utcnow
 from models.claims import RequestHistory
 from models.conversation import ConversationMessage
-from workers import runtime
 from workers.deliveries import IN_FLIGHT, Delivery, DeliveryUnsettled, Outgoing, deliver, send_text_once
 from workers.twilio_rest import twilio_client
 

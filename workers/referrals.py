@@ -6,12 +6,12 @@ import logging
 
 from sqlalchemy import select
 
+import runtime
 from callflows.referrals import ListedService, service_list_text
 from config.logs import mask_phone
 from models.deliveries import body_digest
 from models.directory import DirectoryEntry, Location, Service
 from models.texting import SmsConsent
-from workers import runtime
 from workers.deliveries import Outgoing, deliver
 from workers.twilio_rest import twilio_client
 

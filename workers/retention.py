@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+import runtime
 from config import Settings
 from models.audit import LookupAudit
 from models.base import utcnow
@@ -48,7 +49,6 @@ from models.registration import LIVE, Registration
 from models.report import KeptCount, Period
 from models.retention import RetentionTally
 from models.texting import ProcessedMessage
-from workers import runtime
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.workers.retention")

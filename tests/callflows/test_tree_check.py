@@ -12,7 +12,7 @@ from callflows.check import check_tree, dead_ends, missing_prompts, placeholder_
 from callflows.diagram import to_dot, to_mermaid
 from callflows.flows import TREE
 from callflows.tree import Action, Enqueue, Menu, Option, Reprompt, Say, Tree
-from ivr import actions
+from web.phone import actions
 
 LANGS = [Language("en", "English", 1, "v", "en-US", "en-US"), Language("es", "Español", 2, "v", "es-US", "es-US")]
 

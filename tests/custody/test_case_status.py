@@ -12,10 +12,10 @@ from callflows.catalogue import catalogue
 from callflows.flows import case_status as case_status_flow
 from callflows.sms import segments
 from config import DisclosurePolicy
-from ivr.actions.custody import LookupAnswer, with_case_status
 from models import CustodyEvent, CustodyRecord, LookupAudit
 from models.audit import DISCLOSED, NOT_DISCLOSED, FoundRecord
 from models.custody import CASE_STATUSES
+from web.phone.actions.custody import LookupAnswer, with_case_status
 
 FACILITIES = (
     "code,name,address,city,state,zip,phone,field_office\n"

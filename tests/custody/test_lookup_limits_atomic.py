@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from config import Settings
-from ivr.actions.custody import LookupRequest, look_up
 from models import LookupAudit
 from models.audit import LookupDesk
 from models.base import Database
 from simulator import sign
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.custody.test_voice_lookup import CALLER, audits, to_custody
+from web.phone.actions.custody import LookupRequest, look_up
 
 PARALLEL = 40
 

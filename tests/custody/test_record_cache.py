@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import text
 
 from config import Settings
-from ivr.actions.custody import LookupAnswer, LookupRequest, look_up
 from models.audit import LookupDesk
 from models.base import Database
 from tests.custody.conftest import DEMO_A_NUMBER
+from web.phone.actions.custody import LookupAnswer, LookupRequest, look_up
 from workers.imports import import_custody
 
 FACILITY = "El Paso Demo Processing Center"

@@ -241,7 +241,7 @@ def test_a_caller_who_leaves_the_queue_is_offered_a_callback_without_triage_agai
     assert "0 1 4 3" in document
     from urllib.parse import parse_qsl, urlsplit
 
-    from ivr.url_state import UrlStateCodec
+    from web.phone.url_state import UrlStateCodec
 
     action = document.split('action="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)

@@ -186,7 +186,7 @@ def test_concurrent_calls_from_one_number_leave_one_open_request(app) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from callflows.engine import CallState
-    from ivr.url_state import UrlStateCodec
+    from web.phone.url_state import UrlStateCodec
 
     codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
 

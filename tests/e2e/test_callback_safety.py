@@ -287,8 +287,8 @@ def test_concurrent_retries_of_one_call_with_a_typed_number_store_one_request(ap
     from concurrent.futures import ThreadPoolExecutor
 
     from callflows.engine import CallState
-    from ivr.url_state import UrlStateCodec
     from tests.e2e.conftest import post_signed
+    from web.phone.url_state import UrlStateCodec
 
     codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
     state = CallState("callback.confirm_entered", "en").with_values({"phone": OWNER, "phone_spoken": "x"})

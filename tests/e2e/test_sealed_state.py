@@ -9,9 +9,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from callflows.engine import CallState
-from ivr.url_state import TamperedState, UrlStateCodec
 from tests.e2e.conftest import choose, post_signed
 from tests.e2e.test_call_tree import start, to_callback_number
+from web.phone.url_state import TamperedState, UrlStateCodec
 
 CALLER = "+12025550143"
 TYPED = "3125550177"

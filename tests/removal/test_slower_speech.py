@@ -11,9 +11,9 @@ from callflows import engine
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Digits, Enter, Speech
 from callflows.flows import TREE
-from ivr.twiml import render_turn
-from ivr.url_state import UrlStateCodec
 from tests.e2e.conftest import PHRASES, choose
+from web.phone.twiml import render_turn
+from web.phone.url_state import UrlStateCodec
 
 LANGS = ["en", "es"]
 

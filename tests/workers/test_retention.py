@@ -9,10 +9,10 @@ from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import select
 
+import runtime
 from models import CallbackAttempt, CallbackRequest, CallEvent, CallSession, LookupAudit, RetentionTally
 from models.base import utcnow
 from models.texting import ProcessedMessage
-from workers import runtime
 from workers.retention import apply_retention, quarter
 from workers.schedule import register_periodic_jobs
 

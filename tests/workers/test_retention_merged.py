@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+import runtime
 from models import CallbackRequest, CallSession, RetentionTally
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation
@@ -19,7 +20,6 @@ from models.notification import Notification, NotificationAttempt
 from models.number_reads import NumberRead
 from models.registration import Registration
 from models.report import KeptCount, Period, collect, query_all
-from workers import runtime
 from workers.retention import apply_retention, quarter
 
 DAY = timedelta(days=1)

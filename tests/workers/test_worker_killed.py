@@ -16,9 +16,9 @@ from rq import Worker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
+import runtime
 import workers
 from models import CallbackConfirmation, OutboundMessage, OutboxMessage
-from workers import runtime
 from workers.outbox import relay
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,194 @@
+"""Voice webhooks: a call arrives, each answer steps the call tree, Twilio reports status.
+
+Each route reads like a sentence: check the signature, read the state from the
+URL, ask the engine, carry out the side effects, render TwiML.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from functools import lru_cache
+
+from flask import Blueprint, Response, g, request
+
+from callflows import engine
+from callflows.catalogue import catalogue
+from callflows.engine import CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
+from callflows.flows import TREE
+from callflows.flows.relay import is_relay_call, relay_start
+from callflows.phones import to_e164
+from callflows.tree import Ask
+from config.logs import info_line, mask_phone
+from models.base import utcnow
+from web.context import hotline
+from web.phone import actions
+from web.phone.twiml import render_turn
+from web.phone.url_state import TamperedState, UrlStateCodec, current_codec
+from web.phone.webhooks import apologise, call_sid, no_content, readable_form, twilio_blueprint, twiml
+
+log = logging.getLogger("voice.web.phone.voice")
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+
+
+def apologise_in_the_calls_language() -> Response:
+    """The apology in the language the action URL carries (every language without one)."""
+    return apologise(request.args.get("l"))
+
+
+twilio_blueprint(bp, fallback=apologise_in_the_calls_language)
+
+_KEYS = re.compile(r"[0-9*#]{1,64}")
+
+
+def event_from_form() -> Event:
+    """What the caller did, from a Gather, Record or Enqueue action request."""
+    form = request.form
+    if form.get("RecordingUrl"):
+        seconds = form.get("RecordingDuration", "0")
+        return Recorded(form["RecordingUrl"], int(seconds) if seconds.isdigit() else 0)
+    if form.get("QueueResult"):
+        return Outcome(form["QueueResult"])
+    speech = form.get("SpeechResult", "").strip()
+    if speech:
+        try:
+            confidence = float(form["Confidence"]) if form.get("Confidence") else None
+        except ValueError:
+            confidence = None
+        return Speech(speech[:500], confidence)
+    digits = form.get("Digits", "").strip()
+    if digits:
+        # Anything but keypad characters (a malformed or hostile request) counts as invalid input.
+        return Digits(digits if _KEYS.fullmatch(digits) else "invalid")
+    return Silence()
+
+
+@lru_cache(maxsize=8192)
+def _navigate(state: CallState, event: Event, operator_queue: str, codec: UrlStateCodec) -> tuple[Turn, str | None]:
+    # The engine is pure, so a step without a side effect always gives the same
+    # TwiML for the same state and input: render it once per process.
+    turn = engine.step(TREE, state, event)
+    return turn, None if turn.effect else render_turn(turn, operator_queue, codec=codec)
+
+
+@lru_cache(maxsize=4096)
+def _render(turn: Turn, operator_queue: str, codec: UrlStateCodec) -> str:
+    # After an effect the turn depends on what the effect found, but the same answer
+    # (e.g. the same look-up result) still renders to the same document.
+    return render_turn(turn, operator_queue, codec=codec)
+
+
+def answer(state: CallState, event: Event, sid: str) -> str:
+    """Step the call, carry out any effects, record the event, and render TwiML."""
+    current = hotline()
+    codec = current_codec()
+    turn, document = _navigate(state, event, current.settings.operator_queue_name, codec)
+    if turn.effect is not None:
+        caller = to_e164(request.form.get("From"))
+        # Straight from the environ: Werkzeug's header lookup raises and catches a KeyError when it is absent.
+        token = request.environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
+    while turn.effect is not None:
+        context = actions.CallContext(
+            call_sid=sid, caller=caller, settings=current.settings, now=utcnow(), idempotency_token=token
+        )
+        outcome = actions.run(turn.effect.name, turn.effect.state, context)
+        turn = engine.resume(TREE, turn, outcome)
+        document = None
+    if document is None:
+        document = _render(turn, current.settings.operator_queue_name, codec)
+    g.node = state.node
+    current.events.record(
+        sid,
+        state.node,
+        input=_loggable_input(state, event),
+        outcome=turn.outcome,
+        language=turn.state.lang,
+    )
+    return document
+
+
+def _loggable_input(state: CallState, event: Event) -> str | None:
+    node = TREE.nodes.get(state.node)
+    if isinstance(event, Digits):
+        raw = event.value
+    elif isinstance(event, Speech):
+        raw = event.text
+    elif isinstance(event, Outcome):
+        return event.name
+    else:
+        return None
+    if isinstance(node, Ask) and node.sensitive:
+        return f"(withheld: {len(raw)} characters)"
+    return raw
+
+
+@bp.post("/incoming")
+def incoming() -> Response:
+    """Twilio's Voice URL: a new call hears the welcome and the language menu."""
+    sid = call_sid()
+    form = request.form
+    current = hotline()
+    relay = is_relay_call(form.get("From"), current.settings.relay_caller_ids)
+    current.events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"), relay=relay)
+    state = relay_start(catalogue().default) if relay else engine.start(TREE)
+    return twiml(answer(state, Enter(), sid))
+
+
+@bp.post("/step")
+def step() -> Response:
+    """A Gather, Record or Enqueue action: the caller's answer at the node in the URL."""
+    sid = call_sid()
+    try:
+        state = current_codec().decode(request.args)
+    except TamperedState:
+        # A changed or foreign action URL: start the call over calmly, never a 500.
+        log.warning("action url refused: sealed state does not verify", extra={"call_sid": sid})
+        return twiml(answer(engine.start(TREE), Enter(), sid))
+    return twiml(answer(state, event_from_form(), sid))
+
+
+@bp.post("/status")
+def status() -> Response:
+    """Twilio's status callback: the call's final status and duration."""
+    sid = call_sid()
+    duration = request.form.get("CallDuration", "")
+    hotline().events.record_status(
+        sid, request.form.get("CallStatus", "unknown")[:32], int(duration) if duration.isdigit() else None
+    )
+    return no_content()
+
+
+@bp.post("/fallback")
+def fallback() -> Response:
+    """Twilio's fallback URL: the main webhook failed; apologise without touching the database."""
+    log.error(
+        "voice fallback",
+        extra={
+            "call_sid": request.form.get("CallSid"),
+            "error_code": request.form.get("ErrorCode"),
+            "error_url": request.form.get("ErrorUrl"),
+        },
+    )
+    return apologise_in_the_calls_language()
+
+
+@bp.after_request
+def log_request(response: Response) -> Response:
+    form = readable_form()
+    context = g._get_current_object()  # one context lookup for both reads
+    # Timed from the app's first hook (web.metrics), so the signature check counts too.
+    started = getattr(context, "metrics_started", None)
+    info_line(
+        log,
+        "voice webhook",
+        {
+            "route": request.path,
+            "call_sid": form.get("CallSid"),
+            "node": getattr(context, "node", None),
+            "from": mask_phone(form.get("From")),
+            "status": response.status_code,
+            "ms": 0.0 if started is None else round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return response
