@@ -80,8 +80,6 @@ def test_the_request_page_says_also_asked_at_and_merges(app, call, client, make_
     log_in(client, operator.email)
     page = client.get(f"/ops/requests/{newer.id}").get_data(as_text=True)
     assert "Also asked at" in page and f"request {older.id}" in page
-    done = client.post(
-        f"/ops/requests/{newer.id}/merge", data={"into": str(older.id), "csrf_token": csrf_from(page)}
-    )
+    done = client.post(f"/ops/requests/{newer.id}/merge", data={"into": str(older.id), "csrf_token": csrf_from(page)})
     assert done.status_code == 302
     assert [r.status for r in requests(app)] == ["open", "closed"]

@@ -9,7 +9,7 @@ from rq import Queue
 
 from models import CallbackRequest, OutboxMessage
 from models.base import utcnow
-from tests.e2e.conftest import choose, heard, post_signed, requests, safe_contact
+from tests.e2e.conftest import choose, post_signed, requests, safe_contact
 from tests.e2e.test_call_tree import to_callback_number
 
 
