@@ -36,6 +36,18 @@ VAR_DIR = PROJECT_ROOT / "var"
 HOTLINE_NUMBER = "+18554886423"
 
 
+def development_neutral_number(hotline_number: str = HOTLINE_NUMBER) -> str:
+    """A fictional number (NANP 555-0100..0199, never assigned) that stands in for ``NEUTRAL_NUMBER`` in development.
+
+    Derived from the hotline number so every process of one installation shows the same one.
+    """
+    suffix = int(hashlib.sha256(hotline_number.encode()).hexdigest(), 16) % 100
+    return f"+1202555{100 + suffix:04d}"
+
+
+DEVELOPMENT_NEUTRAL_NUMBER = development_neutral_number()
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -186,8 +198,9 @@ class Settings:
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
     # --- safety on the callback path (issue 9) ---
-    # The caller ID shown on call backs when the caller asked us not to say who is calling.
-    neutral_number: str = HOTLINE_NUMBER
+    # The caller ID of every call back and notification call unless the caller allowed the specialist
+    # to say where they call from. Required on a public address; never the hotline number.
+    neutral_number: str = DEVELOPMENT_NEUTRAL_NUMBER
     # Contact centre (issue I): a caller held this long in the live queue hears the callback offer first.
     queue_max_hold_minutes: int = 10
     # Referral directory (issue H)
@@ -412,6 +425,12 @@ def _fail_closed(settings: Settings) -> None:
             raise ConfigError(
                 f"{variable}: at least {MIN_SECRET_LENGTH} characters are required on a public address ({where})"
             )
+    if settings.neutral_number == DEVELOPMENT_NEUTRAL_NUMBER:
+        # The fictional development number cannot place calls, and a shared default would be known.
+        raise ConfigError(
+            f"NEUTRAL_NUMBER: required on a public address ({where}): a number of yours, other than the hotline's,"
+            " that answers with one neutral sentence"
+        )
 
 
 def validate(settings: Settings) -> None:
@@ -437,8 +456,11 @@ def validate(settings: Settings) -> None:
     # Safety on the callback path (issue 9).
     if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
         raise ConfigError(
-            f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
+            f"NEUTRAL_NUMBER: expected an E.164 number like +12025550123, got {settings.neutral_number!r}"
         )
+    if settings.neutral_number in {settings.hotline_number, settings.operator_number}:
+        # A call back showing the hotline's number tells whoever holds the phone that she called.
+        raise ConfigError("NEUTRAL_NUMBER: must differ from HOTLINE_NUMBER and OPERATOR_NUMBER")
     # reliability (issue G)
     if not 0 <= settings.retention_hour_utc <= 23:
         raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")

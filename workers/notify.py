@@ -263,6 +263,9 @@ def _outgoing(
 ) -> Outgoing:
     """The text or call that tells ``registration`` about ``notification``."""
     phone, sender = registration.phone, sending_number(settings, registration.phone)
+    if channel is not TEXT:
+        # Whoever sees the phone's call log sees a number that answers "not available", never the hotline's.
+        sender = settings.neutral_number
     if channel is TEXT:
         return Outgoing(
             _key(channel, notification), phone, sender, notification_text(notification, registration, settings)

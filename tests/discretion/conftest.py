@@ -18,3 +18,6 @@ def settings(settings: Settings, fake_twilio) -> Settings:
         twilio_api_base_url=fake_twilio.base_url,
         supervisor_numbers=(SUPERVISOR_PHONE,),
     )
+
+
+from tests.notifications.conftest import feed  # noqa: E402, F401
