@@ -93,7 +93,7 @@ def test_a_notification_call_shows_the_neutral_number_and_starts_with_the_pin(ap
     (placed,) = fake_twilio.calls()
     assert placed.value("From") == NEUTRAL_NUMBER
     notification_id = int(placed.value("Url").rsplit("/", 1)[1])
-    code, document = post(
+    _, document = post(
         transport,
         f"/notify/voice/answer/{notification_id}",
         {"CallSid": calls.sids[0], "AnsweredBy": "human", "CallStatus": "in-progress"},
