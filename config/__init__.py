@@ -58,17 +58,27 @@ class DisclosurePolicy:
 
     # In custody: which facility fields are read to the caller.
     in_custody_fields: tuple[str, ...] = ("facility_name", "city", "state", "phone")
-    # Statuses other than "in custody" are answered with one neutral sentence.
+    # "Not in custody" (and every other status but those below) is answered with one neutral sentence
+    # unless this is set; it also widens the window rule below to "not in custody".
     disclose_other_statuses: bool = False
+    # Released and removed are told within ``public_window_days`` of the change, as ICE's own public
+    # locator does (DISCLOSE_RELEASE_AND_REMOVAL=false keeps them to the neutral sentence).
+    disclose_release_and_removal: bool = True
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
     # Issue K: one more sentence with the case status (in proceedings, ordered removed, ...) when set.
     disclose_case_status: bool = False
     # Issue E (notifications): released and removed statuses are told by the public look-up only this
-    # many days after the change (and only with disclose_other_statuses); registrants are always told.
+    # many days after the change; registrants are always told.
     public_window_days: int = 60
     # Issue E: registrants are told what the public look-up may withhold (each notification audited).
     tell_registrants: bool = True
+
+    def tells_status(self, status: str) -> bool:
+        """True when the look-up may name ``status`` (released, removed, not in custody) at all; the window still applies."""
+        if status in ("released", "removed"):
+            return self.disclose_release_and_removal or self.disclose_other_statuses
+        return self.disclose_other_statuses
 
 
 @dataclass(frozen=True)
@@ -356,6 +366,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     policy = {}
     if env.get("DISCLOSE_OTHER_STATUSES"):
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
+    if env.get("DISCLOSE_RELEASE_AND_REMOVAL"):
+        policy["disclose_release_and_removal"] = _bool(
+            env["DISCLOSE_RELEASE_AND_REMOVAL"], "DISCLOSE_RELEASE_AND_REMOVAL"
+        )
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
     if env.get("DISCLOSE_CASE_STATUS"):  # issue K

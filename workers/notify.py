@@ -142,7 +142,7 @@ def may_tell(
     # NOTIFY_REGISTRANTS_BEYOND_LOOKUP=false: registrants hear only what the public look-up would say now.
     if notification is None or notification.kind in (TRANSFERRED, BACK_IN_CUSTODY):
         return record.status in HELD_STATUSES
-    return policy.disclose_other_statuses and within_public_window(
+    return policy.tells_status(notification.kind) and within_public_window(
         notification.kind, notification.event_at, now, policy.public_window_days
     )
 

@@ -65,7 +65,11 @@ def case_events(app) -> list[tuple]:
 def allow_case_status(app, allowed: bool = True, other_statuses: bool = False) -> None:
     hotline = app.extensions["hotline"]
     hotline.settings = hotline.settings.replace(
-        disclosure=DisclosurePolicy(disclose_case_status=allowed, disclose_other_statuses=other_statuses)
+        disclosure=DisclosurePolicy(
+            disclose_case_status=allowed,
+            disclose_other_statuses=other_statuses,
+            disclose_release_and_removal=other_statuses,
+        )
     )
 
 

@@ -352,7 +352,7 @@ class TestWhenRegistrantsAreToldOnlyWhatTheLookUpSays:
     def settings(self, settings):
         from config import DisclosurePolicy
 
-        return settings.replace(disclosure=DisclosurePolicy(tell_registrants=False))
+        return settings.replace(disclosure=DisclosurePolicy(tell_registrants=False, disclose_release_and_removal=False))
 
     def test_a_release_the_public_look_up_withholds_is_not_sent(self, app, feed, fake_twilio) -> None:
         feed([in_custody("209000067"), released("209000068")], protected=True)
