@@ -75,7 +75,7 @@ class DisclosurePolicy:
     tell_registrants: bool = True
 
     def tells_status(self, status: str) -> bool:
-        """True when the look-up may name ``status`` (released, removed, not in custody) at all; the window still applies."""
+        """True when the look-up may name ``status`` (released, removed, not in custody); the window still applies."""
         if status in ("released", "removed"):
             return self.disclose_release_and_removal or self.disclose_other_statuses
         return self.disclose_other_statuses
