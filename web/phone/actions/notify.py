@@ -50,7 +50,7 @@ def hold_pin(state: CallState, context: CallContext) -> Outcome:
 
 @effect("notify.create")
 def create(state: CallState, context: CallContext) -> Outcome:
-    """Store the registration: active for the caller ID; for an entered number, texts wait for its code."""
+    """Store the registration: active for the caller ID; an entered number waits, unused, for its code."""
     pin = state.get("pin") or ""
     expected = state.get("pin_digest") or ""
     if not hmac.compare_digest(pin_digest(pin, context.call_sid, context.settings.secret_key), expected):
@@ -84,9 +84,9 @@ def create(state: CallState, context: CallContext) -> Outcome:
             voicemail_allowed=state.get("voicemail") == "1",
         )
         message_id = None
-        # DECISIONS.md: an entered number gets nothing but the code text until it answers; a call asks
-        # for the PIN first, so calls may go to it at once.
-        if state.get("notify_to") != "caller" and channels != "voice":
+        # A typed number gets one code text and nothing else (no call, no notification) until the
+        # code comes back from that phone: whoever answers it may not be the person who asked.
+        if state.get("notify_to") != "caller":
             registration.status = "pending"
             message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
         registration_id = registration.id
