@@ -76,3 +76,17 @@ def safe_contact_nodes(then: str) -> list[Node]:
             on_silence=_ask_twice("menu.silence", then),
         ),
     ]
+
+
+def text_safe_menu(name: str, yes: str, no: str) -> Menu:
+    """ "Is it safe to send a text to this phone?" before any text the voice path sends.
+
+    Silence or anything unclear is no: a text stays on the phone for whoever reads it next.
+    """
+    return Menu(
+        name,
+        prompts=("texting.safe",),
+        options=(Option("1", "texting.safe_yes", yes), Option("2", "texting.safe_no", no)),
+        on_invalid=Reprompt("menu.invalid", then=no, limit=2),
+        on_silence=Reprompt("menu.silence", then=no, limit=1),
+    )

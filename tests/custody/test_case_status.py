@@ -178,8 +178,8 @@ def test_a_record_that_is_not_disclosed_says_no_case_status(app, texter, feed) -
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("STATUS A201345678 MEXICO", "Immigration case: in proceedings."),
-        ("ESTADO A201345678 MEXICO", "Caso migratorio: en proceso."),
+        ("STATUS A201345678 MEXICO", "Case: in proceedings."),
+        ("ESTADO A201345678 MEXICO", "Caso: en proceso."),
     ],
 )
 def test_a_texter_reads_the_case_status_when_allowed_within_two_segments(app, texter, feed, body, expected) -> None:
