@@ -69,6 +69,9 @@ class Registration(Base):
     voicemail_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Texts may come in the registrant's quiet hours too (their choice; calls always wait).
     texts_any_hour: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the registrant said calls and texts may come (morning, afternoon, evening; None: any time
+    # outside quiet hours), in their own time zone.
+    contact_window: Mapped[str | None] = mapped_column(String(12))
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     source: Mapped[str] = mapped_column(String(12), default=BY_SMS)
@@ -290,6 +293,7 @@ def register_verified(
     operator_id: int | None = None,
     voicemail_allowed: bool = False,
     texts_any_hour: bool = False,
+    contact_window: str | None = None,
 ) -> Registration:
     """An active registration for a number already verified (the caller ID that asked, or a code it answered).
 
@@ -310,6 +314,7 @@ def register_verified(
         operator_id=operator_id,
         voicemail_allowed=voicemail_allowed,
         texts_any_hour=texts_any_hour,
+        contact_window=contact_window,
         created_at=now,
     )
     if pin is not None:

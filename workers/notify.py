@@ -31,6 +31,7 @@ from twilio.rest import Client
 from callflows.catalogue import catalogue
 from callflows.hours import WeeklyHours, Window, next_allowed_moment
 from callflows.phones import registrant_zone
+from callflows.safe_contact import caller_window
 from config import Settings
 from config.logs import mask_phone
 from models.audit import DISCLOSED, LookupAudit, hash_caller
@@ -457,6 +458,11 @@ def _prepare(
             any_hour = channel is TEXT and (settings.notifications.texts_in_quiet_hours or registration.texts_any_hour)
             zone = registrant_zone(registration.phone, settings.timezone)
             allowed_at = now if any_hour else _outside_quiet_hours(now, hours, zone)
+            chosen = caller_window(registration.contact_window, None, zone)
+            if chosen is not None:
+                # The registrant's own "when" (morning, afternoon, evening) holds for texts and calls alike.
+                allowed_at = next_allowed_moment(allowed_at, [chosen] if any_hour else [chosen, Window(hours, zone)])
+                allowed_at = allowed_at or _outside_quiet_hours(now, hours, zone)
             if allowed_at > now:
                 if window_ends is not None and allowed_at >= window_ends:
                     notification.voice_state = EXPIRED

@@ -39,3 +39,51 @@ def test_silence_at_is_it_safe_goes_on_to_the_next_questions(app, call, lang) ->
     [request] = requests(app)
     assert request.safe_contact()["safe_to_call"] == "unconfirmed"
     assert (request.voicemail_ok, request.may_identify) == (False, False)
+
+
+# --- notification registration: is it safe to call and to text, and when -------------------------
+
+
+def registration_to_safety(call, how: str):
+    from tests.notifications.test_voice_registration import to_notify
+
+    caller = to_notify(call)
+    caller.press(caller.option_for("register"))
+    caller.press("209000093#")
+    caller.press("1")  # the A-number read back is right
+    caller.press("1")  # Mexico
+    caller.press(how)
+    return caller.press("1")  # this number
+
+
+def test_registration_asks_whether_calls_and_texts_are_safe_and_when(app, call, feed) -> None:
+    from models import Registration
+    from tests.notifications.conftest import changed_days_ago
+
+    feed([f"A209000093,Ana,Vega,Mexico,1980-01-01,in custody,DEMOELP,{changed_days_ago(1)}"])
+    caller = registration_to_safety(call, "3")  # calls and texts
+    assert "safe for us to call this phone" in caller.last_heard()
+    caller.press(caller.option_for("If it is safe to call"))
+    assert "safe for us to send a text message" in caller.last_heard()
+    caller.press(caller.option_for("If it is safe to text"))
+    assert "When may we call or text you" in caller.last_heard()
+    caller.press(caller.option_for("For the evening"))
+    for key in ("2", "4321", "4321"):  # no voicemail, the PIN twice
+        caller.press(key)
+    with app.extensions["hotline"].database.session() as session:
+        (registration,) = session.query(Registration).all()
+        assert (registration.channels, registration.contact_window, registration.status) == (
+            "both",
+            "evening",
+            "active",
+        )
+
+
+def test_silence_at_is_it_safe_to_call_registers_nothing(app, call, feed) -> None:
+    from models import Registration
+
+    caller = registration_to_safety(call, "1")
+    caller.silence().silence()
+    assert "we will not use this phone" in caller.last_heard()
+    with app.extensions["hotline"].database.session() as session:
+        assert session.query(Registration).count() == 0

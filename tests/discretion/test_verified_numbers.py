@@ -11,7 +11,7 @@ from config import NotificationSettings
 from models import OutboxMessage
 from tests.notifications.conftest import changed_days_ago
 from tests.notifications.test_delivery import deliver, in_custody, released
-from tests.notifications.test_voice_registration import registrations, to_notify
+from tests.notifications.test_voice_registration import answer_safety_questions, registrations, to_notify
 
 TYPED = "+13055550188"
 
@@ -33,6 +33,7 @@ def register_typed_number_by_call(call) -> None:
     caller.press(caller.option_for("different number"))
     caller.press(TYPED.removeprefix("+1") + "#")
     caller.press("1")  # that number is right
+    answer_safety_questions(caller, "1")
     for key in ("2", "4321", "4321"):  # no voicemail, the PIN twice
         caller.press(key)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
 from callflows.phones import parse_callback_number
+from callflows.safe_contact import CALL_WINDOWS
 from config.logs import mask_phone
 from models.outbox import OutboxMessage
 from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
@@ -82,6 +83,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
             now=context.now,
             source=BY_VOICE,
             voicemail_allowed=state.get("voicemail") == "1",
+            contact_window=window if (window := state.get("window")) in CALL_WINDOWS and window != "any" else None,
         )
         message_id = None
         # A typed number gets one code text and nothing else (no call, no notification) until the
@@ -97,6 +99,13 @@ def create(state: CallState, context: CallContext) -> Outcome:
         extra={"call_sid": context.call_sid, "registration_id": registration_id, "phone": mask_phone(phone)},
     )
     return Outcome.of("code_sent" if message_id else "created", pin="", pin_digest="", a_number="", phone="")
+
+
+@effect("notify.channels")
+def channels(state: CallState, context: CallContext) -> Outcome:
+    """Which safety questions to ask: about calls, texts, or both (the channels just chosen)."""
+    chosen = state.get("channels")
+    return Outcome.of(chosen if chosen in CHANNELS else "both")
 
 
 @effect("notify.cancel")
