@@ -20,4 +20,6 @@ def settings(settings: Settings, fake_twilio) -> Settings:
     )
 
 
+from tests.custody.conftest import custody_demo  # noqa: E402, F401
 from tests.notifications.conftest import feed  # noqa: E402, F401
+from tests.referrals.conftest import demo_directory  # noqa: E402, F401

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.custody.conftest import custody_demo  # noqa: F401
 from tests.custody.test_voice_lookup import audits, look_up, to_custody
 from tests.notifications.conftest import changed_days_ago
 from workers.imports import import_custody
@@ -15,7 +14,7 @@ HEADER = "a_number,first_name,last_name,country_of_birth,date_of_birth,status,fa
 
 
 @pytest.fixture
-def records(app, custody_demo, tmp_path: Path) -> None:  # noqa: F811
+def records(app, custody_demo, tmp_path: Path) -> None:
     rows = [
         f"A209000001,Rosa,Flores,Guatemala,1980-01-01,released,,{changed_days_ago(3)},",
         f"A209000002,Jorge,Reyes,Guatemala,1981-01-01,removed,,{changed_days_ago(10)},",
