@@ -204,8 +204,10 @@ def register_by_text(
     same = [r for r in live if (r.a_number, r.country) == (a_number, country)]
     active = [r for r in same if r.status == ACTIVE]
     if active:
-        return "already", {"reference": active[0].reference}
-    if same:
+        # The same reply as a first registration: whoever texts from this phone must not learn that
+        # one exists. Its code renews the registration (as "text REGISTER again to keep it" says).
+        registration = active[0]
+    elif same:
         registration = same[0]
     elif len(live) >= settings.registrations_per_phone:
         return "too_many", {}
@@ -233,7 +235,11 @@ def confirm_by_text(
     """Check a texted code against the phone's waiting registrations; the reply's outcome and values."""
     query = (
         select(Registration)
-        .where(Registration.phone == phone, Registration.status == PENDING, Registration.code_hash.is_not(None))
+        .where(
+            Registration.phone == phone,
+            Registration.status.in_((PENDING, ACTIVE)),
+            Registration.code_hash.is_not(None),
+        )
         .order_by(Registration.id)
         .with_for_update()
     )
@@ -252,7 +258,11 @@ def confirm_by_text(
     for registration in waiting:
         registration.code_failures += 1
         if registration.code_failures >= settings.code_max_failures:
-            registration.end(now, "code failures", FAILED)
+            if registration.status == ACTIVE:
+                # A renewal code guessed wrong too often stops working; the registration itself stays.
+                registration.code_hash = registration.code_expires_at = None
+            else:
+                registration.end(now, "code failures", FAILED)
             locked = True
     return ("code_locked" if locked else "wrong_code"), {}
 

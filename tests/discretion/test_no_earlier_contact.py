@@ -83,3 +83,21 @@ def test_the_request_page_says_also_asked_at_and_merges(app, call, client, make_
     done = client.post(f"/ops/requests/{newer.id}/merge", data={"into": str(older.id), "csrf_token": csrf_from(page)})
     assert done.status_code == 302
     assert [r.status for r in requests(app)] == ["open", "closed"]
+
+
+def test_registering_again_by_text_sounds_like_a_first_registration(app, texter) -> None:
+    from models import Registration
+
+    sender = texter("+14155550166")
+    first = sender.send("REGISTER A201345678 MEXICO")[0]
+    code = re.search(r"\d{6}", first)[0]
+    sender.send(f"YES {code}")
+    again = sender.send("REGISTER A201345678 MEXICO")[0]
+    assert re.sub(r"\d{6}", "N", again) == re.sub(r"\d{6}", "N", first)
+    assert "already" not in again and "registered" not in again
+    # Wrong codes stop the renewal code working; the registration itself stays.
+    for wrong in ("000000", "000001", "000002", "000003", "000004"):
+        sender.send(f"YES {wrong}")
+    with app.extensions["hotline"].database.session() as session:
+        (registration,) = session.query(Registration).all()
+        assert registration.status == "active"
