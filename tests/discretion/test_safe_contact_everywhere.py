@@ -87,3 +87,27 @@ def test_silence_at_is_it_safe_to_call_registers_nothing(app, call, feed) -> Non
     assert "we will not use this phone" in caller.last_heard()
     with app.extensions["hotline"].database.session() as session:
         assert session.query(Registration).count() == 0
+
+
+def test_a_registrations_window_holds_its_calls_and_texts(app, feed, fake_twilio) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from callflows.safe_contact import CALL_WINDOWS
+    from models import Notification
+    from tests.notifications.test_delivery import deliver, in_custody, register, released
+
+    zone = ZoneInfo("America/New_York")  # a 202 number's zone
+    hour = datetime.now(zone).hour
+    # A window the current hour is outside of.
+    window = next(w for w, span in CALL_WINDOWS.items() if span and not span[0].hour <= hour < span[1].hour)
+    feed([in_custody("209000095")], protected=True)
+    register(app, "209000095", "+12025550143", "en", "both", contact_window=window)
+    feed([released("209000095")], protected=True)
+    texts, calls = deliver(app)
+    assert (texts.sent, calls.placed) == (0, 0)
+    with app.extensions["hotline"].database.session() as session:
+        (notification,) = session.query(Notification).all()
+        due = notification.sms_due_at.astimezone(zone)
+    start, end = CALL_WINDOWS[window]
+    assert start <= due.time() < end and due - datetime.now(zone) < timedelta(days=1, minutes=1)
