@@ -117,6 +117,6 @@ def test_quiet_hours_that_start_and_end_together_allow_every_moment() -> None:
     assert next_allowed_moment(now, [Window(hours, NEW_YORK)]) == now
 
 
-def test_quiet_hours_inside_one_day_keep_the_longer_side_quiet_too() -> None:
-    hours = WeeklyHours.outside_quiet_hours(time(13, 0), time(14, 0))
-    assert hours.days[0] == (time(0, 0), time(13, 0))
+def test_quiet_hours_inside_one_day_leave_both_sides_allowed() -> None:
+    allowed = WeeklyHours.outside_quiet_hours(time(13, 0), time(14, 0))
+    assert allowed.days[0] == ((time(0, 0), time(13, 0)), (time(14, 0), hours.END_OF_DAY))
