@@ -22,7 +22,14 @@ from models.custody import CustodyRecord, Facility, normalize_a_number
 from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
 from models.outbox import OutboxMessage
-from models.registration import BY_OPERATOR, CHANNELS, VOICE, Registration, register_verified
+from models.registration import (
+    BY_OPERATOR,
+    CHANNELS,
+    VOICE,
+    Registration,
+    RegistrationLimitReached,
+    register_verified,
+)
 from web.context import db_session, hotline, settings
 from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 
@@ -256,21 +263,29 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     if channels != "sms" and pin is None:
         raise RegistrationRefused("a registration that calls needs a 4-digit pin")
     session = db_session()
-    registration = register_verified(
-        session,
-        a_number=a_number,
-        country=country,
-        phone=phone,
-        language=language,
-        channels=channels,
-        pin=pin,
-        settings=settings().notifications,
-        now=utcnow(),
-        source=BY_OPERATOR,
-        operator_id=operator_id,
-        voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
-        texts_any_hour=data.get("texts_any_hour") in (True, "1", "on", "true"),
-    )
+    limits = settings().notifications
+    try:
+        registration = register_verified(
+            session,
+            a_number=a_number,
+            country=country,
+            phone=phone,
+            language=language,
+            channels=channels,
+            pin=pin,
+            settings=limits,
+            now=utcnow(),
+            source=BY_OPERATOR,
+            operator_id=operator_id,
+            voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
+            texts_any_hour=data.get("texts_any_hour") in (True, "1", "on", "true"),
+        )
+    except RegistrationLimitReached:
+        session.rollback()
+        raise RegistrationRefused(
+            f"this phone already has {limits.registrations_per_phone} registrations, the most one phone may have;"
+            " end one first"
+        ) from None
     message_id = None
     if channels != VOICE:
         # DECISIONS.md: nothing but the code text goes to a number until it answers.

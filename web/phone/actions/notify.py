@@ -13,7 +13,15 @@ from callflows.engine import CallState, Outcome
 from callflows.phones import parse_callback_number
 from config.logs import mask_phone
 from models.outbox import OutboxMessage
-from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
+from models.registration import (
+    BY_VOICE,
+    CHANNELS,
+    LIVE,
+    Registration,
+    RegistrationLimitReached,
+    live_before_registering,
+    register_verified,
+)
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 from web.phone.actions.custody import look_up_on_call
@@ -63,26 +71,27 @@ def create(state: CallState, context: CallContext) -> Outcome:
     settings = context.settings.notifications
     current = hotline()
     with current.database.session() as session:
-        live = Registration.live_for_phone(session, phone)
+        live = live_before_registering(session, phone)
         # A Twilio retry of this step finds the registration it made.
         same = [r for r in live if (r.a_number, r.country, r.source) == (a_number, country, BY_VOICE)]
         if same:
             return Outcome.of("created", pin="", pin_digest="", a_number="")
-        if len(live) >= settings.registrations_per_phone:
+        try:
+            registration = register_verified(
+                session,
+                a_number=a_number,
+                country=country,
+                phone=phone,
+                language=catalogue().resolve(state.lang),
+                channels=channels,
+                pin=pin,
+                settings=settings,
+                now=context.now,
+                source=BY_VOICE,
+                voicemail_allowed=state.get("voicemail") == "1",
+            )
+        except RegistrationLimitReached:
             return Outcome.of("too_many", pin="", pin_digest="")
-        registration = register_verified(
-            session,
-            a_number=a_number,
-            country=country,
-            phone=phone,
-            language=catalogue().resolve(state.lang),
-            channels=channels,
-            pin=pin,
-            settings=settings,
-            now=context.now,
-            source=BY_VOICE,
-            voicemail_allowed=state.get("voicemail") == "1",
-        )
         message_id = None
         # DECISIONS.md: an entered number gets nothing but the code text until it answers; a call asks
         # for the PIN first, so calls may go to it at once.
