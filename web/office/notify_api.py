@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import BadRequest, NotFound
 
 from callflows.countries import normalize_country
+from callflows.masking import mask_a_number, mask_phone
 from callflows.phones import parse_callback_number
-from config.logs import mask_a_number, mask_phone
 from models.audit import DISCLOSED, NOT_DISCLOSED, NOT_FOUND, LookupAudit, hash_caller
 from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number

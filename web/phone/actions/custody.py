@@ -19,11 +19,12 @@ from flask import current_app
 
 from callflows.countries import country_name
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_a_number, mask_phone
 from callflows.offices import state_name
 from callflows.parsers import UNSURE_COUNTRY
-from callflows.readback import spoken_phone
+from callflows.phones import spoken_phone
 from config import Settings
-from config.logs import info_line, mask_a_number, mask_phone
+from config.logs import info_line
 from models.audit import (
     CALL_ENDED,
     COUNTRY_MISMATCH,

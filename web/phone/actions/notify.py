@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_phone
 from callflows.phones import parse_callback_number
-from config.logs import mask_phone
 from models.outbox import OutboxMessage
 from models.registration import (
     BY_VOICE,
