@@ -18,7 +18,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench.harness import add_busy_flag, require_quiet_machine
+from bench.harness import add_busy_flag, add_postgres_server_flag, require_quiet_machine
 from commands.custody import write_demo_files
 from models import migrate
 from models.base import Database
@@ -75,14 +75,7 @@ def main() -> int:
     """Generate the files, import them into each database, print rows/s."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
+    add_postgres_server_flag(parser)
     add_busy_flag(parser)
     args = parser.parse_args()
     require_quiet_machine(args.allow_busy)

@@ -29,6 +29,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from bench.harness import add_postgres_server_flag
 from models import migrate
 from models.base import Database
 from models.report import Period
@@ -108,14 +109,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=50_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
+    add_postgres_server_flag(parser)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()

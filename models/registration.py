@@ -23,6 +23,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from config import NotificationSettings
 from models.base import Base, utcnow
+from models.outbox import OutboxMessage
+
+# The job that texts a registration's code (an outbox entry, so a crash after the commit loses nothing).
+SEND_CODE_JOB = "workers.notify.send_code"
 
 PENDING = "pending"
 ACTIVE = "active"
@@ -188,6 +192,18 @@ def live_before_registering(session: Session, phone: str) -> list[Registration]:
         if driver is not None and not driver.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     return Registration.live_for_phone(session, phone)
+
+
+def hold_for_code(session: Session, registration: Registration, caller_id: bool) -> int | None:
+    """Make a registration that texts an entered number wait for that number's code; the code job's outbox id.
+
+    A number that is not the caller ID that asked gets nothing but the code text until it answers; calls
+    ask for the PIN before they say anything, so a registration for calls alone goes ahead (None).
+    """
+    if caller_id or not registration.texts:
+        return None
+    registration.status = PENDING
+    return OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
 
 
 def new_reference() -> str:

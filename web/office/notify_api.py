@@ -21,13 +21,13 @@ from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number
 from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
-from models.outbox import OutboxMessage
 from models.registration import (
     BY_OPERATOR,
     CHANNELS,
     VOICE,
     Registration,
     RegistrationLimitReached,
+    hold_for_code,
     register_verified,
 )
 from web.context import db_session, hotline, settings
@@ -35,7 +35,6 @@ from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parame
 
 log = logging.getLogger("voice.web.office.notify_api")
 
-SEND_CODE_JOB = "workers.notify.send_code"
 OPERATOR_CHANNEL = "operator"
 
 
@@ -286,11 +285,7 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
             f"this phone already has {limits.registrations_per_phone} registrations, the most one phone may have;"
             " end one first"
         ) from None
-    message_id = None
-    if channels != VOICE:
-        # DECISIONS.md: nothing but the code text goes to a number until it answers.
-        registration.status = "pending"
-        message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
+    message_id = hold_for_code(session, registration, caller_id=False)
     session.commit()
     if message_id is not None:
         hotline().handover.after_commit([message_id])

@@ -12,13 +12,13 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
 from callflows.masking import mask_phone
 from callflows.phones import parse_callback_number
-from models.outbox import OutboxMessage
 from models.registration import (
     BY_VOICE,
     CHANNELS,
     LIVE,
     Registration,
     RegistrationLimitReached,
+    hold_for_code,
     live_before_registering,
     register_verified,
 )
@@ -27,8 +27,6 @@ from web.phone.actions import CallContext, effect
 from web.phone.actions.custody import look_up_on_call
 
 log = logging.getLogger("voice.web.phone.actions.notify")
-
-SEND_CODE_JOB = "workers.notify.send_code"
 
 
 def pin_digest(pin: str, call_sid: str, key: str) -> str:
@@ -42,8 +40,6 @@ def identify(state: CallState, context: CallContext) -> Outcome:
     country, answer = look_up_on_call(state, context)
     if isinstance(answer, Outcome):
         return answer
-    if answer.outcome == "incomplete":
-        return Outcome.of("error")
     if answer.outcome == "limited":
         return Outcome.of("limited")
     return Outcome.of("ok", country=country, country_confirmed="", country_name="")
@@ -92,12 +88,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
             )
         except RegistrationLimitReached:
             return Outcome.of("too_many", pin="", pin_digest="")
-        message_id = None
-        # DECISIONS.md: an entered number gets nothing but the code text until it answers; a call asks
-        # for the PIN first, so calls may go to it at once.
-        if state.get("notify_to") != "caller" and channels != "voice":
-            registration.status = "pending"
-            message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
+        message_id = hold_for_code(session, registration, caller_id=state.get("notify_to") == "caller")
         registration_id = registration.id
     if message_id is not None:
         current.handover.after_commit([message_id])
