@@ -5,7 +5,7 @@ a caller's own window (morning, afternoon, evening in the caller's time zone),
 quiet hours and the opening hours of directory services are all ``WeeklyHours``
 read in a time zone (a ``Window``); one function, ``next_allowed_moment``, finds
 the first moment inside every window given, and ``parse_clock`` is the one
-reader of a time of day (docs/decisions/weekly-hours.md). Pure functions: the
+reader of a time of day (docs/decisions/time-windows.md). Pure functions: the
 hours, holidays and zones are passed in (they come from settings or the
 directory), so the call tree and its tests never read configuration. Stdlib
 only, so ``config`` can parse its settings into this type. Weekly hours are

@@ -72,7 +72,7 @@ def json_handler() -> logging.Handler:
     return handler
 
 
-# Performance (issue P): the hotline's own lines leave the request thread. A webhook only appends
+# The hotline's own lines leave the request thread (docs/decisions/logging.md). A webhook only appends
 # the record to an in-process list (a deque append wakes nobody: waking a writer thread on every
 # line cost the request thread more, in GIL hand-offs, than formatting the line itself); one writer
 # thread per process formats what has gathered every ``interval`` seconds (JSON, scrubbed, exactly

@@ -1,4 +1,4 @@
-"""Operator API for issue E: registrations (register a caller, show one with its attempts, end one) and the
+"""Operator API for notifications: registrations (register a caller, show one with its attempts, end one) and the
 look-up by name, with the schemas the OpenAPI document is made of.
 """
 
@@ -358,7 +358,7 @@ def look_up_by_name(data: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     found, withheld = [], 0
     for record, facility in session.execute(query):
-        # Issue E: possible minors and protected records are never disclosed, to operators either.
+        # Possible minors and protected records are never disclosed, to operators either.
         if never_disclosed(record.date_of_birth, record.protected, now.date()):
             withheld += 1
             continue

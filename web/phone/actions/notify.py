@@ -1,4 +1,4 @@
-"""Effects of the notifications part of the tree (issue E): identify, hold the PIN, register, cancel."""
+"""Effects of the notifications part of the tree: identify, hold the PIN, register, cancel."""
 
 from __future__ import annotations
 
