@@ -9,16 +9,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
-from bench.harness import add_busy_flag, add_postgres_server_flag, require_quiet_machine
+from bench.harness import add_busy_flag, add_postgres_server_flag, require_quiet_machine, scratch_postgres
 from commands.custody import write_demo_files
 from models import migrate
 from models.base import Database
@@ -96,19 +92,10 @@ def main() -> int:
         ok &= sqlite_first >= TARGET
 
         if not args.skip_postgres:
-            server = make_url(args.database_url)
-            admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-            name = f"voice_bench_import_{secrets.token_hex(4)}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            try:
+            with scratch_postgres(args.database_url, "voice_bench_import") as url:
                 print("PostgreSQL")
-                url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
                 pg_first, _ = run(url, facilities, first, second, args.rows)
                 ok &= pg_first >= TARGET
-            finally:
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"target: >= {TARGET:,} rows/s on the first pass: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 

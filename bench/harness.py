@@ -225,6 +225,24 @@ def report(name: str, result: Result, baseline: Result) -> str:
 
 
 @contextmanager
+def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database ``<prefix>_<random>`` on ``server_url``'s server, as a URL; dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
 def embedded_backend(database_url: str | None = None) -> Iterator[dict[str, str]]:
     """A migrated database (a temporary SQLite file by default) and an embedded Redis, as env vars."""
     from embedded.redis import EmbeddedRedis

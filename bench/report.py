@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -25,11 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bench.harness import add_postgres_server_flag
+from bench.harness import add_postgres_server_flag, scratch_postgres
 from models import migrate
 from models.base import Database
 from models.report import Period
@@ -127,19 +124,10 @@ def main() -> int:
         fill(url, args.events, args.requests)
         ok &= run(url, folder) < TARGET_SECONDS
         if not args.skip_postgres:
-            server = make_url(args.database_url)
-            admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-            name = f"voice_bench_report_{secrets.token_hex(4)}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            try:
+            with scratch_postgres(args.database_url, "voice_bench_report") as url:
                 print("PostgreSQL")
-                url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
                 fill(url, args.events, args.requests)
                 ok &= run(url, folder) < TARGET_SECONDS
-            finally:
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"target: the report in under {TARGET_SECONDS:.0f} s: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 
