@@ -33,11 +33,10 @@ WAIT_WINDOW = timedelta(days=14)
 WAIT_SAMPLE = 50
 WAIT_MIN_SAMPLES = 3
 
-# Nothing a caller hears depends on an earlier contact: a request is updated only by
-# the call that made it (a Twilio retry, a later step of the same call), found by
-# (CallSid, number). A second call from the same caller ID, or the same typed
-# number, makes a new request; operators see the two side by side and may merge
-# them (``merge_into``).
+# Nothing a caller hears depends on an earlier contact (docs/decisions/no-earlier-contact.md): a
+# request is updated only by the call that made it (a Twilio retry, a later step of the same call),
+# found by (CallSid, number). A second call from the same caller ID, or the same typed number, makes
+# a new request; operators see the two side by side and may merge them (``models.claims.merge``).
 _OPEN = text("status IN ('open', 'claimed')")
 # Other requests for the same number shown beside a request ("this number was
 # also given by another caller at 14:02").
@@ -72,8 +71,8 @@ class CallbackRequest(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     field_office: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(8), default="voice")
-    # Safe-contact choices (issue 9), obeyed by every call back and retry. A missing
-    # answer is read as the most careful one (DECISIONS.md): no voicemail, do not
+    # Safe-contact choices, obeyed by every call back and retry. A missing answer is read as
+    # the most careful one (docs/decisions/missing-answer-most-careful.md): no voicemail, do not
     # say where the call is from, any time inside staffed calling hours.
     safe_to_call: Mapped[str | None] = mapped_column(String(12))
     voicemail_ok: Mapped[bool | None] = mapped_column(Boolean)

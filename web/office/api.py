@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -197,7 +197,7 @@ def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = No
     return {
         # Safe-contact choices first: they decide how (and whether) to call.
         "safe_contact": item.safe_contact(),
-        # Other requests that gave the same number (issue 9: typed numbers belong to nobody).
+        # Other requests that gave the same number ("also asked at …"; merge them with /merge).
         "also_given": [
             {"id": o.id, "created_at": iso(o.created_at), "by_caller_id": o.by_caller_id, "status": o.status}
             for o in links
