@@ -75,7 +75,8 @@ def where(turn: Turn) -> str:
         (at("callback.safe_to_call"), Digits("1"), "callback.voicemail"),
         (at("callback.safe_to_call"), Digits("2"), "effect:callback.withdraw"),
         (at("callback.safe_to_call", "es"), Speech("no es seguro"), "effect:callback.withdraw"),
-        (at("callback.safe_to_call", tries=1), Silence(), "callback.window"),
+        # Silence at "is it safe?" goes on to the next question: none is skipped.
+        (at("callback.safe_to_call", tries=1), Silence(), "callback.voicemail"),
         (at("callback.not_safe"), Digits("1"), "callback.enter_phone"),
         (at("callback.not_safe"), Digits("2"), "effect:callback.our_hours"),
         (at("callback.voicemail"), Digits("2"), "callback.identify"),

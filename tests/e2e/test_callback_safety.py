@@ -183,7 +183,11 @@ def test_safe_contact_answers_are_stored_and_come_first_in_the_api(app, call, cl
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_silent_caller_gets_the_most_careful_answers(app, call, client, make_operator, lang) -> None:  # noqa: F811
     caller = choose(to_callback_number(call, lang), lang, "this_number")
-    caller.silence().silence()  # "is it safe?" asked once more, then the voicemail and name questions are skipped
+    caller.silence().silence()  # "is it safe?" asked once more, then the next question: none is skipped
+    assert heard(caller, lang, "voicemail_yes")
+    caller.silence().silence()
+    assert heard(caller, lang, "identify_yes")
+    caller.silence().silence()
     assert PHRASES[lang]["any_time"] in caller.last_heard()
     caller.silence().silence()
     finish(caller, lang)
