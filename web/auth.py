@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from models.base import utcnow
 from models.operator import ApiToken, Operator
+from web import input_checks
 from web.context import db_session
 
 log = logging.getLogger("voice.web.auth")
@@ -46,9 +47,11 @@ def init_app(app: Flask) -> None:
 
 
 def office_pages(blueprint: Blueprint) -> Blueprint:
-    """Make ``blueprint`` serve office pages: every form post carries the session's CSRF token (400
-    otherwise), no page is cached, framed or sniffed (they show callers' numbers and needs), and the
-    log-in's remember cookie is set or cleared as Flask-Login decides."""
+    """Make ``blueprint`` serve office pages: hostile path and query values are refused first (the
+    API's own checks), every form post carries the session's CSRF token (400 otherwise), no page is
+    cached, framed or sniffed (they show callers' numbers and needs), and the log-in's remember
+    cookie is set or cleared as Flask-Login decides."""
+    input_checks.guard(blueprint)
     blueprint.before_request(_check_csrf)
     blueprint.after_request(_no_store)
     blueprint.after_request(login_manager._update_remember_cookie)
