@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
@@ -16,6 +16,7 @@ from models.base import utcnow
 from models.operator import ApiToken, Operator
 from web import input_checks
 from web.context import db_session
+from web.problems import problem
 
 log = logging.getLogger("voice.web.auth")
 
@@ -101,8 +102,7 @@ def require_token() -> Any:
     operator = bearer_operator()
     if operator is None:
         log.info("api token refused", extra={"path": request.path})
-        response = jsonify(error="a valid operator API token is required")
-        response.status_code = 401
+        response = problem(401, "a valid operator API token is required")
         response.headers["WWW-Authenticate"] = 'Bearer realm="voice-operators"'
         return response
     g.operator = operator
