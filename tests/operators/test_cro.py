@@ -7,6 +7,8 @@ import re
 from models import Operator
 from tests.operators.conftest import bearer, csrf_from, log_in
 
+STRONG = "quiet walnut river seventy"
+
 
 def make_cro(database, make_operator, office: str = "HOU"):
     operator, token = make_operator(role="cro")
@@ -26,7 +28,7 @@ def test_operators_add_takes_the_field_office_of_a_cro(runner, database) -> None
             "--office",
             "hou",
             "--password",
-            "quiet walnut river seventy",
+            STRONG,
         ]
     )
     assert result.exit_code == 0, result.output
@@ -37,9 +39,7 @@ def test_operators_add_takes_the_field_office_of_a_cro(runner, database) -> None
 
 
 def test_a_cro_without_a_known_office_is_refused(runner) -> None:
-    without = runner.invoke(
-        args=["operators", "add", "a@voice.test", "--role", "cro", "--password", "quiet walnut river seventy"]
-    )
+    without = runner.invoke(args=["operators", "add", "a@voice.test", "--role", "cro", "--password", STRONG])
     assert without.exit_code != 0 and "field office" in without.output
     unknown = runner.invoke(
         args=[
@@ -51,7 +51,7 @@ def test_a_cro_without_a_known_office_is_refused(runner) -> None:
             "--office",
             "XYZ",
             "--password",
-            "quiet walnut river seventy",
+            STRONG,
         ]
     )
     assert unknown.exit_code != 0 and "unknown field office" in unknown.output
