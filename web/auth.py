@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     # dashboard's forms are checked, by each office blueprint itself (csrf.protect()).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    app.after_request(_referrer_policy)
     login_manager.init_app(app)
     login_manager.login_view = "ops.login"
     login_manager.session_protection = "strong"
@@ -54,7 +55,7 @@ def office_pages(blueprint: Blueprint) -> Blueprint:
     cookie is set or cleared as Flask-Login decides."""
     input_checks.guard(blueprint)
     blueprint.before_request(_check_csrf)
-    blueprint.after_request(_no_store)
+    blueprint.after_request(private_answer)
     blueprint.after_request(login_manager._update_remember_cookie)
     return blueprint
 
@@ -64,10 +65,18 @@ def _check_csrf() -> None:
         csrf.protect()
 
 
-def _no_store(response: Response) -> Response:
+def private_answer(response: Response) -> Response:
+    """Headers for an answer that may carry personal data: never cached, framed, sniffed or referred."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _referrer_policy(response: Response) -> Response:
+    # A dashboard address names a request or a registration; no page tells another site where it was.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response
 
 

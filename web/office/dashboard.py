@@ -85,7 +85,7 @@ def login() -> ResponseReturnValue:
     session.clear()
     login_user(operator)
     log.info("operator logged in", extra={"operator_id": operator.id})
-    return redirect(_safe_next(request.form.get("next")))
+    return login_throttle.remember_device(redirect(_safe_next(request.form.get("next"))), email)
 
 
 def _refused() -> ResponseReturnValue:

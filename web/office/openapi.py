@@ -25,7 +25,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from models import claims
 from web import input_checks
-from web.auth import require_token
+from web.auth import private_answer, require_token
 from web.context import db_session
 from web.office import number_access
 from web.problems import problem
@@ -204,8 +204,8 @@ def answer_any_error(error: HTTPException) -> ResponseReturnValue:
     under ``/api``, the default page elsewhere."""
     if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
         if error.code == 500:
-            return problem(500, "the server could not answer; the error is logged")
-        return answer_error(error)
+            return private_answer(problem(500, "the server could not answer; the error is logged"))
+        return private_answer(answer_error(error))  # type: ignore[arg-type]
     return error
 
 
@@ -216,7 +216,7 @@ def refuse_long_urls() -> Response | None:
     app sees long API paths and answers them as problem details rather than a server's page.
     """
     if request.path.startswith(API_PREFIX + "/") and len(request.full_path) > MAX_URL_LENGTH:
-        return problem(414, f"the path and query are longer than {MAX_URL_LENGTH} characters")
+        return private_answer(problem(414, f"the path and query are longer than {MAX_URL_LENGTH} characters"))
     return None
 
 
@@ -244,6 +244,7 @@ def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint
     input_checks.guard(blueprint)
     blueprint.before_request(require_token)
     blueprint.after_request(audit_number_reads)
+    blueprint.after_request(private_answer)
     blueprint.register_error_handler(HTTPException, answer_error)
     blueprint.register_error_handler(claims.ClaimError, claim_conflict)
     blueprint.register_error_handler(BridgeError, bridge_failed)
