@@ -119,8 +119,8 @@ def any_address_limits() -> str:
     """Failed log-ins allowed per account from all addresses together."""
     from web.context import settings
 
-    current = settings()
-    return f"{current.login_max_failures * 3}/{current.login_lockout_minutes} minutes;{current.login_max_failures * 20}/day"
+    failures, minutes = settings().login_max_failures, settings().login_lockout_minutes
+    return f"{failures * 3}/{minutes} minutes;{failures * 20}/day"
 
 
 def _unknown_device() -> bool:
