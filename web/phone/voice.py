@@ -26,7 +26,15 @@ from web.context import hotline
 from web.phone import actions
 from web.phone.twiml import render_turn
 from web.phone.url_state import TamperedState, UrlStateCodec, current_codec
-from web.phone.webhooks import apologise, call_sid, no_content, readable_form, twilio_blueprint, twiml
+from web.phone.webhooks import (
+    apologise,
+    call_sid,
+    no_content,
+    readable_form,
+    twilio_blueprint,
+    twilio_recording_url,
+    twiml,
+)
 
 log = logging.getLogger("voice.web.phone.voice")
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -45,9 +53,10 @@ _KEYS = re.compile(r"[0-9*#]{1,64}")
 def event_from_form() -> Event:
     """What the caller did, from a Gather, Record or Enqueue action request."""
     form = request.form
-    if form.get("RecordingUrl"):
+    recording = twilio_recording_url(form.get("RecordingUrl"))
+    if recording:
         seconds = form.get("RecordingDuration", "0")
-        return Recorded(form["RecordingUrl"], int(seconds) if seconds.isdigit() else 0)
+        return Recorded(recording, int(seconds) if seconds.isascii() and seconds.isdigit() else 0)
     if form.get("QueueResult"):
         return Outcome(form["QueueResult"])
     speech = form.get("SpeechResult", "").strip()
