@@ -95,7 +95,7 @@ _TITLED = re.compile(r"\b(?i:mr|mrs|ms|miss|dr|sr|sra|srta|don|doña|señor|señ
 _WORD = re.compile(r"[A-Za-zÁÉÍÓÚÑáéíóúñü'’]+")
 # Capitalised words that are given names in the census lists but ordinary words in a summary.
 _NOT_NAMES = frozenset(
-    [
+    {
         "april",
         "may",
         "june",
@@ -134,7 +134,7 @@ _NOT_NAMES = frozenset(
         "del",
         "san",
         "santa",
-    ]
+    }
 )
 
 
