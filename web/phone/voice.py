@@ -22,6 +22,7 @@ from callflows.phones import to_e164
 from callflows.tree import Ask
 from config.logs import info_line, mask_phone
 from models.base import utcnow
+from models.call import FINAL_STATUSES
 from web.context import hotline
 from web.phone import actions
 from web.phone.twiml import render_turn
@@ -162,9 +163,13 @@ def status() -> Response:
     """Twilio's status callback: the call's final status and duration."""
     sid = call_sid()
     duration = request.form.get("CallDuration", "")
-    hotline().events.record_status(
-        sid, request.form.get("CallStatus", "unknown")[:32], int(duration) if duration.isdigit() else None
-    )
+    call_status = request.form.get("CallStatus", "unknown")[:32]
+    events = hotline().events
+    events.record_status(sid, call_status, int(duration) if duration.isascii() and duration.isdigit() else None)
+    if call_status in FINAL_STATUSES:
+        # Written now, not with the next batch: a look-up step replayed after the call ended
+        # checks the call's row in its own transaction and must find it ended (once per call).
+        events.flush()
     return no_content()
 
 
