@@ -21,6 +21,7 @@ from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
 from models.operator import Operator
+from models.registration import spent_registrations
 from web.auth import office_pages, supervisor_required
 from web.context import db_session, settings
 from web.office import login_throttle, number_access
@@ -294,6 +295,7 @@ def supervisor() -> ResponseReturnValue:
         chart=week_chart(numbers["last_days"]),
         hourly=hour_chart(numbers["completions_per_hour"]),
         refresh=REFRESH_SECONDS * 6,
+        guessed=spent_registrations(db_session(), settings().notifications),
     )
 
 

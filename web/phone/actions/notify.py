@@ -13,7 +13,15 @@ from callflows.engine import CallState, Outcome
 from callflows.phones import parse_callback_number
 from config.logs import mask_phone
 from models.outbox import OutboxMessage
-from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
+from models.registration import (
+    BY_VOICE,
+    CHANNELS,
+    LIVE,
+    Registration,
+    count_wrong_guess,
+    guesses_spent,
+    register_verified,
+)
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 from web.phone.actions.custody import look_up_on_call
@@ -109,10 +117,16 @@ def cancel(state: CallState, context: CallContext) -> Outcome:
             query = select(Registration).where(
                 Registration.phone == phone, Registration.a_number == a_number, Registration.status.in_(LIVE)
             )
-            for registration in session.scalars(query):
+            budget = context.settings.notifications
+            for registration in session.scalars(query.with_for_update()):
+                # A spent budget refuses even the right PIN: guessing cannot end someone's registration.
+                if guesses_spent(session, registration, budget):
+                    continue
                 if registration.check_pin(pin):
                     registration.end(context.now, BY_VOICE)
                     log.info(
                         "registration ended by voice", extra={"call_sid": context.call_sid, "phone": mask_phone(phone)}
                     )
+                else:
+                    count_wrong_guess(session, registration, budget)
     return Outcome.of("done", pin="", a_number="")
