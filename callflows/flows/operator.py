@@ -49,6 +49,8 @@ NODES = [
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),
+        # Nobody answers the queue now: 0 here is the call back, as the menu says.
+        operator="callback",
     ),
     Say("operator.call_again", prompts=("operator.call_again",), goto="goodbye"),
 ]
