@@ -39,10 +39,11 @@ def test_a_caller_in_danger_hears_911_then_holds_in_the_urgent_queue() -> None:
     assert joined.end == JoinQueue(urgent=True)
 
 
-def test_zero_at_the_language_menu_reaches_the_operator_path() -> None:
+def test_zero_at_the_language_menu_reaches_the_operator_path_in_every_language() -> None:
     turn = step(TREE, CallState(node="welcome"), Digits("0"))
-    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
-    assert turn.state.lang == "en"
+    # The promise first, then the hours check that leads to the queue; no language is assumed.
+    assert turn.effect is not None and turn.effect.name == "promise.terms"
+    assert turn.state.lang is None and turn.state.node == "language.unchosen"
 
 
 def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_place() -> None:
