@@ -91,7 +91,7 @@ def test_a_texter_finds_the_demo_detainee(app, texter, custody_demo) -> None:
 
 def test_a_spanish_texter_is_answered_in_spanish(texter, custody_demo) -> None:
     (reply,) = texter(TEXTER).send("estado a 201-345-678 méxico")
-    assert reply.startswith("Numero A que termina en 678: detenido en El Paso")
+    assert reply.startswith("Numero A que termina en 678: bajo custodia en El Paso")
     assert segments(reply) <= 2
 
 

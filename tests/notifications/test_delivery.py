@@ -214,7 +214,7 @@ def test_the_call_asks_for_the_pin_before_saying_anything_and_a_right_pin_ends_t
     sid = calls.sids[0]
     code, document = post(transport, path, {"CallSid": sid, "AnsweredBy": "human", "CallStatus": "in-progress"})
     assert code == 200
-    assert said(document)[0].startswith("Hola, esta es la llamada que usted nos pidio. Marque su PIN")
+    assert said(document)[0].startswith("Hola, esta es la llamada que usted nos pidió. Marque su PIN")
     assert registration.reference not in document.replace(" ", "") and "liberada" not in document
     pin_path = f"/notify/voice/pin/{notification.id}?try=1"
     code, wrong = post(transport, pin_path, {"CallSid": sid, "Digits": "9999"})
