@@ -256,7 +256,12 @@ def _node_problems(tree: Tree, effects: Collection[str] | None) -> list[str]:
 def missing_prompts(tree: Tree, cat: Catalogue) -> list[str]:
     """``lang:key`` for every key the tree (or the engine) uses that a language lacks."""
     # The operator's whisper names the caller's language, whichever languages the catalogue has.
-    wanted = tree.prompt_keys() | ENGINE_KEYS | hours.PROMPT_KEYS | {f"live.language.{code}" for code in cat.codes}
+    wanted = (
+        tree.prompt_keys()
+        | ENGINE_KEYS
+        | hours.PROMPT_KEYS
+        | {f"live.language.{code}" for code in (*cat.codes, "none")}
+    )
     return [
         f"missing prompt {code}:{key}" for key in sorted(wanted) for code in cat.codes if not cat.has(code, key)
     ] + [f"missing translation {entry}" for entry in cat.missing() if entry.split(":", 1)[1] not in wanted]

@@ -145,3 +145,14 @@ def test_three_silences_out_of_hours_do_not_end_a_relay_call_without_a_way_to_a_
     # The number question again, then on silence the call-back offer: never a silent hang-up.
     caller.silence().silence()
     assert cat.text("en", "operator.closed_offer") in " ".join(caller.transcript)
+
+
+def test_the_operator_is_told_the_caller_chose_no_language(app, call) -> None:
+    from models import QueuedCall
+    from models.live_queue import NO_LANGUAGE
+
+    caller = call().silence().silence()
+    with app.extensions["hotline"].database.session() as session:
+        row = session.get(QueuedCall, caller.call_sid)
+        assert row is not None and row.language == NO_LANGUAGE
+        assert row.triage_keys()[0] == "live.language.none"
