@@ -31,7 +31,7 @@ UNKNOWN = "unknown"
 CANCEL_REQUEST = "cancel_request"
 CHANGE_REQUEST = "change_request"
 
-# Twilio treats these as the whole message, one word (TWILIO.md, "SMS opt-out").
+# Twilio treats these as opt-out or opt-in keywords when they are the whole message, one word.
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 START_WORDS = frozenset({"start", "unstop", "yes"})
 # Spanish opt-out and opt-in words (the whole message). Twilio's default opt-out list does not
@@ -44,7 +44,7 @@ STATUS_WORDS = {"status": "en", "estado": "es", "estatus": "es"}
 # tell the language: the conversation's remembered language answers them when there is one.
 _SHARED_KEYWORDS = frozenset({"status", "help", "info", "cancel", "change"})
 # A callback confirmation's commands always carry its reference ("CANCEL K7Q2"): the bare
-# carrier words keep their carrier meaning (TWILIO.md). A reference is 4 letters and digits.
+# carrier words keep their carrier meaning. A reference is 4 letters and digits.
 REQUEST_WORDS = {
     "cancel": (CANCEL_REQUEST, "en"),
     "cancelar": (CANCEL_REQUEST, "es"),

@@ -1,4 +1,4 @@
-"""One JSON log line per event, and the one way a phone number reaches a log."""
+"""One JSON log line per event; a phone number reaches a log only masked (``callflows.masking``)."""
 
 from __future__ import annotations
 
@@ -15,31 +15,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from callflows.masking import mask_phone
+
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
-def mask_phone(number: str | None) -> str:
-    """Mask a phone number to its last four digits: ``+15555550123`` → ``***0123``."""
-    if not number:
-        return "(none)"
-    tail = number[-4:]
-    if len(tail) == 4 and tail.isdecimal():
-        return "***" + tail  # the usual case, an E.164 number: its last four characters are its last digits
-    digits = re.sub(r"\D", "", number)
-    if len(digits) < 4:
-        return "***"
-    return "***" + digits[-4:]
-
-
-def mask_a_number(a_number: str | None) -> str:
-    """Mask an A-number to its last three digits, so a log never holds one."""
-    if not a_number:
-        return "(none)"
-    digits = re.sub(r"\D", "", a_number)
-    return "A******" + digits[-3:] if len(digits) >= 3 else "A***"
-
-
-# A safety net under mask_phone (issue S item 5): whatever a library or an exception message
+# A safety net under mask_phone: whatever a library or an exception message
 # puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
 # leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
 _NUMBERS = re.compile(
@@ -91,7 +72,7 @@ def json_handler() -> logging.Handler:
     return handler
 
 
-# Performance (issue P): the hotline's own lines leave the request thread. A webhook only appends
+# The hotline's own lines leave the request thread (docs/decisions/logging.md). A webhook only appends
 # the record to an in-process list (a deque append wakes nobody: waking a writer thread on every
 # line cost the request thread more, in GIL hand-offs, than formatting the line itself); one writer
 # thread per process formats what has gathered every ``interval`` seconds (JSON, scrubbed, exactly

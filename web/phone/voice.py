@@ -17,9 +17,10 @@ from callflows import engine, hours
 from callflows.engine import CLOSED, CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
+from callflows.masking import mask_phone
 from callflows.phones import to_e164
 from callflows.tree import Ask
-from config.logs import info_line, mask_phone
+from config.logs import info_line
 from models.base import utcnow
 from web.context import hotline
 from web.phone import actions
@@ -133,7 +134,7 @@ def incoming() -> Response:
     state = relay_start() if relay else engine.start(TREE)
     # Whether operators answer now words every menu's "press 0" sentence (a person, or a call back).
     settings = current.settings
-    open_now = hours.is_open(utcnow(), settings.business_hours.days, settings.holidays, settings.tz)
+    open_now = hours.is_open(utcnow(), settings.business_hours, settings.holidays, settings.tz)
     return twiml(answer(state.with_values({CLOSED: "0" if open_now else "1"}), Enter(), sid))
 
 

@@ -16,11 +16,11 @@ def check_hours(state: CallState, context: CallContext) -> Outcome:
     Before a language is chosen the hours are worded in every language (``operator_hours.<lang>``).
     """
     settings = context.settings
-    if hours.is_open(context.now, settings.business_hours.days, settings.holidays, settings.tz):
+    if hours.is_open(context.now, settings.business_hours, settings.holidays, settings.tz):
         return Outcome.of("open", **{CLOSED: "0"})
     cat = catalogue()
     codes = spoken_languages(cat, state)
-    described = {code: hours.describe(settings.business_hours.days, settings.timezone, cat, code) for code in codes}
+    described = {code: hours.describe(settings.business_hours, settings.timezone, cat, code) for code in codes}
     if len(codes) == 1:
         return Outcome.of("closed", operator_hours=described[codes[0]], **{CLOSED: "1"})
     return Outcome.of("closed", **{f"operator_hours.{code}": text for code, text in described.items()}, **{CLOSED: "1"})
