@@ -39,6 +39,8 @@ SLOW = "slow"
 SLOW_TIMEOUT_FACTOR = 2
 # The context value the hours check sets: "1" while operators are not answering.
 CLOSED = "closed"
+# The suffix of a sentence's out-of-hours wording ("menu.globals.closed").
+CLOSED_VARIANT = ".closed"
 
 
 # --- state and events -------------------------------------------------------
@@ -249,10 +251,15 @@ class _Builder:
         for lang in spoken_languages(self.cat, state):
             values = localized(merged, lang)
             for key in keys:
-                needed = self.cat.placeholders(key).get(lang, set())
+                said = key
+                # While nobody answers the queue, a sentence that offers an operator has a ".closed"
+                # variant that offers what 0 then leads to (the call back).
+                if state.get(CLOSED) == "1" and self.cat.has(lang, f"{key}{CLOSED_VARIANT}"):
+                    said = f"{key}{CLOSED_VARIANT}"
+                needed = self.cat.placeholders(said).get(lang, set())
                 if not needed <= values.keys():
-                    raise StaleState(f"{state.node}: {key} needs {sorted(needed - values.keys())}")
-                self.lines.append(Line(key, lang, tuple(sorted(values.items()))))
+                    raise StaleState(f"{state.node}: {said} needs {sorted(needed - values.keys())}")
+                self.lines.append(Line(said, lang, tuple(sorted(values.items()))))
 
 
 def spoken_languages(cat: Catalogue, state: CallState) -> tuple[str, ...]:
@@ -393,8 +400,8 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
                     # A whole sentence from the catalogue: "If that is correct, press {digit}."
                     build.say(one, option.label, digit=option.digit)
             if node.with_globals and node.announce_options:
-                # Out of hours 0 leads to a call back, and the caller is told so: never an operator who is not there.
-                build.say(one, "menu.globals.closed" if state.get(CLOSED) == "1" else "menu.globals")
+                # Out of hours its ".closed" variant says 0 leads to a call back: never an operator who is not there.
+                build.say(one, "menu.globals")
         return Listen(1, None, tuple(hints), cat.language(lang).speech_language, timeout=_timeout(state, 5))
     assert isinstance(node, Ask)
     build.say(state, *node.prompts)
