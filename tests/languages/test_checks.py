@@ -154,9 +154,10 @@ def test_a_new_language_folder_is_all_it_takes(tmp_path: Path) -> None:
 def test_out_of_hours_a_sentence_offering_an_operator_is_said_in_its_call_back_wording(lang) -> None:
     from callflows.engine import CallState, Enter, step
 
-    opened = step(TREE, CallState(node="custody.next", lang=lang).with_values({"closed": "0"}), Enter())
-    closed = step(TREE, CallState(node="custody.next", lang=lang).with_values({"closed": "1"}), Enter())
+    opened = step(TREE, CallState(node="custody.limited", lang=lang).with_values({"closed": "0"}), Enter())
+    closed = step(TREE, CallState(node="custody.limited", lang=lang).with_values({"closed": "1"}), Enter())
     assert "custody.talk_to_operator" in [line.key for line in opened.lines]
     keys = [line.key for line in closed.lines]
     assert "custody.talk_to_operator.closed" in keys and "menu.globals.closed" in keys
+    assert "custody.limited.closed" in keys
     assert "custody.talk_to_operator" not in keys and "menu.globals" not in keys
