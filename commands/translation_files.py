@@ -128,7 +128,7 @@ def _locale(lang: str) -> str | None:
 def _language_of(catalog: Catalog) -> str:
     if catalog.locale is not None:
         return catalog.locale.language
-    return (catalog.language_team or "").strip()
+    return (catalog.language_team or "").split(" ", 1)[0].strip()
 
 
 def _messages(catalog: Catalog) -> Iterable[Message]:

@@ -96,3 +96,11 @@ def test_a_chinese_sentence_a_reviewer_clears_is_no_longer_listed_as_unreviewed(
 
 def _id(catalog, key: str) -> str:
     return next(m.id for m in catalog if m.context == key)
+
+
+def test_a_language_babel_does_not_know_round_trips_by_its_folder_name(runner, with_pseudo, monkeypatch, tmp_path):
+    monkeypatch.setattr(callflow_commands, "PROMPTS_DIR", with_pseudo)
+    path = tmp_path / "xx.po"
+    export(runner, "xx", path)
+    result = runner.invoke(args=["callflow", "import-po", str(path)])
+    assert result.exit_code == 0 and "xx: 0 sentence(s) changed" in result.output, result.output
