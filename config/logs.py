@@ -84,6 +84,12 @@ class _Pending(collections.deque):  # type: ignore[type-arg]
     put_nowait = collections.deque.append
 
 
+# Held while a batch of lines is written, and across fork(): a child forked while the writer thread
+# was half-way through a write would inherit the half-filled stream buffer and write it again.
+_WRITING = threading.Lock()
+os.register_at_fork(before=_WRITING.acquire, after_in_parent=_WRITING.release, after_in_child=_WRITING.release)
+
+
 class QueuedJsonHandler(logging.handlers.QueueHandler):
     """Hands records to a per-process writer thread that formats and writes them as JSON lines."""
 
@@ -167,7 +173,7 @@ class QueuedJsonHandler(logging.handlers.QueueHandler):
                 lines.append(target.format(record) + target.terminator)
             except Exception:
                 target.handleError(record)
-        with target.lock:  # type: ignore[union-attr]
+        with _WRITING, target.lock:  # type: ignore[union-attr]
             try:
                 target.stream.write("".join(lines))
                 target.flush()
