@@ -14,9 +14,9 @@ from functools import lru_cache
 from flask import Blueprint, Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflows import engine
+from callflows import engine, hours
 from callflows.catalogue import catalogue
-from callflows.engine import CallState, Digits, Enter, Event, Line, Outcome, Recorded, Silence, Speech, Turn
+from callflows.engine import CLOSED, CallState, Digits, Enter, Event, Line, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
 from callflows.masking import mask_phone
@@ -163,8 +163,11 @@ def incoming() -> Response:
         return twiml(_not_available())
     relay = is_relay_call(form.get("From"), current.settings.relay_caller_ids)
     current.events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"), relay=relay)
-    state = relay_start(catalogue().default) if relay else engine.start(TREE)
-    return twiml(answer(state, Enter(), sid))
+    state = relay_start() if relay else engine.start(TREE)
+    # Whether operators answer now words every menu's "press 0" sentence (a person, or a call back).
+    settings = current.settings
+    open_now = hours.is_open(utcnow(), settings.business_hours, settings.holidays, settings.tz)
+    return twiml(answer(state.with_values({CLOSED: "0" if open_now else "1"}), Enter(), sid))
 
 
 @bp.post("/step")
