@@ -86,7 +86,7 @@ def import_po_command(file: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DIAGRAM, show_default=True)
 @click.option("--lang", default=None, help="Language of the option labels (default: the first).")
 def diagram(out: Path, lang: str | None) -> None:
-    """Write the tree as Mermaid source, refresh its copy in docs/call-tree.md, and SVG when ``dot`` is on PATH."""
+    """Write the tree as Mermaid and Graphviz source, refresh docs/call-tree.md, and SVG when ``dot`` is on PATH."""
     cat = catalogue()
     out.parent.mkdir(parents=True, exist_ok=True)
     mermaid = to_mermaid(TREE, cat, lang)
@@ -94,15 +94,17 @@ def diagram(out: Path, lang: str | None) -> None:
     click.echo(f"wrote {out}")
     if out == DEFAULT_DIAGRAM and lang is None and refresh_page(CALL_TREE_PAGE, mermaid):
         click.echo(f"refreshed the diagram in {CALL_TREE_PAGE}")
+    # The Graphviz source is text and always written; only the SVG needs graphviz itself.
+    source = out.with_suffix(".dot")
+    source.write_text(to_dot(TREE, cat, lang), encoding="utf-8")
+    click.echo(f"wrote {source}")
     dot = shutil.which("dot")
     if dot is None:
         click.echo("graphviz `dot` not found: SVG skipped (the Mermaid source renders on GitHub)")
         return
-    source = out.with_suffix(".dot")
-    source.write_text(to_dot(TREE, cat, lang), encoding="utf-8")
     svg = out.with_suffix(".svg")
     subprocess.run([dot, "-Tsvg", str(source), "-o", str(svg)], check=True, timeout=60)
-    click.echo(f"wrote {source} and {svg}")
+    click.echo(f"wrote {svg}")
 
 
 def diagram_block(mermaid: str) -> str:

@@ -105,5 +105,6 @@ def test_trust_proxy_headers_names_how_many_hops(value: str, hops: int) -> None:
         "TWILIO_AUTH_TOKEN": "tok-7Hq2Vw9xZp4Lm8Rc3Nb6Jd1Fg5Ks0Ty",
         "SECRET_KEY": "sec-Qz8Wn3Xv6Bm1Lp9Kr4Hs7Gt2Dj5Fc0Ya",
         "AUDIT_HASH_KEY": "aud-Mx5Tr8Ye2Wq7Un4Io1Pa6Sd9Fg3Hj0Kl",
+        "NEUTRAL_NUMBER": "+16175550100",
     }
     assert load_settings({"TRUST_PROXY_HEADERS": value, **strong}).trust_proxy_headers == hops
