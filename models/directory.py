@@ -34,6 +34,10 @@ EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE_LAT = 69.05
 
 
+class NotOffered(Exception):
+    """The service is never given to a caller: it serves people who harm ("perpetrators"), or it is "inactive"."""
+
+
 class Organization(Base):
     """An HSDS organization: who runs one or more services."""
 
@@ -653,10 +657,13 @@ def correct_category(session: Session, service_id: str, category: str, max_miles
 def record_referral(
     session: Session, request_id: int, service_id: str, operator_id: int | None, now: datetime
 ) -> Referral:
-    """Record that a service was given on a request (raises KeyError for an unknown service)."""
+    """Record that a service was given on a request (raises KeyError for an unknown service, NotOffered for one
+    that is never given to a caller)."""
     service = session.get(Service, service_id)
     if service is None:
         raise KeyError(service_id)
+    if service.flag:
+        raise NotOffered(service.flag)
     referral = Referral(
         request_id=request_id,
         service_id=service.id,

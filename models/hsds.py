@@ -450,18 +450,22 @@ def categorize(terms: Iterable[str | Term], name: str, description: str | None) 
 
 
 def language_codes(value: str) -> list[str]:
-    """The languages a cell names: "Spanish", "es", "spa", "es-MX", "Spanish and Creole. A line is available"."""
-    lowered = value.strip().lower()
-    if not lowered:
-        return []
-    if lowered in _THREE_LETTER:
-        return [_THREE_LETTER[lowered]]
-    code = re.split(r"[-_]", lowered)[0]
-    if len(lowered) <= 6 and code in _ISO_CODES and code.isalpha():
-        return [_THREE_LETTER.get(code, code)]
-    # Free text: every language it names, as whole words; anything else is not a language.
-    named = [_LANGUAGES[word] for word in _LANGUAGE_WORDS.findall(lowered)]
-    return list(dict.fromkeys(named))
+    """The languages a cell names: "Spanish", "es", "spa", "es-MX", "en, es", "Spanish and Creole. A line is
+    available". Words that name no language are not kept."""
+    found: list[str] = []
+    for part in re.split(r"[,;/&\n]+", value.strip().lower()):
+        part = part.strip(" .()*")
+        if not part:
+            continue
+        code = re.split(r"[-_]", part)[0]
+        if part in _THREE_LETTER:
+            found.append(_THREE_LETTER[part])
+        elif re.fullmatch(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})?", part) and code in _ISO_CODES:
+            found.append(_THREE_LETTER.get(code, code))
+        else:
+            # Free text: every language it names, as whole words.
+            found += [_LANGUAGES[word] for word in _LANGUAGE_WORDS.findall(part)]
+    return list(dict.fromkeys(found))
 
 
 def language_code(value: str) -> str | None:
