@@ -145,8 +145,8 @@ _THREE_LETTER = {"eng": "en", "spa": "es", "fra": "fr", "zho": "zh", "hat": "ht"
 _TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
 # "305-891-8850 xOPT2", "(305) 555-0101 ext. 12", "305-555-0101 #4"
 _EXTENSION = re.compile(r"^(.*?\d)\s*(?:x|ext\.?|extension|#)\s*([A-Za-z0-9]{1,16})\s*$", re.IGNORECASE)
-# N11 codes and other short numbers a caller can dial as they are (211, 311, 511, 988).
-_SHORT_CODE = re.compile(r"^\s*(\d{3,6})\s*$")
+# The N11 codes and 988 a caller dials as they are (211 community services, 511 travel, 311 the city).
+_SHORT_CODE = re.compile(r"^\s*([2-9]11|988)\s*$")
 # A description that says the service no longer runs ("CURRENTLY NOT ACTIVE", "This program is closed").
 _INACTIVE_TEXT = re.compile(
     r"\b(?:currently|temporarily|permanently)\s+(?:not\s+active|inactive|closed|suspended|unavailable)\b"
@@ -514,7 +514,7 @@ def dialable(value: str) -> tuple[str, str | None] | None:
     if match:
         text, extension = match[1], match[2]
     short = _SHORT_CODE.match(text)
-    if short and len(short[1]) <= 6:
+    if short:
         return short[1], extension
     number = to_e164(text)
     return (number, extension) if number else None
