@@ -15,7 +15,21 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, delete, func, insert, select
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
@@ -527,19 +541,22 @@ def _distinct(picked, distances, candidates, service_of: list[str]) -> list[tupl
     return chosen
 
 
+_LISTING = (
+    select(NearestList.__table__.c.listing)
+    .where(NearestList.__table__.c.zip == bindparam("zip"), NearestList.__table__.c.category == bindparam("category"))
+    .limit(1)
+)
+
+
 def read_nearest(
-    session: Session, zip_code: str, category: str | None, language: str | None, max_miles: float, now: datetime
+    db: Session | Connection, zip_code: str, category: str | None, language: str | None, max_miles: float, now: datetime
 ) -> list[Nearby]:
-    """The precomputed nearest services of a ZIP code and category (None: any), nearest first: one row read."""
-    listing = (
-        session.connection()
-        .execute(
-            select(NearestList.__table__.c.listing).where(
-                NearestList.__table__.c.zip == zip_code[:5], NearestList.__table__.c.category == (category or ANY)
-            )
-        )
-        .scalar()
-    )
+    """The precomputed nearest services of a ZIP code and category (None: any), nearest first: one row read.
+
+    Takes a plain connection too: a caller's step needs no ORM session for one row.
+    """
+    connection = db.connection() if isinstance(db, Session) else db
+    listing = connection.execute(_LISTING, {"zip": zip_code[:5], "category": category or ANY}).scalar()
     out = []
     for service_id, name, cat, phone, langs, tz, hours, city, state, miles in json.loads(listing or "[]"):
         if miles > max_miles:

@@ -57,9 +57,9 @@ def find(state: CallState, context: CallContext) -> Outcome:
     lang = catalogue().resolve(state.lang)
     category = state.get("category")
     limit = context.settings.referrals.max_miles
-    with hotline().database.session() as session:
-        kind = None if category in (None, "any") else category
-        found = read_nearest(session, place.zip, kind, lang, limit, context.now)
+    kind = None if category in (None, "any") else category
+    with hotline().database.engine.connect() as connection:
+        found = read_nearest(connection, place.zip, kind, lang, limit, context.now)
     values: dict[str, str] = {"zip_spoken": spoken_digits(zip5), "max_miles": f"{limit:g}"}
     if not found:
         return Outcome.of("none", **values)
