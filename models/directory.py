@@ -358,10 +358,12 @@ class _Card:
             phone_extension=self.extension,
         )
 
-    def as_json(self, miles: float) -> list[object]:
+    def as_json(self) -> str:
+        """The card as the inside of a JSON list, the distance left to put in front (``read_nearest``)."""
         hours = ";".join(f"{d} {o} {c}" for d, o, c in self.hours)
-        return [self.service_id, self.name, self.category, self.phone, ",".join(self.languages), self.timezone,
-                hours, self.city, self.state, round(miles, 2)]  # fmt: skip
+        fields = [self.service_id, self.name, self.category, self.phone, ",".join(self.languages), self.timezone,
+                  hours, self.city, self.state]  # fmt: skip
+        return json.dumps(fields)[1:-1]
 
 
 def _cards(session: Session, entry_ids: list[str]) -> list[_Card]:
@@ -511,9 +513,10 @@ def refresh_nearest(session: Session, max_miles: float, around: list[tuple[float
                 if chosen:
                     lists[(place.zip, kind)] = chosen
     used = sorted({index for chosen in lists.values() for _, index in chosen})
-    cards = dict(zip(used, _cards(session, [ids[i] for i in used]), strict=True))
+    # Each card is serialised once; a list is its cards with their distances in front.
+    cards = {i: card.as_json() for i, card in zip(used, _cards(session, [ids[i] for i in used]), strict=True)}
     values = [
-        {"zip": z, "category": kind, "listing": json.dumps([cards[i].as_json(m) for m, i in chosen])}
+        {"zip": z, "category": kind, "listing": "[" + ",".join(f"[{m:.2f},{cards[i]}]" for m, i in chosen) + "]"}
         for (z, kind), chosen in lists.items()
     ]
     for i in range(0, len(values), 5000):
@@ -558,7 +561,7 @@ def read_nearest(
     connection = db.connection() if isinstance(db, Session) else db
     listing = connection.execute(_LISTING, {"zip": zip_code[:5], "category": category or ANY}).scalar()
     out = []
-    for service_id, name, cat, phone, langs, tz, hours, city, state, miles in json.loads(listing or "[]"):
+    for miles, service_id, name, cat, phone, langs, tz, hours, city, state in json.loads(listing or "[]"):
         if miles > max_miles:
             break
         spans = [(int(d), o, c) for d, o, c in (span.split(" ") for span in hours.split(";") if span)]
