@@ -165,7 +165,7 @@ class Caller:
         self.press(call, keys="1")
         for what in ("callback", "victim", "need", "danger_no"):
             self.press(call, what)
-        # The request is stored when the caller confirms the number (DECISIONS.md).
+        # The request is stored when the caller confirms the number (docs/decisions/callback-stored-on-confirm.md).
         try:
             self.press(call, "this_number")
         except Exception:

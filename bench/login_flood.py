@@ -1,4 +1,4 @@
-"""Log-ins cannot starve webhooks (issue S item 7): a failed log-in flood against new calls.
+"""Log-ins cannot starve webhooks: a failed log-in flood against new calls.
 
 24 clients send failed log-ins for 6 s, each from its own trusted X-Forwarded-For address
 (so throttling does not stop them before the password check: every one pays for argon2),
@@ -32,7 +32,8 @@ SECRETS = {
     "TWILIO_AUTH_TOKEN": TOKEN,
     "SECRET_KEY": "bench-login-flood-secret-key-0123456789",
     "AUDIT_HASH_KEY": "bench-login-flood-audit-key-0123456789",
-    # Distinct trusted X-Forwarded-For addresses reach the password check (DECISIONS.md "Honest benchmarks").
+    # Distinct trusted X-Forwarded-For addresses each reach the password check: the worst case, not one the
+    # per-address throttle stops early (docs/decisions/honest-benchmarks.md).
     "TRUST_PROXY_HEADERS": "true",
     "LOG_LEVEL": "WARNING",
 }

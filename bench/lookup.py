@@ -126,7 +126,7 @@ def main() -> int:
     print(report("hotline A-number entry", navigation, bare))
     print(report("hotline keypad look-up", hotline, bare))
     ratio = hotline.requests_per_second / bare.requests_per_second
-    # Issue 15: 0.4 of bare on SQLite, 0.25 on a PostgreSQL server sharing the machine's cores.
+    # The target: 0.4 of bare on SQLite, 0.25 on a PostgreSQL server sharing the machine's cores.
     target = 0.25 if (args.database_url or "").startswith("postgresql") else 0.4
     met = ratio >= target and hotline.p99_ms < 50
     verdict = "met" if met else "NOT met"

@@ -1,4 +1,4 @@
-"""Notifications created/s and texts handed to Twilio/s under a per-number limit (issue E).
+"""Notifications created/s and texts handed to Twilio/s under a per-number limit.
 
 Usage: bench/notify [--registrations 100000] [--changes 10000] [--workers 6] [--database-url postgresql://...]
 

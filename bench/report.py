@@ -1,7 +1,7 @@
 """Seconds and peak memory of the quarterly report over 1,000,000 call events and 50,000 requests.
 
 Usage: bench/report [--events 1000000] [--requests 50000] [--database-url postgresql://...] [--skip-postgres]
-Target (issue 14): the report (PDF and CSV) in under 30 s.
+Target: the report (PDF and CSV) in under 30 s.
 
 Both the quarter and the quarter before it get the full volume (the report compares
 them, so it reads both). The report runs in a child process, so its peak memory

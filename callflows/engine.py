@@ -394,7 +394,7 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
         choice = _choose_language(cat, event)
         if choice is not None:
             chosen = replace(state, lang=choice).at(node.goto)
-            # Said once, after the first choice, in the chosen language (issue K).
+            # Said once, after the first choice, in the chosen language.
             build.say(chosen, "slower.offer")
             return _arrive(build, chosen, f"language:{choice}")
         return _retry(build, node, state, event)

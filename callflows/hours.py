@@ -4,7 +4,7 @@ Business hours (operators answering), calling hours (call backs and retries),
 a caller's own window (morning, afternoon, evening in the caller's time zone)
 and quiet hours are all ``WeeklyHours`` read in a time zone (a ``Window``); one
 function, ``next_allowed_moment``, finds the first moment inside every window
-given (DECISIONS.md, "Time windows: one mechanism"). Pure functions: the
+given (docs/decisions/time-windows.md). Pure functions: the
 hours, holidays and zones are passed in (they come from settings), so the call
 tree and its tests never read configuration. Stdlib only, so ``config`` can
 parse its settings into this type. Weekly hours are ``{weekday: (opens,

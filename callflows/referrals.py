@@ -3,8 +3,8 @@
 ``SERVICES 78520`` / ``SERVICIOS 78520``, optionally with a category word
 (``LEGAL``, ``SHELTER``, ``REFUGIO`` …), asks for the three nearest services.
 The list is built from catalogue sentences and trimmed to fit three SMS
-segments. Texts say as little as they can (DECISIONS.md "Who may be called or
-texted"): no "ICE", no "victim", no person's name.
+segments. Texts say as little as they can (docs/decisions/who-may-be-called-or-texted.md):
+no "ICE", no "victim", no person's name.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ CATEGORY_WORDS = {
     "victim_compensation": ("compensation", "compensacion", "money", "dinero"),
 }
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
-# Words a text must never carry (DECISIONS.md): stripped from service names before they are texted.
+# Words a text must never carry, stripped from service names before they are texted
+# (docs/decisions/who-may-be-called-or-texted.md).
 _UNSAYABLE = re.compile(r"\b(?:ICE|victims?|v[ií]ctimas?)\b\s*", re.IGNORECASE)
 
 

@@ -1,4 +1,4 @@
-"""Safe-contact choices (issue 9): the caller's window and time zone, as pure data.
+"""Safe-contact choices: the caller's window and time zone, as pure data.
 
 A caller picks morning, afternoon, evening or any time *in their own time zone*:
 the zone of their ZIP code when they gave one, else the zone ``phonenumbers``

@@ -39,7 +39,7 @@ def mask_a_number(a_number: str | None) -> str:
     return "A******" + digits[-3:] if len(digits) >= 3 else "A***"
 
 
-# A safety net under mask_phone (issue S item 5): whatever a library or an exception message
+# A safety net under mask_phone: whatever a library or an exception message
 # puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
 # leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
 _NUMBERS = re.compile(
@@ -91,7 +91,7 @@ def json_handler() -> logging.Handler:
     return handler
 
 
-# Performance (issue P): the hotline's own lines leave the request thread. A webhook only appends
+# The hotline's own lines leave the request thread (docs/decisions/logging.md). A webhook only appends
 # the record to an in-process list (a deque append wakes nobody: waking a writer thread on every
 # line cost the request thread more, in GIL hand-offs, than formatting the line itself); one writer
 # thread per process formats what has gathered every ``interval`` seconds (JSON, scrubbed, exactly

@@ -34,7 +34,7 @@ class CallSession(Base):
     __tablename__ = "call_sessions"
 
     call_sid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    # Not the caller's number (issue S item 5): the keyed hash the look-up audit uses, so the two
+    # Not the caller's number: the keyed hash the look-up audit uses, so the two
     # tables join on a pattern without naming anyone, and the last four digits for a person to read.
     caller_hash: Mapped[str | None] = mapped_column(String(64))
     caller_last4: Mapped[str | None] = mapped_column(String(4))

@@ -1,4 +1,4 @@
-"""Registrations (issue E): people who asked to be told when a detained person's custody changes.
+"""Registrations: people who asked to be told when a detained person's custody changes.
 
 A registration names an A-number and a country of birth (the look-up's two
 identifiers), the phone to call or text, the language, and how to be told. It
@@ -62,7 +62,7 @@ class Registration(Base):
     reference: Mapped[str] = mapped_column(String(8))
     a_number: Mapped[str] = mapped_column(String(9))
     country: Mapped[str] = mapped_column(String(2))
-    # E.164: the asking caller ID, or a number verified by a code (DECISIONS.md, "Who may be called or texted").
+    # E.164: the asking caller ID, or a number verified by a code (docs/decisions/who-may-be-called-or-texted.md).
     phone: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8), default="en")
     channels: Mapped[str] = mapped_column(String(8), default=SMS)
@@ -179,7 +179,7 @@ def hash_code(code: str, phone: str, key: str) -> str:
     return hmac.new(key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-# --- registering by text (issue E) --------------------------------------------------------------
+# --- registering by text ----------------------------------------------------------------------
 
 
 def register_by_text(

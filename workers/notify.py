@@ -1,10 +1,10 @@
-"""Delivering custody-change notifications (issue E): texts and calls, each exactly once.
+"""Delivering custody-change notifications: texts and calls, each exactly once.
 
 Texts and calls go through one batch: due rows are claimed (state ``sending`` or
 ``calling``), checked, and handed to ``workers.deliveries``, which commits each
 one's intent before Twilio is called and marks it in one commit after; a worker
 killed in between leaves rows the next run reconciles against Twilio's own
-message or call list before sending anything (DECISIONS.md, "Honest benchmarks").
+message or call list before sending anything (docs/decisions/send-once.md).
 Quiet hours are the registrant's own (their number's time zone); the rate per
 sending number is a token bucket in Redis shared by every worker: a throttled
 text waits for its token, it is never dropped. Every text or call that tells a

@@ -1,4 +1,4 @@
-"""Logging (issue S item 5, DECISIONS.md "Logging"): JSON lines for the app's, Flask's and gunicorn's
+"""Logging (docs/decisions/logging.md): JSON lines for the app's, Flask's and gunicorn's
 loggers, and no phone number or A-number in clear in any line."""
 
 from __future__ import annotations

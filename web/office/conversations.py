@@ -1,7 +1,7 @@
 """Texting with a specialist: free text opens or continues a conversation; operators claim, reply and close.
 
-Replies go back only to the number that wrote (its own caller ID, DECISIONS "Who
-may be called or texted"), from the hotline number through Twilio's REST API,
+Replies go back only to the number that wrote (its own caller ID,
+docs/decisions/who-may-be-called-or-texted.md), from the hotline number through Twilio's REST API,
 and never to a number that sent STOP. Each reply is written as "sending" with its
 intent before Twilio is asked and marked after (``workers.deliveries``), so a
 crash in between is visible, not silent, and never sends it twice.

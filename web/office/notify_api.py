@@ -1,4 +1,4 @@
-"""Operator API for issue E: registrations (register a caller, show one with its attempts, end one) and the
+"""Operator API for notifications: registrations (register a caller, show one with its attempts, end one) and the
 look-up by name, with the schemas the OpenAPI document is made of.
 """
 
@@ -273,7 +273,7 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     )
     message_id = None
     if channels != VOICE:
-        # DECISIONS.md: nothing but the code text goes to a number until it answers.
+        # Nothing but the code text goes to a number until it answers (docs/decisions/who-may-be-called-or-texted.md).
         registration.status = "pending"
         message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
     session.commit()
@@ -348,7 +348,7 @@ def look_up_by_name(data: dict[str, Any]) -> dict[str, Any]:
     now = utcnow()
     found, withheld = [], 0
     for record, facility in session.execute(query):
-        # Issue E: possible minors and protected records are never disclosed, to operators either.
+        # Possible minors and protected records are never disclosed, to operators either.
         if never_disclosed(record.date_of_birth, record.protected, now.date()):
             withheld += 1
             continue

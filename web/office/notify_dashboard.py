@@ -1,4 +1,4 @@
-"""Dashboard pages for issue E: find registrations, see one with its notifications and attempts, end it."""
+"""Dashboard pages for notifications: find registrations, see one with its notifications and attempts, end it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who sees a caller's full number (issue S item 10): the operator who holds the request, audited.
+"""Who sees a caller's full number: the operator who holds the request, audited.
 
 Everywhere else (the queue, other operators' claims, history, a closed request) a number
 shows as its last four digits. Each time the full number is shown, a ``number_reads`` row

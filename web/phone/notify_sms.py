@@ -1,4 +1,4 @@
-"""Registration texts of issue E: REGISTER/REGISTRAR, YES/SI + code, CANCEL/CANCELAR + argument.
+"""Notification registration texts: REGISTER/REGISTRAR, YES/SI + code, CANCEL/CANCELAR + argument.
 
 Called from the SMS webhook (``web/phone/sms.py``) when ``parse_registration`` reads
 a text as one of these. A MessageSid delivered twice is answered once; a number

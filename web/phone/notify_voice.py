@@ -1,4 +1,4 @@
-"""Notification calls (issue E): the outbound call asks for the PIN before it says anything about the person.
+"""Notification calls: the outbound call asks for the PIN before it says anything about the person.
 
 Twilio fetches ``answer`` when the registrant picks up (with ``AnsweredBy``
 from machine detection), posts the keyed PIN to ``pin``, and reports each
@@ -96,7 +96,7 @@ def answer(notification_id: int) -> Response:
     response = VoiceResponse()
     answered_by = request.form.get("AnsweredBy", "")
     if answered_by.startswith("machine") or answered_by == "fax":
-        # Issue E: a short message only if voicemail was allowed; it never says who or what about.
+        # A short message only if voicemail was allowed; it never says who or what about.
         if registration.voicemail_allowed:
             say_lines(response, (Line("notify.voice.voicemail", lang),), catalogue())
         response.hangup()

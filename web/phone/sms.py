@@ -75,17 +75,17 @@ def incoming() -> Response:
         return reply(earlier)
     registration, services = parse_registration(body), parse_services(body)
     if registration is not None:
-        # REGISTER / REGISTRAR, YES / SI with the code, CANCEL with an A-number or reference (issue E).
+        # REGISTER / REGISTRAR, YES / SI with the code, CANCEL with an A-number or reference.
         text = answer_registration(registration, sid, number)
     elif services is not None:
-        # SERVICES 78520 / SERVICIOS 78520 [category] (issue H).
+        # SERVICES 78520 / SERVICIOS 78520 [category]: the nearest services.
         text = texting.answer_services_text(services, sid, number)
     elif command.kind == STATUS:
         text = answer_status(command, sid, number)
     elif command.kind in (CANCEL_REQUEST, CHANGE_REQUEST):
         text = confirmations.answer_request_command(command, sid, number, body.replace("\x00", ""))
     elif command.kind == UNKNOWN and body.strip():
-        # Free text goes to a specialist (issue I, "Texting with a specialist").
+        # Free text goes to a specialist.
         text = texting.receive_free_text(command, sid, number, body.replace("\x00", ""))
     else:
         text = answer_other(command, sid, number)

@@ -95,7 +95,7 @@ def decide(
         return LookupAnswer(NO_INFORMATION, NOT_FOUND)
     if country is not None and record.country_of_birth != country:
         return LookupAnswer(NO_INFORMATION, COUNTRY_MISMATCH)
-    # Issue E: possible minors and protected records answer exactly like an unknown one.
+    # Possible minors and protected records answer exactly like an unknown one.
     if never_disclosed(record.date_of_birth, record.protected, now.date()):
         return LookupAnswer(NO_INFORMATION, NOT_DISCLOSED)
     if record.status in HELD_STATUSES and record.facility_name:
@@ -230,7 +230,7 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
 
 
 def with_case_status(answer: LookupAnswer, record: FoundRecord | None, settings: Settings) -> LookupAnswer:
-    """Add the case status to an answer that discloses something, when the policy allows (issue K).
+    """Add the case status to an answer that discloses something, when the policy allows.
 
     It rides on the disclosure decision: an answer that says nothing (not found,
     not disclosed, a protected record or a minor) never gains a case status.

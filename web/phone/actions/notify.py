@@ -1,4 +1,4 @@
-"""Effects of the notifications part of the tree (issue E): identify, hold the PIN, register, cancel."""
+"""Effects of the notifications part of the tree: identify, hold the PIN, register, cancel."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
             voicemail_allowed=state.get("voicemail") == "1",
         )
         message_id = None
-        # DECISIONS.md: an entered number gets nothing but the code text until it answers; a call asks
+        # An entered number gets nothing but the code text until it answers; a call asks
         # for the PIN first, so calls may go to it at once.
         if state.get("notify_to") != "caller" and channels != "voice":
             registration.status = "pending"

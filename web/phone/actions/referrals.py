@@ -82,7 +82,7 @@ def national_line(state: CallState, context: CallContext) -> Outcome:
 
 @effect("referrals.text_list")
 def text_list(state: CallState, context: CallContext) -> Outcome:
-    """Text the list to the caller ID only (DECISIONS.md "Who may be called or texted"), once per call and list.
+    """Text the list to the caller ID only (see docs/decisions/who-may-be-called-or-texted.md), once per call and list.
 
     A Twilio retry of this step finds the outbox row it wrote and adds none.
     """

@@ -1,4 +1,4 @@
-"""Effects of the safe-contact questions (issue 9): withdraw an unsafe number, our hours, the caller's window."""
+"""Effects of the safe-contact questions: withdraw an unsafe number, our hours, the caller's window."""
 
 from __future__ import annotations
 
