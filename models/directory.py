@@ -457,7 +457,9 @@ def refresh_nearest(session: Session, max_miles: float, around: list[tuple[float
         places = [p for p in places if any(haversine_miles(p.latitude, p.longitude, a, b) <= reach for a, b in around)]
     zips = [p.zip for p in places]
     table = NearestList.__table__
-    for i in range(0, len(zips), _CHUNK_ZIPS):
+    if around is None:
+        session.execute(delete(table))
+    for i in range(0, len(zips) if around is not None else 0, _CHUNK_ZIPS):
         session.execute(delete(table).where(table.c.zip.in_(zips[i : i + _CHUNK_ZIPS])))
     if not rows or not places:
         return 0
