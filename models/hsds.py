@@ -535,7 +535,6 @@ def _float(value: str, low: float, high: float) -> float | None:
 class _Parsed:
     organizations: dict[str, dict[str, Any]] = field(default_factory=dict)
     services: dict[str, dict[str, Any]] = field(default_factory=dict)
-    service_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     locations: dict[str, dict[str, Any]] = field(default_factory=dict)
     location_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     links: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -637,7 +636,6 @@ def _service(
         summary.warn(
             row.file, row.line, f"organization {organization!r} is not in the organizations file; kept", row.id
         )
-    parsed.service_lines[row.id] = (row.file, row.line)
     parsed.services[row.id] = {
         "id": row.id[:100],
         "organization_id": organization[:100] or None,
@@ -840,7 +838,9 @@ def _upsert(session: Session, model: Any, rows: list[dict[str, Any]], kind: str,
     summary.updated[kind] += len(old)
 
 
-def _remove_stale(session: Session, model: Any, keep: set[str], source: str, kind: str, summary: ImportSummary):
+def _remove_stale(
+    session: Session, model: Any, keep: set[str], source: str, kind: str, summary: ImportSummary
+) -> list[str]:
     stale = [i for i in session.scalars(select(model.id).where(model.source == source)) if i not in keep]
     for i in range(0, len(stale), _CHUNK):
         session.execute(delete(model).where(model.id.in_(stale[i : i + _CHUNK])))
