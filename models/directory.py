@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
@@ -32,6 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from callflows import hours
+from callflows.hours import WeeklyHours, parse_clock
 from models.base import Base, utcnow
 
 # The categories the hotline speaks of, in the order a caller hears them.
@@ -563,10 +566,10 @@ def read_nearest(
     connection = db.connection() if isinstance(db, Session) else db
     listing = connection.execute(_LISTING, {"zip": zip_code[:5], "category": category or ANY}).scalar()
     out = []
-    for miles, service_id, name, cat, phone, langs, tz, hours, city, state in json.loads(listing or "[]"):
+    for miles, service_id, name, cat, phone, langs, tz, week, city, state in json.loads(listing or "[]"):
         if miles > max_miles:
             break
-        spans = [(int(d), o, c) for d, o, c in (span.split(" ") for span in hours.split(";") if span)]
+        spans = [(int(d), o, c) for d, o, c in (span.split(" ") for span in week.split(";") if span)]
         languages = tuple(x for x in langs.split(",") if x)
         out.append(
             Nearby(
@@ -586,6 +589,12 @@ def read_nearest(
     return out
 
 
+def opening_hours(spans: Iterable[tuple[int, str, str]]) -> WeeklyHours:
+    """Stored (weekday, "HH:MM", "HH:MM") rows as weekly hours; a row closing before it opens runs past midnight."""
+    rows = ((day, parse_clock(opens), parse_clock(closes)) for day, opens, closes in spans)
+    return WeeklyHours.from_spans((day, opens, closes) for day, opens, closes in rows if opens and closes)
+
+
 def _open_at(spans: list[tuple[int, str, str]], timezone: str | None, now: datetime) -> bool | None:
     if not spans:
         return None
@@ -593,8 +602,7 @@ def _open_at(spans: list[tuple[int, str, str]], timezone: str | None, now: datet
         zone = ZoneInfo(timezone or "America/New_York")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("America/New_York")
-    local = now.astimezone(zone)
-    return is_open(spans, local.weekday(), local.time())
+    return hours.is_open(now, opening_hours(spans), (), zone)
 
 
 def open_now(session: Session, service_id: str, location_id: str, timezone: str | None, now: datetime) -> bool | None:
@@ -605,19 +613,6 @@ def open_now(session: Session, service_id: str, location_id: str, timezone: str 
         )
     ).all()
     return _open_at([tuple(span) for span in spans], timezone, now)
-
-
-def is_open(spans: list[tuple[int, str, str]], weekday: int, at: time) -> bool:
-    """True when ``at`` on ``weekday`` falls inside one of the (weekday, "HH:MM", "HH:MM") spans."""
-    now = at.strftime("%H:%M")
-    for day, opens, closes in spans:
-        if day != weekday:
-            continue
-        if opens <= closes and opens <= now < closes:
-            return True
-        if closes < opens and (now >= opens or now < closes):  # open past midnight
-            return True
-    return False
 
 
 def search_services(

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from callflows.hours import parse_clock
 from callflows.phones import to_e164
 from models.base import utcnow
 from models.directory import (
@@ -142,7 +143,6 @@ _LANGUAGES = {
 _LANGUAGE_WORDS = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _LANGUAGES), key=len, reverse=True)) + r")\b")
 _ISO_CODES = {code for code in _LANGUAGES.values()} | {"eng", "spa", "fra", "zho", "hat", "por", "vie"}
 _THREE_LETTER = {"eng": "en", "spa": "es", "fra": "fr", "zho": "zh", "hat": "ht", "por": "pt", "vie": "vi"}
-_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
 # "305-891-8850 xOPT2", "(305) 555-0101 ext. 12", "305-555-0101 #4"
 _EXTENSION = re.compile(r"^(.*?\d)\s*(?:x|ext\.?|extension|#)\s*([A-Za-z0-9]{1,16})\s*$", re.IGNORECASE)
 # The N11 codes and 988 a caller dials as they are (211 community services, 511 travel, 311 the city).
@@ -474,23 +474,6 @@ def language_code(value: str) -> str | None:
     return codes[0] if codes else None
 
 
-def clock(value: str) -> str | None:
-    """ "9:00", "09:00:00", "5 PM", "5:30 p.m." → "HH:MM"; None when it is not a time."""
-    match = _TIME.match(value)
-    if not match:
-        return None
-    hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower().replace(".", "")
-    if half == "pm" and hour < 12:
-        hour += 12
-    if half == "am" and hour == 12:
-        hour = 0
-    if hour == 24 and minute == 0:
-        return "24:00"
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
-
-
 def weekdays(value: str) -> list[int] | None:
     """HSDS weekday values → 0 (Monday) … 6: names, "MO,TU", or 1–7 with 1 = Monday (ISO 8601)."""
     out = []
@@ -793,7 +776,7 @@ def _hours(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
     if not (row.get("opens_at") or row.get("closes_at")):
         return  # a day named without hours (its description says them): nothing to keep, nothing wrong
     days = weekdays(row.get("weekday") or row.get("byday"))
-    opens, closes = clock(row.get("opens_at")), clock(row.get("closes_at"))
+    opens, closes = parse_clock(row.get("opens_at")), parse_clock(row.get("closes_at"))
     if days is None:
         summary.report(row.file, row.line, f"weekday {row.get('weekday') or row.get('byday')!r} is not a day", row.id)
         return
@@ -807,8 +790,8 @@ def _hours(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
             "service_id": service_id,
             "location_id": location_id,
             "weekday": day,
-            "opens_at": opens,
-            "closes_at": "23:59" if closes == "24:00" else closes,
+            "opens_at": opens.strftime("%H:%M"),
+            "closes_at": closes.strftime("%H:%M"),
         }
 
 
