@@ -16,7 +16,7 @@ Parser = Callable[[str, str, bool], str | None]
 def _a_number(text: str, lang: str, keypad: bool) -> str | None:
     if keypad:
         digits = text.strip().rstrip("#")
-        if digits.isdigit() and len(digits) in (8, 9):
+        if digits.isascii() and digits.isdigit() and len(digits) in (8, 9):
             return digits.zfill(9)
         return None
     return speech.parse_a_number(text, lang)
@@ -25,7 +25,7 @@ def _a_number(text: str, lang: str, keypad: bool) -> str | None:
 def _zip(text: str, lang: str, keypad: bool) -> str | None:
     if keypad:
         digits = text.strip().rstrip("#")
-        return digits if digits.isdigit() and len(digits) == 5 else None
+        return digits if digits.isascii() and digits.isdigit() and len(digits) == 5 else None
     return speech.parse_zip(text, lang)
 
 
@@ -37,7 +37,7 @@ def _phone(text: str, lang: str, keypad: bool) -> str | None:
 def _pin(text: str, lang: str, keypad: bool) -> str | None:
     # A notification registration's 4-digit PIN.
     digits = text.strip().rstrip("#") if keypad else speech.parse_digits(text, lang)
-    return digits if digits and digits.isdigit() and len(digits) == 4 else None
+    return digits if digits and digits.isascii() and digits.isdigit() and len(digits) == 4 else None
 
 
 # A country heard by a fuzzy match is stored with this mark; the call flow asks the caller to confirm it.
@@ -83,6 +83,11 @@ def is_numeric(name: str) -> bool:
 def match_choice(text: str, choices: dict[str, list[str]], lang: str) -> str | None:
     """The choice whose words best match ``text`` (see ``speech.match_choice``)."""
     return speech.match_choice(text, choices, lang)
+
+
+def heard_danger(text: str, phrases: list[str], alone: list[str], negations: list[str]) -> bool:
+    """True when words of danger were said (see ``speech.heard_danger``)."""
+    return speech.heard_danger(text, phrases, alone, negations)
 
 
 def spoken_digit(text: str, lang: str) -> str | None:

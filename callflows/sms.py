@@ -116,13 +116,18 @@ def _look_up_in_free_text(words: list[str], language: str) -> TextCommand | None
     return None
 
 
+def _ascii_digits(word: str) -> bool:
+    # str.isdigit() also takes other scripts' digits ("٢٠١"): an A-number is ASCII digits only.
+    return word.isascii() and word.isdigit()
+
+
 def _status_keyword(words: list[str]) -> tuple[str | None, list[str]]:
     first = words[0]
     if first in STATUS_WORDS:
         return first, words[1:]
     # "STATUSA201345678" or "status201345678": the keyword glued to the number.
     for keyword in STATUS_WORDS:
-        if first.startswith(keyword) and first[len(keyword) :].lstrip("a").isdigit():
+        if first.startswith(keyword) and _ascii_digits(first[len(keyword) :].lstrip("a")):
             return keyword, [first[len(keyword) :], *words[1:]]
     return None, words
 
@@ -135,9 +140,9 @@ def _a_number(words: list[str]) -> tuple[str | None, list[str]]:
         index += 1
     while index < len(words):
         word = words[index]
-        if not digits and word.startswith("a") and word[1:].isdigit():
+        if not digits and word.startswith("a") and _ascii_digits(word[1:]):
             word = word[1:]
-        if not word.isdigit():
+        if not _ascii_digits(word):
             break
         digits += word
         index += 1

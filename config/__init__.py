@@ -36,6 +36,18 @@ VAR_DIR = PROJECT_ROOT / "var"
 HOTLINE_NUMBER = "+18554886423"
 
 
+def development_neutral_number(hotline_number: str = HOTLINE_NUMBER) -> str:
+    """A fictional number (NANP 555-0100..0199, never assigned) that stands in for ``NEUTRAL_NUMBER`` in development.
+
+    Derived from the hotline number so every process of one installation shows the same one.
+    """
+    suffix = int(hashlib.sha256(hotline_number.encode()).hexdigest(), 16) % 100
+    return f"+1202555{100 + suffix:04d}"
+
+
+DEVELOPMENT_NEUTRAL_NUMBER = development_neutral_number()
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -46,17 +58,27 @@ class DisclosurePolicy:
 
     # In custody: which facility fields are read to the caller.
     in_custody_fields: tuple[str, ...] = ("facility_name", "city", "state", "phone")
-    # Statuses other than "in custody" are answered with one neutral sentence.
+    # "Not in custody" (and every other status but those below) is answered with one neutral sentence
+    # unless this is set; it also widens the window rule below to "not in custody".
     disclose_other_statuses: bool = False
+    # Released and removed are told within ``public_window_days`` of the change, as ICE's own public
+    # locator does (DISCLOSE_RELEASE_AND_REMOVAL=false keeps them to the neutral sentence).
+    disclose_release_and_removal: bool = True
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
     # One more sentence with the case status (in proceedings, ordered removed, ...) when set.
     disclose_case_status: bool = False
-    # Released and removed statuses are told by the public look-up only this
-    # many days after the change (and only with disclose_other_statuses); registrants are always told.
+    # Released and removed statuses are told by the public look-up only this many days after the
+    # change; registrants are always told.
     public_window_days: int = 60
     # Registrants are told what the public look-up may withhold (each notification audited).
     tell_registrants: bool = True
+
+    def tells_status(self, status: str) -> bool:
+        """True when the look-up may name ``status`` (released, removed, not in custody); the window still applies."""
+        if status in ("released", "removed"):
+            return self.disclose_release_and_removal or self.disclose_other_statuses
+        return self.disclose_other_statuses
 
 
 @dataclass(frozen=True)
@@ -138,7 +160,8 @@ class Settings:
     twilio_auth_token: str = "dev-auth-token"
     twilio_api_base_url: str | None = None
     public_base_url: str = "http://127.0.0.1:5000"
-    trust_proxy_headers: bool = False
+    # How many proxies in front add X-Forwarded-* entries (0: none; the right-most N are believed).
+    trust_proxy_headers: int = 0
     hotline_number: str = HOTLINE_NUMBER
     operator_number: str = HOTLINE_NUMBER
     timezone: str = "America/New_York"
@@ -183,8 +206,9 @@ class Settings:
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
     # --- safety on the callback path ---
-    # The caller ID shown on call backs when the caller asked us not to say who is calling.
-    neutral_number: str = HOTLINE_NUMBER
+    # The caller ID of every call back and notification call unless the caller allowed the specialist
+    # to say where they call from. Required on a public address; never the hotline number.
+    neutral_number: str = DEVELOPMENT_NEUTRAL_NUMBER
     # Contact centre: a caller held this long in the live queue hears the callback offer first.
     queue_max_hold_minutes: int = 10
     # Referral directory
@@ -241,6 +265,23 @@ def _int(value: str, variable: str) -> int:
         return int(value)
     except ValueError:
         raise ConfigError(f"{variable}: expected a whole number, got {value!r}") from None
+
+
+MAX_PROXY_HOPS = 5
+
+
+def _proxy_hops(value: str) -> int:
+    """``TRUST_PROXY_HEADERS``: how many proxies to believe; true means one, false none."""
+    lowered = value.strip().lower()
+    if lowered.isdigit() and int(lowered) <= MAX_PROXY_HOPS:
+        return int(lowered)
+    try:
+        return int(_bool(value, "TRUST_PROXY_HEADERS"))
+    except ConfigError:
+        raise ConfigError(
+            f"TRUST_PROXY_HEADERS: expected the number of proxies in front (0-{MAX_PROXY_HOPS}) or true/false, "
+            f"got {value!r}"
+        ) from None
 
 
 def _dates(value: str, variable: str) -> tuple[date, ...]:
@@ -319,7 +360,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if env.get(variable):
             values[name] = _int(env[variable], variable)
     if env.get("TRUST_PROXY_HEADERS"):
-        values["trust_proxy_headers"] = _bool(env["TRUST_PROXY_HEADERS"], "TRUST_PROXY_HEADERS")
+        values["trust_proxy_headers"] = _proxy_hops(env["TRUST_PROXY_HEADERS"])
     if env.get("BUSINESS_HOURS"):
         values["business_hours"] = parse_business_hours(env["BUSINESS_HOURS"])
     if env.get("CALLING_HOURS"):
@@ -340,6 +381,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     policy = {}
     if env.get("DISCLOSE_OTHER_STATUSES"):
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
+    if env.get("DISCLOSE_RELEASE_AND_REMOVAL"):
+        policy["disclose_release_and_removal"] = _bool(
+            env["DISCLOSE_RELEASE_AND_REMOVAL"], "DISCLOSE_RELEASE_AND_REMOVAL"
+        )
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
     if env.get("DISCLOSE_CASE_STATUS"):
@@ -370,6 +415,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 # --- Fail closed ----------------------------------------------------------------
 # The development defaults are printed in the README: on a public address they are no secret.
 MIN_SECRET_LENGTH = 32
+# A random 32-character secret has about 25 different characters; "aaaa…" or "abab…" is no secret.
+MIN_SECRET_DISTINCT = 12
 SECRET_SETTINGS = (
     ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
     ("SECRET_KEY", "secret_key"),
@@ -395,20 +442,38 @@ def derive_key(secret: str, purpose: str) -> bytes:
 
 
 def _fail_closed(settings: Settings) -> None:
-    if not settings.is_public:
+    # Production is held to the rule on every address: a proxy or a tunnel to "localhost" makes
+    # the service public without its own address saying so.
+    if not (settings.is_public or settings.is_production):
         return
-    where = (
-        "TRUST_PROXY_HEADERS=true" if settings.trust_proxy_headers else f"PUBLIC_BASE_URL={settings.public_base_url}"
-    )
+    if settings.is_production:
+        where = "VOICE_ENV=production"
+    elif settings.trust_proxy_headers:
+        where = f"TRUST_PROXY_HEADERS={int(settings.trust_proxy_headers)}"
+    else:
+        where = f"PUBLIC_BASE_URL={settings.public_base_url}"
     defaults = Settings()
-    for variable, name in SECRET_SETTINGS:
-        value = getattr(settings, name)
-        if value == getattr(defaults, name):
+    secrets = [(variable, getattr(settings, name), getattr(defaults, name)) for variable, name in SECRET_SETTINGS]
+    if settings.metrics_token:
+        secrets.append(("METRICS_TOKEN", settings.metrics_token, None))
+    for variable, value, default in secrets:
+        if value == default:
             raise ConfigError(f"{variable}: the development value is refused on a public address ({where})")
         if len(value) < MIN_SECRET_LENGTH:
             raise ConfigError(
                 f"{variable}: at least {MIN_SECRET_LENGTH} characters are required on a public address ({where})"
             )
+        if len(set(value)) < MIN_SECRET_DISTINCT:
+            raise ConfigError(
+                f"{variable}: a random value is required on a public address ({where}); "
+                f"this one has fewer than {MIN_SECRET_DISTINCT} different characters"
+            )
+    if settings.neutral_number == DEVELOPMENT_NEUTRAL_NUMBER:
+        # The fictional development number cannot place calls, and a shared default would be known.
+        raise ConfigError(
+            f"NEUTRAL_NUMBER: required on a public address ({where}): a number of yours, other than the hotline's,"
+            " that answers with one neutral sentence"
+        )
 
 
 def validate(settings: Settings) -> None:
@@ -434,8 +499,11 @@ def validate(settings: Settings) -> None:
     # The caller ID of call backs when the caller asked us not to say who is calling.
     if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
         raise ConfigError(
-            f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
+            f"NEUTRAL_NUMBER: expected an E.164 number like +12025550123, got {settings.neutral_number!r}"
         )
+    if settings.neutral_number in {settings.hotline_number, settings.operator_number}:
+        # A call back showing the hotline's number tells whoever holds the phone that she called.
+        raise ConfigError("NEUTRAL_NUMBER: must differ from HOTLINE_NUMBER and OPERATOR_NUMBER")
     # Reliability: when the daily retention job runs
     if not 0 <= settings.retention_hour_utc <= 23:
         raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")

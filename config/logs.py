@@ -24,15 +24,16 @@ _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 # puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
 # leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
 _NUMBERS = re.compile(
-    r"\+\d{7,15}"  # E.164
+    r"(?:\+|%2[Bb])\d{7,15}"  # E.164, also URL-encoded (%2B1202...)
     r"|(?<![\d-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{3,4}(?![\d-])"  # 202-555-0143, 201-345-678
-    r"|(?<![0-9A-Za-z])(?:A-?)?\d{9,11}(?![0-9A-Za-z])"  # 2025550143, A201345678
+    r"|(?<![0-9A-Za-z])(?:[Aa]-?)?\d{9,11}(?![0-9A-Za-z])"  # 2025550143, A201345678, a201345678
+    r"|(?<==)(?:[Aa]-?)?\d{8,11}(?![0-9A-Za-z])"  # a query value: ?q=201345678
 )
 
 
 def _mask(match: re.Match[str]) -> str:
     text = match[0]
-    return mask_phone(text) if text.startswith("+") else "***" + text[-3:]
+    return mask_phone(text) if text.startswith(("+", "%2")) else "***" + text[-3:]
 
 
 def scrub(text: str) -> str:
@@ -88,6 +89,28 @@ class _Pending(collections.deque):  # type: ignore[type-arg]
 # was half-way through a write would inherit the half-filled stream buffer and write it again.
 _WRITING = threading.Lock()
 os.register_at_fork(before=_WRITING.acquire, after_in_parent=_WRITING.release, after_in_child=_WRITING.release)
+
+
+# Processes that share one pipe (gunicorn's workers, a forked child) each write whole lines: a write
+# of at most PIPE_BUF bytes to a pipe is never interleaved with another process's write.
+CHUNK_BYTES = 4096
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Whole lines joined into pieces of at most CHUNK_BYTES (a longer line stands alone)."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(line.encode())
+        if current and size + length > CHUNK_BYTES:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        chunks.append("".join(current))
+    return chunks
 
 
 class QueuedJsonHandler(logging.handlers.QueueHandler):
@@ -175,8 +198,9 @@ class QueuedJsonHandler(logging.handlers.QueueHandler):
                 target.handleError(record)
         with _WRITING, target.lock:  # type: ignore[union-attr]
             try:
-                target.stream.write("".join(lines))
-                target.flush()
+                for chunk in _chunks(lines):
+                    target.stream.write(chunk)
+                    target.flush()
             except Exception:
                 target.handleError(records[-1])
 

@@ -12,12 +12,15 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
 from callflows.masking import mask_phone
 from callflows.phones import parse_callback_number
+from callflows.safe_contact import CALL_WINDOWS
 from models.registration import (
     BY_VOICE,
     CHANNELS,
     LIVE,
     Registration,
     RegistrationLimitReached,
+    count_wrong_guess,
+    guesses_spent,
     hold_for_code,
     live_before_registering,
     register_verified,
@@ -54,7 +57,7 @@ def hold_pin(state: CallState, context: CallContext) -> Outcome:
 
 @effect("notify.create")
 def create(state: CallState, context: CallContext) -> Outcome:
-    """Store the registration: active for the caller ID; for an entered number, texts wait for its code."""
+    """Store the registration: active for the caller ID; an entered number waits, unused, for its code."""
     pin = state.get("pin") or ""
     expected = state.get("pin_digest") or ""
     if not hmac.compare_digest(pin_digest(pin, context.call_sid, context.settings.secret_key), expected):
@@ -85,6 +88,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
                 now=context.now,
                 source=BY_VOICE,
                 voicemail_allowed=state.get("voicemail") == "1",
+                contact_window=window if (window := state.get("window")) in CALL_WINDOWS and window != "any" else None,
             )
         except RegistrationLimitReached:
             return Outcome.of("too_many", pin="", pin_digest="")
@@ -99,6 +103,13 @@ def create(state: CallState, context: CallContext) -> Outcome:
     return Outcome.of("code_sent" if message_id else "created", pin="", pin_digest="", a_number="", phone="")
 
 
+@effect("notify.channels")
+def channels(state: CallState, context: CallContext) -> Outcome:
+    """Which safety questions to ask: about calls, texts, or both (the channels just chosen)."""
+    chosen = state.get("channels")
+    return Outcome.of(chosen if chosen in CHANNELS else "both")
+
+
 @effect("notify.cancel")
 def cancel(state: CallState, context: CallContext) -> Outcome:
     """End the caller's registration for the A-number when the PIN matches; the same words either way."""
@@ -109,10 +120,16 @@ def cancel(state: CallState, context: CallContext) -> Outcome:
             query = select(Registration).where(
                 Registration.phone == phone, Registration.a_number == a_number, Registration.status.in_(LIVE)
             )
-            for registration in session.scalars(query):
+            budget = context.settings.notifications
+            for registration in session.scalars(query.with_for_update()):
+                # A spent budget refuses even the right PIN: guessing cannot end someone's registration.
+                if guesses_spent(session, registration, budget):
+                    continue
                 if registration.check_pin(pin):
                     registration.end(context.now, BY_VOICE)
                     log.info(
                         "registration ended by voice", extra={"call_sid": context.call_sid, "phone": mask_phone(phone)}
                     )
+                else:
+                    count_wrong_guess(session, registration, budget)
     return Outcome.of("done", pin="", a_number="")
