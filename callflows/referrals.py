@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from callflows.catalogue import Catalogue, catalogue
 from callflows.phones import printed_phone
-from callflows.sms import segments
+from callflows.sms import segments, to_gsm
 from callflows.speech import normalize
 
 SERVICES = "services"
@@ -85,30 +85,70 @@ def textable_name(name: str) -> str:
 
 
 def service_list_text(lang: str, zip_code: str, services: list[ListedService], cat: Catalogue | None = None) -> str:
-    """The reply listing ``services`` near ``zip_code``, at most three segments (long names are shortened)."""
+    """The reply listing ``services`` near ``zip_code`` in at most three segments, nearest first.
+
+    Names stay whole words: a long one loses its small words, then its last words, never letters in the
+    middle of a word. Accents outside GSM-7 are dropped, so a Spanish text is not cut to 70 characters a segment.
+    """
     cat = cat or catalogue()
     if not services:
-        return cat.text(lang, "referrals.sms.none", {"zip": zip_code})
-    for limit in (60, 40, 28, 20):
+        return to_gsm(cat.text(lang, "referrals.sms.none", {"zip": zip_code}))
+    ordered = sorted(services, key=lambda service: service.miles)
+    text = ""
+    for words in (None, 0, 6, 5, 4, 3, 2):
         lines = [
             cat.text(
                 lang,
                 "referrals.sms.item" if service.phone else "referrals.sms.item_no_phone",
                 {
                     "n": number,
-                    "name": _shorten(textable_name(service.name), limit),
+                    "name": shortened_name(textable_name(service.name), words),
                     "phone": printed_phone(service.phone),
                     "miles": f"{service.miles:.0f}" if service.miles >= 10 else f"{service.miles:.1f}",
                 },
             )
-            for number, service in enumerate(services, start=1)
+            for number, service in enumerate(ordered, start=1)
         ]
         text = " ".join([cat.text(lang, "referrals.sms.intro", {"zip": zip_code}), *lines])
-        text += " " + cat.text(lang, "referrals.sms.footer")
+        text = to_gsm(text + " " + cat.text(lang, "referrals.sms.footer"))
         if segments(text) <= MAX_SEGMENTS:
             return text
     return text
 
 
-def _shorten(name: str, limit: int) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+# Words a name can lose first and still say what and where the service is.
+_SMALL_WORDS = frozenset(
+    [
+        "of",
+        "the",
+        "and",
+        "for",
+        "at",
+        "in",
+        "inc",
+        "inc.",
+        "llc",
+        "co.",
+        "corp.",
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "el",
+        "y",
+        "para",
+        "en",
+        "a",
+    ]
+)
+
+
+def shortened_name(name: str, words: int | None) -> str:
+    """``name`` whole (``words`` None), without its small words (0), or its first ``words`` words of those."""
+    if words is None:
+        return name
+    kept = [word for word in name.split() if word.lower().strip(",.") not in _SMALL_WORDS] or name.split()
+    if words:
+        kept = kept[:words]
+    return " ".join(kept).strip(" ,-")

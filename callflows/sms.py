@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -219,6 +220,21 @@ def _country(text: str, language: str) -> str | None:
     # A text cannot be confirmed like a call: only a certain match counts.
     match = match_country(text, language)
     return match.code if match is not None and match.certain else None
+
+
+def to_gsm(text: str) -> str:
+    """``text`` with accents outside GSM-7 dropped ("Más" → "Mas"), so it is not sent as UCS-2 (70 a segment).
+
+    Characters that have no plain-letter form are kept as they are.
+    """
+    out = []
+    for char in text:
+        if char in _GSM_BASIC or char in _GSM_EXTENDED:
+            out.append(char)
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        out.append(plain if plain and all(c in _GSM_BASIC for c in plain) else char)
+    return "".join(out)
 
 
 def segments(text: str) -> int:

@@ -61,13 +61,14 @@ _HEADERS = {
     "service_taxonomy.csv": ("id", "service_id", "taxonomy_id"),
     "taxonomy.csv": ("id", "name", "vocabulary"),
 }
+# Real AIRS / 211 LA codes, so the generated directory is categorised the way a 211's is.
 _TAXONOMY = {
-    "domestic_violence": ("BH-3700", "Domestic Violence Hotlines"),
-    "sexual_assault": ("RP-1500.1400-800", "Sexual Assault Counseling"),
-    "legal_help": ("FT-3200", "Legal Services"),
-    "counselling": ("RP-1400", "Mental Health Counseling"),
-    "shelter": ("BH-1800.8500-150", "Domestic Violence Shelters"),
-    "victim_compensation": ("FT-1000.9000", "Victim Compensation"),
+    "domestic_violence": ("RP-1500.1400-200", "Domestic Violence Hotlines"),
+    "sexual_assault": ("RP-1500.1400-750", "Sexual Assault Hotlines"),
+    "legal_help": ("FT-3200", "General Legal Aid"),
+    "counselling": ("RP-1400", "Counseling Services"),
+    "shelter": ("BH-1800", "Emergency Shelter"),
+    "victim_compensation": ("FN-1900.1500", "Crime Victim Compensation"),
 }
 
 
@@ -165,9 +166,13 @@ def load_demo(database: Database, echo: Callable[[str], None]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write_hsds(Path(folder), generated_rows(demo_places(len(_DEMO_ZIPS)), per_place=8, seed=12))
         with database.session() as session:
-            summary = import_directory(session, Path(folder))
+            summary = import_directory(session, Path(folder), source="demo", max_miles=_max_miles())
     for line in summary.lines():
         echo(f"  {line}")
+
+
+def _max_miles() -> float:
+    return hotline().settings.referrals.max_miles
 
 
 def _progress(rows: Iterable[Any], name: str) -> Iterable[Any]:
@@ -180,16 +185,25 @@ def _progress(rows: Iterable[Any], name: str) -> Iterable[Any]:
 
 
 @group.command("import")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def import_command(folder: Path) -> None:
-    """Import (or update) an HSDS directory folder; bad rows are listed with file, line and reason."""
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--source",
+    default="default",
+    show_default=True,
+    help="Name of this directory: a re-import of the same source removes what its files no longer hold.",
+)
+def import_command(path: Path, source: str) -> None:
+    """Import (or update) an HSDS directory: a folder, a zip file or a datapackage.json.
+
+    Bad rows are listed with file, the line where the record starts, its id and the reason.
+    """
     try:
         with hotline().database.session() as session:
-            summary = import_directory(session, folder, progress=_progress)
+            summary = import_directory(session, path, progress=_progress, source=source, max_miles=_max_miles())
     except DirectoryImportError as error:
         raise click.ClickException(str(error)) from None
     for problem in summary.problems:
-        click.echo(f"problem: {problem}")
+        click.echo(f"{'warning' if problem.warning else 'problem'}: {problem}")
     for line in summary.lines():
         click.echo(line)
 
@@ -208,7 +222,7 @@ def demo_command(places: int, per_place: int, out: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         write_hsds(Path(folder), files)
         with hotline().database.session() as session:
-            summary = import_directory(session, Path(folder))
+            summary = import_directory(session, Path(folder), source="demo", max_miles=_max_miles())
     for line in summary.lines():
         click.echo(line)
 
@@ -220,7 +234,7 @@ def categorize_command(service_id: str, category: str) -> None:
     """Correct a service's category (kept across re-imports)."""
     try:
         with hotline().database.session() as session:
-            service = correct_category(session, service_id, category)
+            service = correct_category(session, service_id, category, _max_miles())
             click.echo(f"{service.id}: {service.name} is now {category}")
     except KeyError:
         raise click.ClickException(f"no service {service_id!r}") from None

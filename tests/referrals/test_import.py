@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DirectoryEntry, Location, Service
-from models.hsds import categorize, language_code, weekdays
+from models.hsds import Term, classify, language_codes, weekdays
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data"
 V2, V3 = SAMPLES / "hsds_v2", SAMPLES / "hsds_v3"
@@ -25,25 +25,26 @@ def services(app) -> dict[str, Service]:
         return {s.id: s for s in session.scalars(select(Service))}
 
 
-def test_every_good_row_loads_and_every_bad_row_is_reported_with_file_and_line(app, runner):
+def test_every_good_row_loads_and_every_bad_row_is_reported_with_file_line_and_id(app, runner):
     result = runner.invoke(args=["referrals", "import", str(V2)])
     assert result.exit_code == 0, result.output
     for expected in (
-        "organizations.csv line 4: an organization needs an id and a name",
-        "services.csv line 6: organization 'org-9' is not in the organizations file",
-        "services.csv line 7: a service needs an id and a name",
-        "physical_addresses.csv line 6: postal code '00000' is not a known US ZIP code",
-        "physical_addresses.csv line 7: location 'loc-99' is not in the locations file",
-        "locations.csv line 6: no position",
-        "phones.csv line 4: phone number 'call us!' does not parse",
-        "services_at_location.csv line 7: service 'svc-404'",
-        "regular_schedules.csv line 10: weekday 'Funday' is not a day",
-        "regular_schedules.csv line 11: opens_at/closes_at is not a time",
+        "problem: organizations.csv line 4 (id org-3): an organization needs an id and a name",
+        "warning: services.csv line 6 (id svc-5): organization 'org-9' is not in the organizations file; kept",
+        "problem: services.csv line 7: a service needs an id and a name",
+        "physical_addresses.csv line 6 (id adr-5): postal code '00000' is not a known US ZIP code",
+        "physical_addresses.csv line 7 (id adr-6): location 'loc-99' is not in the locations file",
+        "locations.csv line 6 (id loc-5): no position",
+        "phones.csv line 4 (id ph-3): phone number 'call us!' does not parse",
+        "services_at_location.csv line 7 (id sal-6): service 'svc-404'",
+        "regular_schedules.csv line 10 (id sch-9): weekday 'Funday' is not a day",
+        "regular_schedules.csv line 11 (id sch-10): opens_at/closes_at is not a time",
     ):
         assert expected in result.output
-    assert "13 problem(s)" in result.output
+    assert "12 problem(s), 1 warning(s)" in result.output
     loaded = services(app)
-    assert sorted(loaded) == ["svc-1", "svc-2", "svc-3", "svc-4", "svc-6"]
+    # The service whose organization row is missing is kept.
+    assert sorted(loaded) == ["svc-1", "svc-2", "svc-3", "svc-4", "svc-5", "svc-6"]
     # A phone that does not parse is reported; the service is kept without it.
     assert loaded["svc-3"].phone is None
     assert loaded["svc-1"].phone == "+19565550101"
@@ -51,15 +52,16 @@ def test_every_good_row_loads_and_every_bad_row_is_reported_with_file_and_line(a
     assert loaded["svc-1"].languages == "en,es"
 
 
-def test_categories_come_from_taxonomy_terms_then_names_then_descriptions(app, runner):
+def test_categories_come_from_the_taxonomy_then_names_then_descriptions(app, runner):
     runner.invoke(args=["referrals", "import", str(V2)])
-    categories = {sid: s.category for sid, s in services(app).items()}
+    categories = {sid: (s.categories, s.categorised_by) for sid, s in services(app).items()}
     assert categories == {
-        "svc-1": "domestic_violence",
-        "svc-2": "shelter",
-        "svc-3": "legal_help",
-        "svc-4": "counselling",
-        "svc-6": "victim_compensation",
+        "svc-1": ("domestic_violence,counselling", "taxonomy"),
+        "svc-2": ("domestic_violence,shelter", "taxonomy"),
+        "svc-3": ("legal_help", "taxonomy"),
+        "svc-4": ("counselling", "words"),
+        "svc-5": ("", "nothing"),
+        "svc-6": ("victim_compensation", "words"),
     }
 
 
@@ -79,20 +81,20 @@ def test_a_location_without_coordinates_is_placed_at_its_zip_centroid(app, runne
 def test_importing_the_same_folder_twice_updates_in_place(app, runner):
     first = runner.invoke(args=["referrals", "import", str(V2)])
     second = runner.invoke(args=["referrals", "import", str(V2)])
-    assert "services: 5 added, 0 updated" in first.output
-    assert "services: 0 added, 5 updated" in second.output
+    assert "services: 6 added, 0 updated" in first.output
+    assert "services: 0 added, 6 updated" in second.output
     with database(app).session() as session:
-        assert session.scalar(select(func.count()).select_from(Service)) == 5
+        assert session.scalar(select(func.count()).select_from(Service)) == 6
         assert session.scalar(select(func.count()).select_from(DirectoryEntry)) == 6
 
 
 def test_hsds_3_singular_files_and_datapackage_are_read(app, runner):
     result = runner.invoke(args=["referrals", "import", str(V3)])
     assert result.exit_code == 0, result.output
-    assert "HSDS 3.0" in result.output
-    assert "attribute.csv line 4: service 's3-9' is not in the services file" in result.output
-    assert "phone.csv line 3: phone number '555' does not parse" in result.output
-    assert "schedule.csv line 3: weekday 'XX' is not a day" in result.output
+    assert "HSDS 3.0: read organization.csv, service.csv, location.csv, address.csv, phone.csv" in result.output
+    assert "attribute.csv line 4 (id at3-3): service 's3-9' is not in the services file" in result.output
+    assert "phone.csv line 3 (id p3-2): phone number '555' does not parse" in result.output
+    assert "schedule.csv line 3 (id sc3-2): weekday 'XX' is not a day" in result.output
     loaded = services(app)
     assert loaded["s3-1"].category == "sexual_assault"
     assert loaded["s3-2"].category == "counselling"
@@ -109,7 +111,7 @@ def test_missing_optional_files_are_fine_and_a_missing_services_file_is_an_error
         shutil.copy(V2 / name, folder / name)
     result = runner.invoke(args=["referrals", "import", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "services: 5 added" in result.output
+    assert "services: 6 added" in result.output
     (folder / "services.csv").unlink()
     result = runner.invoke(args=["referrals", "import", str(folder)])
     assert result.exit_code == 1
@@ -149,16 +151,36 @@ def test_the_demo_directory_has_every_category_near_harlingen(app, runner):
 @pytest.mark.parametrize(
     ("terms", "name", "description", "expected"),
     [
-        (["Domestic Violence Shelters"], "Casa", None, "shelter"),
-        (["Legal Services"], "Family Justice Center", None, "legal_help"),
-        ([], "Rape Crisis Center", None, "sexual_assault"),
-        ([], "Helping Hands", "Individual therapy for survivors", "counselling"),
-        ([], "Therapeutic Garden", None, "other"),
-        ([], "Refugio para familias", None, "shelter"),
+        ([Term("BH-1800.1500-100", "Domestic Violence Shelters")], "Casa", None, ("domestic_violence", "shelter")),
+        ([Term("FT-3200", "General Legal Aid")], "Family Justice Center", None, ("legal_help",)),
+        # A taxonomy the table knows decides alone: the name's words are not asked.
+        ([Term("PB-1600", "Coroner Services")], "Medical Examiner", "medicolegal investigations", ()),
+        ([Term("t1", "emergency shelter")], "Casa", None, ("shelter",)),
+        ([], "Rape Crisis Center", None, ("sexual_assault",)),
+        ([], "Helping Hands", "Individual therapy for survivors", ("counselling",)),
+        ([], "Emergency Shelter and Domestic Violence Advocacy", None, ("domestic_violence", "shelter")),
+        # Whole words of the name before the description.
+        ([], "Legal Aid Society", "shelter referrals", ("legal_help",)),
+        ([], "Medical Examiner", "medicolegal investigations", ()),
+        ([], "Therapeutic Garden", None, ()),
+        ([], "Refugio para familias", None, ("shelter",)),
     ],
 )
-def test_categorize(terms, name, description, expected):
-    assert categorize(terms, name, description) == expected
+def test_classify(terms, name, description, expected):
+    assert classify(terms, name, description).categories == expected
+
+
+@pytest.mark.parametrize(
+    ("terms", "name", "description"),
+    [
+        ([Term("YP-1000.8000", "Spouse/Intimate Partner Abusers")], "DOMESTIC VIOLENCE UNIT", "Supervision"),
+        ([Term("FF-0500.1800-050", "Adult Diversion")], "PRE-TRIAL DIVERSION", None),
+        ([], "Counseling", "State certified batterer's intervention program"),
+        ([Term("t9", "batterer intervention")], "Men's group", None),
+    ],
+)
+def test_services_for_perpetrators_are_recognised(terms, name, description):
+    assert classify(terms, name, description).perpetrators
 
 
 @pytest.mark.parametrize(
@@ -169,9 +191,22 @@ def test_weekdays(raw, expected):
     assert weekdays(raw) == expected
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("Spanish", "es"), ("es-MX", "es"), ("spa", "es"), ("English", "en")])
-def test_language_code(raw, expected):
-    assert language_code(raw) == expected
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Spanish", ["es"]),
+        ("es-MX", ["es"]),
+        ("spa", ["es"]),
+        ("English", ["en"]),
+        ("Creole", ["ht"]),
+        ("Haitian-Creole", ["ht"]),
+        ("en, es", ["en", "es"]),
+        ("Spanish and Creole. A telephone translation service is available.", ["es", "ht"]),
+        ("translators available upon request", []),
+    ],
+)
+def test_language_codes(raw, expected):
+    assert language_codes(raw) == expected
 
 
 def test_open_now_uses_the_locations_own_time_zone(app, runner):

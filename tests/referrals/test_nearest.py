@@ -36,12 +36,13 @@ def test_a_category_narrows_the_search(directory):
     assert [f.service_id for f in search(directory, "78550", category="legal_help")] == ["svc-3"]
 
 
-def test_services_that_list_the_callers_language_come_first(directory):
-    # From McAllen the counselling office is nearest, but only the Harlingen center lists Spanish.
-    english = search(directory, "78501", limit=2)
-    spanish = search(directory, "78501", language="es", limit=2)
-    assert english[0].service_id == "svc-4"
-    assert spanish[0].service_id in {"svc-1", "svc-3"} and spanish[0].speaks_language
+def test_the_nearest_come_first_in_every_language(directory):
+    # From McAllen the counselling office is nearest; the Harlingen center lists Spanish but is farther.
+    english = search(directory, "78501", limit=3)
+    spanish = search(directory, "78501", language="es", limit=3)
+    assert [f.service_id for f in spanish] == [f.service_id for f in english]
+    assert spanish[0].service_id == "svc-4" and not spanish[0].speaks_language
+    assert [f.miles for f in spanish] == sorted(f.miles for f in spanish)
 
 
 def test_nothing_beyond_the_maximum_distance_is_offered(directory):

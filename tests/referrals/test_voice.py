@@ -65,14 +65,6 @@ def test_a_caller_in_harlingen_hears_the_three_nearest_with_distance_and_phone_t
     assert "ICE" in said
 
 
-def test_spanish_callers_hear_services_that_list_spanish_first(demo_directory, call):
-    said = to_list(call, "es", kind="legal").last_heard()
-    services = service_names(demo_directory)
-    named = [name for name in services if name in said]
-    first = min(named, key=said.index)
-    assert "es" in services[first].languages.split(",")
-
-
 from tests.operators.test_confirmations import SAFE_TO_TEXT  # noqa: E402
 
 

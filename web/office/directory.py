@@ -27,9 +27,10 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 from models.directory import (
     CATEGORIES,
+    NotOffered,
     SearchQuery,
     correct_category,
-    nearest,
+    nearest_counted,
     record_referral,
     referrals_for,
     search_services,
@@ -49,8 +50,13 @@ office_pages(ops_bp)
 # --- the search both doors share ---------------------------------------------------
 
 
-def search(args: Any) -> list[dict[str, Any]]:
-    """Directory results for ``zip`` (nearest first) or ``q`` (city or name), ``category`` and ``language``."""
+SHOWN = 50
+
+
+def search(args: Any) -> tuple[list[dict[str, Any]], int]:
+    """Directory results for ``zip`` (nearest first) or ``q`` (city, service or organization), ``category`` and
+    ``language``; and how many match in all (at most ``SHOWN`` are listed). Services never offered to a caller
+    are listed too, with their ``flag``, so an operator sees why."""
     category = args.get("category") or None
     if category is not None and category not in CATEGORIES:
         raise BadRequest(f"category must be one of {', '.join(CATEGORIES)}")
@@ -62,26 +68,31 @@ def search(args: Any) -> list[dict[str, Any]]:
             raise BadRequest("zip must be a known 5-digit US ZIP code")
         query = SearchQuery(
             place.latitude, place.longitude, category, language, max_miles=settings().referrals.max_miles,
-            limit=25, now=utcnow(),
+            limit=SHOWN, now=utcnow(), include_not_offered=True,
         )  # fmt: skip
-        return [found.as_dict() for found in nearest(db_session(), query)]
+        found, total = nearest_counted(db_session(), query)
+        return [item.as_dict() for item in found], total
     text = (args.get("q") or args.get("city") or "").strip()[:100] or None
-    rows = search_services(db_session(), text=text, category=category, language=language)
+    rows, total = search_services(db_session(), text=text, category=category, language=language, limit=SHOWN)
     return [
         {
             "service_id": service.id,
             "name": service.name,
+            "organization": organization.name if organization else None,
             "category": service.category,
+            "categories": [c for c in (service.categories or service.category).split(",") if c],
             "miles": None,
             "phone": service.phone or (location.phone if location else None),
+            "phone_extension": service.phone_extension if service.phone else None,
             "languages": [x for x in service.languages.split(",") if x],
             "open_now": None,
             "address": location.address if location else None,
             "city": location.city if location else None,
             "state": location.state if location else None,
+            "flag": service.flag,
         }
-        for service, location in rows
-    ]
+        for service, location, organization in rows
+    ], total
 
 
 def refer(session: Session, request_id: int, service_id: str, operator: Operator, complete: bool) -> dict[str, Any]:
@@ -94,6 +105,9 @@ def refer(session: Session, request_id: int, service_id: str, operator: Operator
         referral = record_referral(session, item.id, service_id, operator.id, now)
     except KeyError:
         raise BadRequest("no such service in the directory") from None
+    except NotOffered as reason:
+        why = "it serves people who harm" if str(reason) == "perpetrators" else "it is inactive"
+        raise BadRequest(f"this service is not given to callers: {why}") from None
     named = f"{referral.service_name} ({referral.service_id}, {referral.category.replace('_', ' ')})"
     claims.record(session, item, "referral_given", now, operator_id=operator.id, detail=named)
     if complete:
@@ -127,11 +141,16 @@ class ServiceQuery(Input):
 
 
 class Service(ma.Schema):
-    """A service in the directory; ``miles`` and ``open_now`` only for a ZIP search."""
+    """A service in the directory; ``miles`` and ``open_now`` only for a ZIP search; ``flag`` says why a
+    service is never offered to a caller (``perpetrators``: it serves people who harm; ``inactive``)."""
 
     service_id = fields.String()
     name = fields.String()
+    organization = fields.String(allow_none=True)
     category = fields.String(validate=validate.OneOf(CATEGORIES))
+    categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
+    flag = fields.String(allow_none=True)
+    phone_extension = fields.String(allow_none=True)
     miles = fields.Float(allow_none=True)
     phone = fields.String(allow_none=True)
     languages = fields.List(fields.String())
@@ -142,9 +161,10 @@ class Service(ma.Schema):
 
 
 class ServiceList(ma.Schema):
-    """Services found."""
+    """Services found (at most 50) and how many matched in all."""
 
     services = fields.List(fields.Nested(Service))
+    total = fields.Integer()
 
 
 class CategoryCorrection(Input):
@@ -192,7 +212,8 @@ class ReferralList(ma.Schema):
 @api.response(200, ServiceList)
 def api_search(args: dict[str, Any]) -> dict[str, Any]:
     """Search the directory by ZIP code (nearest first) or city/name, category and language."""
-    return {"services": search(args)}
+    found, total = search(args)
+    return {"services": found, "total": total}
 
 
 @api.route("/directory/services/<service_id>", methods=["PATCH"], parameters=SERVICE_ID)
@@ -207,7 +228,7 @@ def api_correct(data: dict[str, Any], service_id: str) -> dict[str, Any]:
         raise Forbidden("only a supervisor or admin may correct a category")
     session = db_session()
     try:
-        service = correct_category(session, service_id, data["category"])
+        service = correct_category(session, service_id, data["category"], settings().referrals.max_miles)
     except KeyError:
         raise NotFound("no such service") from None
     except ValueError as error:
@@ -245,16 +266,17 @@ def api_referrals(request_id: int) -> dict[str, Any]:
 @login_required
 def directory() -> ResponseReturnValue:
     """Search the directory; with ``?request=N`` each result can be referred on that request."""
-    results, error = [], None
+    results, total, error = [], 0, None
     if any(request.args.get(k) for k in ("zip", "q", "category", "language")):
         try:
-            results = search(request.args)
+            results, total = search(request.args)
         except BadRequest as problem:
             error = problem.description
     request_id = input_checks.query_id("request")
     return render_template(
         "ops/directory.html",
         results=results,
+        total=total,
         error=error,
         args=request.args,
         categories=CATEGORIES,

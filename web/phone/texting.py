@@ -17,7 +17,7 @@ from callflows.referrals import ListedService, ServicesCommand, service_list_tex
 from callflows.sms import TextCommand
 from models.base import utcnow
 from models.conversation import Conversation
-from models.directory import SearchQuery, nearest
+from models.directory import read_nearest
 from models.places import place_for_zip
 from web.context import db_session, settings
 from web.phone.webhooks import may_reply
@@ -62,11 +62,10 @@ def answer_services_text(command: ServicesCommand, sid: str, number: str) -> str
     place = place_for_zip(command.zip)
     found = []
     if place is not None:
-        query = SearchQuery(
-            place.latitude, place.longitude, command.category, command.language,
-            max_miles=settings().referrals.max_miles, now=utcnow(),
-        )  # fmt: skip
-        found = [ListedService(f.name, f.phone, f.miles) for f in nearest(session, query)]
+        nearby = read_nearest(
+            session, place.zip, command.category, command.language, settings().referrals.max_miles, utcnow()
+        )
+        found = [ListedService(f.name, f.phone, f.miles) for f in nearby]
     log.info(
         "services text answered",
         extra={"message_sid": sid, "from": mask_phone(number), "found": len(found), "category": command.category},

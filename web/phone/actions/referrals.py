@@ -13,7 +13,7 @@ from callflows.engine import CallState, Outcome
 from callflows.masking import mask_phone
 from callflows.phones import spoken_phone
 from callflows.readback import spoken_digits
-from models.directory import Nearby, SearchQuery, nearest
+from models.directory import Nearby, read_nearest
 from models.outbox import OutboxMessage
 from models.places import place_for_zip
 from models.texting import ServiceListText
@@ -50,7 +50,7 @@ def spoken_service(lang: str, number: int, service: Nearby) -> str:
 
 @effect("referrals.find")
 def find(state: CallState, context: CallContext) -> Outcome:
-    """The three nearest services of the chosen category, those that speak the caller's language first."""
+    """The three nearest services of the chosen category, nearest first, from the lists computed at import."""
     zip5 = state.get("zip") or ""
     place = place_for_zip(zip5)
     if place is None:
@@ -58,16 +58,9 @@ def find(state: CallState, context: CallContext) -> Outcome:
     lang = catalogue().resolve(state.lang)
     category = state.get("category")
     limit = context.settings.referrals.max_miles
-    query = SearchQuery(
-        place.latitude,
-        place.longitude,
-        None if category in (None, "any") else category,
-        lang,
-        max_miles=limit,
-        now=context.now,
-    )
-    with hotline().database.session() as session:
-        found = nearest(session, query)
+    kind = None if category in (None, "any") else category
+    with hotline().database.engine.connect() as connection:
+        found = read_nearest(connection, place.zip, kind, lang, limit, context.now)
     values: dict[str, str] = {"zip_spoken": spoken_digits(zip5), "max_miles": f"{limit:g}"}
     if not found:
         return Outcome.of("none", **values)
