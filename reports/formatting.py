@@ -26,8 +26,9 @@ def duration(seconds: float | timedelta | None) -> str:
     """A length of time: "under 1 min", "12 min", "2 h 15 min", "1 day 4 h", "3 days" (never negative)."""
     if seconds is None:
         return ""
-    total = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
-    total = max(total, 0)
+    raw = seconds.total_seconds() if isinstance(seconds, timedelta) else float(seconds)
+    # To the nearest minute: a person reads "6 min" for five and a half.
+    total = max(round(raw / MINUTE), 0) * MINUTE
     if total < MINUTE:
         return "under 1 min"
     if total < HOUR:

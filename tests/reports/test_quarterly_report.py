@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, text
 from models.base import UtcDateTime
 from models.call import CallSession
 from models.report import Period, collect
-from reports import document
+from reports import document, formatting
 from reports.sample import generate
 from tests.reports.conftest import QUARTER
 
@@ -105,7 +105,12 @@ def test_time_to_resolution_is_the_nearest_rank_median_of_the_quarters_requests(
         )
     median = waits[(len(waits) + 1) // 2 - 1]
     minutes = round(median / 60)
-    expected = f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    hours, rest = divmod(minutes, 60)
+    # Read by a person: "25 h 12 min" or "1 day 1 h", never a four-digit minute count.
+    expected = (
+        f"{minutes} min" if minutes < 60 else
+        (f"{hours} h {rest} min" if rest else f"{hours} h") if hours < 24 else formatting.duration(minutes * 60)
+    )  # fmt: skip
     rows = csv_rows(build(database, settings))
     assert all(r["row"] != "requests measured" for r in rows)
     assert value(rows, "callback_resolution", "p50 (median)") == expected
