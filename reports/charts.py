@@ -131,7 +131,7 @@ def line_chart(labels: list[str], current: list[str], previous: list[str], names
 
 def bar_chart(labels: list[str], current: list[str], previous: list[str], names: tuple[str, str]) -> bytes:
     """Paired horizontal bars: this period solid dark, previous light with hatching; withheld bars outlined."""
-    height = max(1.4, 0.42 * len(labels) + 0.6)
+    height = max(1.4, 0.3 * len(labels) + 0.8)
     figure, axes = plt.subplots(figsize=(7, height))
     y = np.arange(len(labels))
     for offset, values, face, hatch, name in (
