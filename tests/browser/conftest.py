@@ -125,8 +125,8 @@ def log_in(page, base: str, who: tuple[str, str] = SUPERVISOR) -> None:
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A logged-in supervisor's tab at the issue's size (1366×768)."""
+def page(browser, live_server, busy_day):
+    """A logged-in supervisor's tab at the issue's size (1366×768), on a busy day's data."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     tab = context.new_page()
     log_in(tab, live_server)
