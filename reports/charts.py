@@ -103,6 +103,7 @@ def column_chart(
         axes.set_ylim(0, max(max(values) for _, values in series) * 1.2 + 0.5)
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.grid(axis="y", color="0.85")
+        axes.set_axisbelow(True)
         if len(series) > 1:
             _legend_above(axes, len(series))
     else:

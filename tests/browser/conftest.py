@@ -86,7 +86,14 @@ def busy_day(app, runner, database, add_request, texter) -> dict[str, object]:  
         assert result.exit_code == 0, result.output
     now = utcnow()
     for number in range(60):
-        add_request(minutes_ago=5 + number * 7, urgent=number % 17 == 0, need="local_services", caller_type="victim")
+        add_request(
+            minutes_ago=5 + number * 7,
+            urgent=number % 9 == 0,
+            language=("en", "es", "en")[number % 3],
+            field_office=("WAS", "MIA", "HOU", "LOS", "CHI")[number % 5],
+            need=("local_services", "offender_info", "removal_process")[number % 3],
+            caller_type=("victim", "family", "witness")[number % 3],
+        )
     policy = claims.RetryPolicy()
     with database.session() as session:
         olivia = Operator.by_email(session, OPERATOR[0])
