@@ -35,7 +35,7 @@ def _phone(text: str, lang: str, keypad: bool) -> str | None:
 
 
 def _pin(text: str, lang: str, keypad: bool) -> str | None:
-    # Issue E: a registration's 4-digit PIN.
+    # A notification registration's 4-digit PIN.
     digits = text.strip().rstrip("#") if keypad else speech.parse_digits(text, lang)
     return digits if digits and digits.isdigit() and len(digits) == 4 else None
 

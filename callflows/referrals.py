@@ -3,8 +3,8 @@
 ``SERVICES 78520`` / ``SERVICIOS 78520``, optionally with a category word
 (``LEGAL``, ``SHELTER``, ``REFUGIO`` …), asks for the three nearest services.
 The list is built from catalogue sentences and trimmed to fit three SMS
-segments. Texts say as little as they can (DECISIONS.md "Who may be called or
-texted"): no "ICE", no "victim", no person's name.
+segments. Texts say as little as they can (docs/decisions/who-may-be-called-or-texted.md):
+no "ICE", no "victim", no person's name.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from callflows.catalogue import Catalogue, catalogue
+from callflows.phones import printed_phone
 from callflows.sms import segments
 from callflows.speech import normalize
 
@@ -29,7 +30,8 @@ CATEGORY_WORDS = {
     "victim_compensation": ("compensation", "compensacion", "money", "dinero"),
 }
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
-# Words a text must never carry (DECISIONS.md): stripped from service names before they are texted.
+# Words a text must never carry, stripped from service names before they are texted
+# (docs/decisions/who-may-be-called-or-texted.md).
 _UNSAYABLE = re.compile(r"\b(?:ICE|victims?|v[ií]ctimas?)\b\s*", re.IGNORECASE)
 
 
@@ -80,13 +82,6 @@ class ListedService:
 def textable_name(name: str) -> str:
     """A service name with the words a text must not carry taken out."""
     return re.sub(r"\s{2,}", " ", _UNSAYABLE.sub("", name)).strip(" ,-") or name
-
-
-def printed_phone(e164: str | None) -> str:
-    """``+19565550101`` → ``956-555-0101`` (other numbers as they are)."""
-    if e164 and e164.startswith("+1") and len(e164) == 12:
-        return f"{e164[2:5]}-{e164[5:8]}-{e164[8:]}"
-    return e164 or ""
 
 
 def service_list_text(lang: str, zip_code: str, services: list[ListedService], cat: Catalogue | None = None) -> str:

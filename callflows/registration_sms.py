@@ -1,11 +1,11 @@
-"""Reading the registration texts of issue E (notifications): REGISTER, YES/SI + code, CANCEL.
+"""Reading the notification registration texts: REGISTER, YES/SI + code, CANCEL.
 
 Pure functions: no Flask, no database. ``REGISTER A201345678 MEXICO`` /
 ``REGISTRAR ...`` asks to be told of custody changes; ``YES 123456`` /
 ``SI 123456`` confirms the code we texted back; ``CANCEL A201345678`` /
 ``CANCELAR ...`` (or the registration's reference, ``CANCEL K7Q2M``) ends it.
 A carrier word alone (``YES``, ``CANCEL``) is never ours: it keeps its carrier
-meaning (TWILIO.md, "SMS opt-out"; DECISIONS.md, "SMS keywords"), so these
+meaning (Twilio and the carriers act on it; docs/decisions/sms-keywords.md), so these
 commands are recognised only with an argument of the right shape.
 """
 

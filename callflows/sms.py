@@ -3,7 +3,7 @@
 Pure functions: no Flask, no database. ``parse_text`` understands
 ``STATUS A201345678 MEXICO`` / ``ESTADO A201345678 MEXICO`` with free-form
 spacing, case and punctuation, HELP/AYUDA, and the opt-out and opt-in words
-Twilio itself acts on (TWILIO.md, "SMS opt-out").
+Twilio itself acts on (its opt-out keywords).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ UNKNOWN = "unknown"
 CANCEL_REQUEST = "cancel_request"
 CHANGE_REQUEST = "change_request"
 
-# Twilio treats these as the whole message, one word (TWILIO.md, "SMS opt-out").
+# Twilio treats these as opt-out or opt-in keywords when they are the whole message, one word.
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 START_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = {"help": "en", "info": "en", "ayuda": "es", "informacion": "es"}
 STATUS_WORDS = {"status": "en", "estado": "es", "estatus": "es"}
 # A callback confirmation's commands always carry its reference ("CANCEL K7Q2"): the bare
-# carrier words keep their carrier meaning (TWILIO.md). A reference is 4 letters and digits.
+# carrier words keep their carrier meaning. A reference is 4 letters and digits.
 REQUEST_WORDS = {
     "cancel": (CANCEL_REQUEST, "en"),
     "cancelar": (CANCEL_REQUEST, "es"),
@@ -76,7 +76,7 @@ def parse_text(body: str) -> TextCommand:
         kind, language = REQUEST_WORDS[first]
         return TextCommand(kind, language, keyword=first, reference=words[1].upper())
     if first in HELP_WORDS and len(words) == 1:
-        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us (DECISIONS, "SMS keywords").
+        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us (docs/decisions/sms-keywords.md).
         return TextCommand(HELP, HELP_WORDS[first], keyword=first)
     keyword, rest = _status_keyword(words)
     if keyword is None:

@@ -9,12 +9,12 @@ def register_commands(app: Flask) -> None:
     """Add every command group to ``app.cli``."""
     from commands import audit as audit_commands
     from commands import callflow, db, demo, operators, simulate, worker
-    from commands import cron as cron_commands  # reliability (issue G)
+    from commands import cron as cron_commands
     from commands import custody as custody_commands
     from commands import notify as notify_commands
     from commands import referrals as referral_commands
     from commands import report as report_commands
-    from commands import retention as retention_commands  # reliability (issue G)
+    from commands import retention as retention_commands
 
     for command in (
         db.group,

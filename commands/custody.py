@@ -241,7 +241,7 @@ def _echo_summary(what: str, summary: ImportSummary, seconds: float, limit: int 
         f"{summary.events} custody events)"
     )
     if what == "custody records":
-        # Issue E: such records are treated as possibly minors and never disclosed or notified.
+        # Such records count as possible minors and are never disclosed or notified (docs/decisions/never-disclosed.md).
         click.echo(f"custody records without a date of birth (never disclosed): {summary.without_date_of_birth}")
 
 
@@ -278,7 +278,7 @@ def import_command(file: Path, lock_wait: float) -> None:
         summary = run_custody_import(hotline().database, file, lock_wait=lock_wait)
     except (FeedError, ImportLocked) as error:
         raise click.ClickException(f"{file}: {error}") from None
-    # Issue E: the changes registrants are told of become notifications now (the worker sends them).
+    # The changes registrants are told of become notifications now (the worker sends them).
     click.echo(f"notifications: {create_due(hotline().database, hotline().settings)} created")
     if summary.rejected:
         sys.exit(1)

@@ -56,7 +56,7 @@ LOADERS.append(("referral directory", _load_referrals))
 def load() -> None:
     """Load the demo data of every part of the service (safe to run twice)."""
     if hotline().settings.is_production:
-        # The demo log-ins are printed in the README: they must never exist in production (issue S).
+        # The demo log-ins are printed in the README: they must never exist in production.
         raise click.ClickException("demo data is refused in production (VOICE_ENV=production)")
     for name, loader in LOADERS:
         click.echo(f"demo data: {name}")

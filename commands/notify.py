@@ -1,4 +1,4 @@
-"""``flask notify pending|send-due|stats``: custody-change notifications (issue E)."""
+"""``flask notify pending|send-due|stats``: custody-change notifications."""
 
 from __future__ import annotations
 

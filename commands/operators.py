@@ -24,7 +24,7 @@ DEMO_OPERATORS = (
     ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "demo-supervisor"),
     ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "demo-admin"),
 )
-# A Community Relations Officer of the El Paso field office, where the demo detainee is held (issue K).
+# A Community Relations Officer of the El Paso field office, where the demo detainee is held.
 DEMO_CRO = ("cro@voice.demo", "Carmen CRO", "cro", "+12025550185", "demo-cro-elp", "ELP")
 
 

@@ -24,7 +24,7 @@ def _transport(url: str | None) -> FlaskTransport | HttpTransport:
 @click.option("--url", help="Base URL of a running server (default: in-process).")
 @click.option("--from", "caller", default="+12025550143", show_default=True, help="Caller ID, or 'anonymous'.")
 @click.option("--script", help='Unattended answers, e.g. "1,2,201345678#,say:mexico".')
-@click.option("--outbound", "outbound_sid", help="Answer the notification call with this CallSid (issue E).")
+@click.option("--outbound", "outbound_sid", help="Answer the notification call with this CallSid.")
 @click.option("--pin", help="With --outbound: the PIN to key in (omit to stay silent).")
 @click.option("--answered-by", default="human", show_default=True, help="With --outbound: human or machine_start.")
 def call(

@@ -22,11 +22,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-# The one weekly-hours type (issue 9/10: time windows are one mechanism). callflows/hours.py
+# The one weekly-hours type (docs/decisions/time-windows.md). callflows/hours.py
 # is stdlib-only, so reading it here keeps settings free of the rest of the project.
-from callflows.hours import HoursError, WeeklyHours, parse_weekly_hours
+from callflows.hours import HoursError, WeeklyHours, parse_span, parse_weekly_hours
 
-# Referral directory (issue H)
+# Referral directory
 from config.referrals import ReferralSettings, load_referral_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -50,12 +50,12 @@ class DisclosurePolicy:
     disclose_other_statuses: bool = False
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
-    # Issue K: one more sentence with the case status (in proceedings, ordered removed, ...) when set.
+    # One more sentence with the case status (in proceedings, ordered removed, ...) when set.
     disclose_case_status: bool = False
-    # Issue E (notifications): released and removed statuses are told by the public look-up only this
+    # Released and removed statuses are told by the public look-up only this
     # many days after the change (and only with disclose_other_statuses); registrants are always told.
     public_window_days: int = 60
-    # Issue E: registrants are told what the public look-up may withhold (each notification audited).
+    # Registrants are told what the public look-up may withhold (each notification audited).
     tell_registrants: bool = True
 
 
@@ -67,7 +67,7 @@ class LookupLimits:
     failed_attempts_per_call: int = 3
 
 
-# --- issue E (notifications): registrations and custody-change notifications -------------------
+# --- registrations and custody-change notifications ---------------------------------------------
 @dataclass(frozen=True)
 class NotificationSettings:
     """Registrations and the delivery of custody-change notifications (README, "Notifications")."""
@@ -90,12 +90,9 @@ class NotificationSettings:
 
 
 def _quiet_hours(value: str, variable: str) -> tuple[time, time]:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
     try:
-        if match is None:
-            raise ValueError
-        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
-    except ValueError:
+        return parse_span(value)
+    except HoursError:
         raise ConfigError(f"{variable}: expected e.g. '21:00-08:00', got {value!r}") from None
 
 
@@ -164,14 +161,14 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
-    # --- safety platform (issue S): process groups and log-in throttling ---
+    # --- process groups and log-in throttling ---
     # "all" (one group serves everything), "phone" (Twilio only), "office" (/ops and /api).
     process_group: str = "all"
     # Where the phone group sends /ops and /api (the embedded runner sets it).
     office_url: str | None = None
     login_ip_per_minute: int = 30
     login_ip_per_hour: int = 200
-    # --- reliability (issue G): outbox, metrics, retention ---
+    # --- reliability: outbox, metrics, retention ---
     outbox_keep_hours: int = 72
     metrics_allowed_addresses: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     metrics_token: str | None = None
@@ -180,17 +177,17 @@ class Settings:
     retention_audit_days: int = 365
     retention_message_days: int = 7
     retention_hour_utc: int = 7
-    # --- retention of the merged issues' data (retention follow-up): ended registrations ---
+    # --- retention: ended registrations ---
     retention_registration_days: int = 30
-    # --- removal process, CRO, slower speech, relay calls (issue K) ---
+    # --- removal process, CRO, slower speech, relay calls ---
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
-    # --- safety on the callback path (issue 9) ---
+    # --- safety on the callback path ---
     # The caller ID shown on call backs when the caller asked us not to say who is calling.
     neutral_number: str = HOTLINE_NUMBER
-    # Contact centre (issue I): a caller held this long in the live queue hears the callback offer first.
+    # Contact centre: a caller held this long in the live queue hears the callback offer first.
     queue_max_hold_minutes: int = 10
-    # Referral directory (issue H)
+    # Referral directory
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
 
     @property
@@ -205,7 +202,7 @@ class Settings:
 
     @property
     def is_public(self) -> bool:
-        """True when the service answers on a public address (issue S, "Fail closed").
+        """True when the service answers on a public address (the development secrets are then refused).
 
         A non-loopback ``PUBLIC_BASE_URL`` is public, and so is ``TRUST_PROXY_HEADERS=true``:
         a proxy in front means the world can reach it, whatever ``VOICE_ENV`` says.
@@ -303,17 +300,17 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "QUEUE_TICK_SECONDS": "queue_tick_seconds",
         "LOGIN_IP_PER_MINUTE": "login_ip_per_minute",
         "LOGIN_IP_PER_HOUR": "login_ip_per_hour",
-        # Contact centre (issue I)
+        # Contact centre
         "QUEUE_MAX_HOLD_MINUTES": "queue_max_hold_minutes",
     }
-    # reliability (issue G)
+    # Reliability: outbox and retention periods
     numbers["OUTBOX_KEEP_HOURS"] = "outbox_keep_hours"
     numbers["RETENTION_REQUEST_DAYS"] = "retention_request_days"
     numbers["RETENTION_CALL_DAYS"] = "retention_call_days"
     numbers["RETENTION_AUDIT_DAYS"] = "retention_audit_days"
     numbers["RETENTION_MESSAGE_DAYS"] = "retention_message_days"
     numbers["RETENTION_HOUR_UTC"] = "retention_hour_utc"
-    numbers["RETENTION_REGISTRATION_DAYS"] = "retention_registration_days"  # retention follow-up
+    numbers["RETENTION_REGISTRATION_DAYS"] = "retention_registration_days"
     if env.get("METRICS_ALLOWED_ADDRESSES") is not None:
         values["metrics_allowed_addresses"] = _networks(env["METRICS_ALLOWED_ADDRESSES"], "METRICS_ALLOWED_ADDRESSES")
     if env.get("METRICS_TOKEN"):
@@ -331,7 +328,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         values["holidays"] = _dates(env["HOLIDAYS"], "HOLIDAYS")
     if env.get("SUPERVISOR_NUMBERS"):
         values["supervisor_numbers"] = tuple(n.strip() for n in env["SUPERVISOR_NUMBERS"].split(",") if n.strip())
-    if env.get("RELAY_CALLER_IDS"):  # issue K
+    if env.get("RELAY_CALLER_IDS"):  # relay services skip the menus
         values["relay_caller_ids"] = tuple(n.strip() for n in env["RELAY_CALLER_IDS"].split(",") if n.strip())
     limits = {}
     if env.get("LOOKUP_DISTINCT_PER_DAY"):
@@ -345,9 +342,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
-    if env.get("DISCLOSE_CASE_STATUS"):  # issue K
+    if env.get("DISCLOSE_CASE_STATUS"):
         policy["disclose_case_status"] = _bool(env["DISCLOSE_CASE_STATUS"], "DISCLOSE_CASE_STATUS")
-    # Issue E (notifications): the public window and what registrants are told.
+    # Notifications: the public window and what registrants are told.
     if env.get("DISCLOSE_STATUS_WINDOW_DAYS"):
         policy["public_window_days"] = _int(env["DISCLOSE_STATUS_WINDOW_DAYS"], "DISCLOSE_STATUS_WINDOW_DAYS")
     if env.get("NOTIFY_REGISTRANTS_BEYOND_LOOKUP"):
@@ -361,7 +358,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     if notifications is not None:
         values["notifications"] = notifications
 
-    # Referral directory (issue H)
+    # Referral directory
     values["referrals"] = load_referral_settings(env, ConfigError)
 
     values.update(overrides)
@@ -370,7 +367,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     return settings
 
 
-# --- Fail closed (issue S) -------------------------------------------------------
+# --- Fail closed ----------------------------------------------------------------
 # The development defaults are printed in the README: on a public address they are no secret.
 MIN_SECRET_LENGTH = 32
 SECRET_SETTINGS = (
@@ -434,12 +431,12 @@ def validate(settings: Settings) -> None:
     _fail_closed(settings)
     if settings.process_group not in {"all", "phone", "office"}:
         raise ConfigError(f"PROCESS_GROUP: expected all, phone or office, got {settings.process_group!r}")
-    # Safety on the callback path (issue 9).
+    # The caller ID of call backs when the caller asked us not to say who is calling.
     if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
         raise ConfigError(
             f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
         )
-    # reliability (issue G)
+    # Reliability: when the daily retention job runs
     if not 0 <= settings.retention_hour_utc <= 23:
         raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")
     for variable, days in (

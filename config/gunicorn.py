@@ -1,7 +1,7 @@
 """gunicorn's settings for the web process groups (``gunicorn -c config/gunicorn.py``).
 
 gunicorn's own lines (start-up, worker boots, timeouts) go through the hotline's JSON
-formatter like every other line (issue S item 5): its default format uses ``%(process)d``,
+formatter like every other line (no number in clear): its default format uses ``%(process)d``,
 which breaks once the app switches off process ids in records for speed.
 """
 

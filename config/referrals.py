@@ -1,4 +1,4 @@
-"""Settings of the referral directory (issue H): distance, national lines."""
+"""Settings of the referral directory: distance, national lines."""
 
 from __future__ import annotations
 

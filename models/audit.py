@@ -128,7 +128,7 @@ class FoundRecord:
     state: str | None
     phone: str | None
     case_status: str | None = None
-    # Issue E: what the disclosure rules need (models/disclosure.py).
+    # What the disclosure rules need (models/disclosure.py).
     date_of_birth: date | None = None
     protected: bool = False
     status_changed_at: datetime | None = None
@@ -161,8 +161,8 @@ LEFT JOIN facilities f ON f.code = r.facility_code
 )
 # The same counts without the record: for an A-number this process has cached.
 _READ_COUNTS = "SELECT" + _LIMIT_COUNTS + "\n"
-# The per-caller limit is taken atomically (issue S item 8, DECISIONS.md "The per-caller look-up
-# limit"): the count and the audit row that adds to it happen under one lock per caller hash,
+# The per-caller limit is taken atomically (docs/decisions/lookup-limit-in-audit-transaction.md):
+# the count and the audit row that adds to it happen under one lock per caller hash,
 # held to the end of the transaction. PostgreSQL: an advisory transaction lock on the hash;
 # SQLite: the database's write lock, taken up front with BEGIN IMMEDIATE.
 _LOCK_CALLER = "SELECT pg_advisory_xact_lock(:lock_id)"
@@ -335,7 +335,7 @@ class LookupDesk:
         self._cursor: Any = None
         self._pid: int | None = None
         self._lock = threading.Lock()
-        # Records this process has read (issue P), used only while the generation triggers exist.
+        # Records this process has read, used only while the generation triggers exist.
         self.cache = RecordCache()
         self._cache_usable = False
 
@@ -389,7 +389,7 @@ class LookupDesk:
         """One look-up's statements, committed (durably) before the caller is answered."""
         with self._lock:
             connection = self._connect()
-            # PostgreSQL (issue P): two round trips, each one simple-protocol message of prepared
+            # PostgreSQL: two round trips, each one simple-protocol message of prepared
             # statements: BEGIN, the caller's lock and the read; then the audit INSERT and COMMIT,
             # whose answer is waited for before the caller hears anything.
             tx = DeskTransaction(self._cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)

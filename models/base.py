@@ -127,7 +127,7 @@ class Database:
 
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = normalize_database_url(url)
-        # SQL parameters (phone numbers, A-numbers) never reach an exception message or a log (issue S).
+        # SQL parameters (phone numbers, A-numbers) never reach an exception message or a log.
         options: dict[str, Any] = {"future": True, "hide_parameters": True}
         if self.url.startswith("sqlite"):
             options["connect_args"] = {"timeout": 10, "check_same_thread": False}

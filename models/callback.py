@@ -31,7 +31,7 @@ WAIT_WINDOW = timedelta(days=14)
 WAIT_SAMPLE = 50
 WAIT_MIN_SAMPLES = 3
 
-# Typed numbers belong to nobody (issue 9): only a request whose number is the
+# Typed numbers belong to nobody (docs/decisions/who-may-be-called-or-texted.md): only a request whose number is the
 # caller ID of the call that made it can be updated by a later call, and only by
 # a call from that caller ID. So there is one open caller-ID request per number
 # (a partial unique index, which SQLite and PostgreSQL both enforce), while a
@@ -80,8 +80,8 @@ class CallbackRequest(Base):
     priority: Mapped[int] = mapped_column(Integer, default=0)
     field_office: Mapped[str | None] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(String(8), default="voice")
-    # Safe-contact choices (issue 9), obeyed by every call back and retry. A missing
-    # answer is read as the most careful one (DECISIONS.md): no voicemail, do not
+    # Safe-contact choices, obeyed by every call back and retry. A missing answer is read as
+    # the most careful one (docs/decisions/missing-answer-most-careful.md): no voicemail, do not
     # say where the call is from, any time inside staffed calling hours.
     safe_to_call: Mapped[str | None] = mapped_column(String(12))
     voicemail_ok: Mapped[bool | None] = mapped_column(Boolean)

@@ -411,7 +411,7 @@ def complete(
     return request
 
 
-# Performance (issue P): a closing disposition on PostgreSQL in one round trip, without loading
+# For speed, a closing disposition on PostgreSQL in one round trip, without loading
 # ORM objects first: lock the request, close it if this operator (or a supervisor) holds it,
 # finish the open attempt or add one, and append the history row. "no_answer" (a retry may be
 # scheduled in the caller's hours) keeps the general path above.

@@ -1,7 +1,7 @@
 """Text confirmations of callback requests: a short reference, and the caller's CANCEL and CHANGE by text.
 
-A confirmation is sent only to the caller ID of the person who asked (DECISIONS,
-"Who may be called or texted") and only when they said yes to it on the call.
+A confirmation is sent only to the caller ID of the person who asked
+(docs/decisions/who-may-be-called-or-texted.md) and only when they said yes to it on the call.
 It says as little as it can: the reference and the commands. Only the number a
 confirmation went to can cancel or change its request with that reference; any
 other number hears exactly what an unknown reference gets.

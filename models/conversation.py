@@ -43,7 +43,7 @@ class Conversation(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    # E.164: replies go back to the number that wrote (DECISIONS, "Who may be called or texted").
+    # E.164: replies go back to the number that wrote (docs/decisions/who-may-be-called-or-texted.md).
     phone: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(12), default=OPEN)

@@ -37,7 +37,7 @@ _STATUS_WORDS = {
     "not in custody": NOT_IN_CUSTODY,
     "not in ice custody": NOT_IN_CUSTODY,
 }
-# The optional ``case_status`` column (issue K): where the person's immigration case stands.
+# The optional ``case_status`` column: where the person's immigration case stands.
 IN_PROCEEDINGS = "in_proceedings"
 ORDERED_REMOVED = "ordered_removed"
 APPEAL_PENDING = "appeal_pending"
@@ -81,7 +81,8 @@ class CustodyRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     batch: Mapped[str | None] = mapped_column(String(120))
     case_status: Mapped[str | None] = mapped_column(String(24))
-    # Issue E: T or U visa, VAWA self-petition: never disclosed or notified (answers like an unknown record).
+    # T or U visa, VAWA self-petition: never disclosed or notified, answers like an unknown record
+    # (docs/decisions/never-disclosed.md).
     protected: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

@@ -1,4 +1,4 @@
-"""Disclosure rules the custody feed carries (issue E): who is never disclosed or notified, and for how long.
+"""Disclosure rules the custody feed carries: who is never disclosed or notified, and for how long.
 
 Pure functions over a record's columns, shared by the public look-up and the
 notifications, so the two can never disagree about a minor or a protected record.
@@ -23,7 +23,7 @@ def as_date(value: date | str | None) -> date | None:
 
 
 def is_possibly_a_minor(date_of_birth: date | str | None, today: date) -> bool:
-    """True under 18 on ``today``, or when the date of birth is missing (DECISIONS.md, issue E)."""
+    """True under 18 on ``today``, or when the date of birth is missing (docs/decisions/never-disclosed.md)."""
     born = as_date(date_of_birth)
     if born is None:
         return True

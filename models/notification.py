@@ -1,4 +1,4 @@
-"""Custody-change notifications (issue E): one per active registration and custody event, exactly once.
+"""Custody-change notifications: one per active registration and custody event, exactly once.
 
 ``create_notifications`` turns new custody events into notification rows with
 one INSERT ... SELECT guarded by a unique (registration, event) constraint and a

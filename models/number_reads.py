@@ -1,4 +1,4 @@
-"""Every read of a caller's full phone number by an operator (issue S item 10).
+"""Every read of a caller's full phone number by an operator.
 
 Operators see a full number only on the request they hold; each time it is shown
 (dashboard page or API answer) a row here says who saw which request's number, when,

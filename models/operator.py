@@ -19,7 +19,7 @@ CRO = "cro"
 TOKEN_PREFIX = "vop_"
 
 # argon2 runs one thread per lane: one lane keeps a log-in on one core, so a flood of log-ins
-# cannot take both cores from the phone line's processes (DECISIONS: cap argon2's threads).
+# cannot take both cores from the phone line's processes (docs/decisions/argon2-one-lane.md).
 # Time and memory cost stay argon2-cffi's defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher(parallelism=1)
 # Verifying against a real hash when the e-mail is unknown keeps the timing the same.
@@ -46,7 +46,7 @@ class Operator(Base):
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Part of every session's id: log-out (or a revoke) raises it, and every older session
-    # cookie stops working at once, server-side (issue S item 10).
+    # cookie stops working at once, server-side.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Flask-Login's user protocol (kept here so the model needs no Flask import).
@@ -113,7 +113,7 @@ class Operator(Base):
     def authenticate(session: Session, email: str, password: str, now: datetime) -> Operator | None:
         """The operator for a correct e-mail and password, else None (an unknown e-mail costs the same).
 
-        There is no lockout (issue S item 7): a lockout lets anyone who knows an e-mail keep its
+        There is no lockout: a lockout lets anyone who knows an e-mail keep its
         owner out. Failed log-ins are throttled per address and account instead (web/office/login_throttle.py).
         """
         operator = Operator.by_email(session, email)

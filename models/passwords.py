@@ -1,4 +1,4 @@
-"""Which operator passwords are refused (issue S item 10): too short, one repeated character,
+"""Which operator passwords are refused: too short, one repeated character,
 the e-mail (or its name part), a run like 1234567890, or one of the commonest passwords."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The custody record cache (issue P): each process keeps the records it has looked up, checked
+"""The custody record cache: each process keeps the records it has looked up, checked
 against the import generation on every look-up.
 
 ``custody_generation`` holds one number that the database itself raises whenever anything changes

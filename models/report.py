@@ -370,9 +370,9 @@ def operator_wait(session: Session, window: Window) -> Durations:
 
 
 def safe_to_call(session: Session, window: Window) -> Counts:
-    """Callback requests by the answer to "is it safe to call this number?" (issue 9)."""
+    """Callback requests by the answer to "is it safe to call this number?"."""
     # Silence counts as "yes, with no voicemail and no identification" and the operator sees
-    # "not confirmed" (DECISIONS.md); a text or web request was never asked.
+    # "not confirmed" (docs/decisions/missing-answer-most-careful.md); a text or web request was never asked.
     answer = case(
         (CallbackRequest.disposition == NOT_SAFE_TO_CALL, "no"),
         (CallbackRequest.safe_to_call == "yes", "yes"),

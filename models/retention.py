@@ -1,4 +1,4 @@
-"""Counts kept in aggregate before detail is deleted (DECISIONS.md "Retention").
+"""Counts kept in aggregate before detail is deleted (docs/decisions/retention-aggregate-first.md).
 
 The quarterly report compares a quarter with the one before; once the rows of
 an old quarter are deleted, these tallies are what it reads.

@@ -2,7 +2,7 @@
 
 Twilio blocks texts to a number that sent STOP (error 21610) and the carrier
 does the same on toll-free numbers; the hotline keeps its own record in step so
-that no job even tries (TWILIO.md, "SMS opt-out").
+that no job even tries (Twilio refuses sends to an opted-out number).
 """
 
 from __future__ import annotations

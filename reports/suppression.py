@@ -1,6 +1,6 @@
 """Small-count suppression for published tables, with complementary suppression.
 
-The rule (issue 14): a count from 1 to 4 is shown as "<5" (primary suppression).
+The rule: a count from 1 to 4 is shown as "<5" (primary suppression).
 A table line is a set of cells published together with their total. A reader
 who knows the total and every other cell could subtract to recover a
 suppressed cell, so more cells are withheld (complementary suppression) until

@@ -172,7 +172,7 @@ class Call:
         return self
 
     def pick_up(self, answer_url: str, answered_by: str = "human") -> Call:
-        """Answer a call the hotline placed (issue E): Twilio fetches its ``url`` with ``AnsweredBy``."""
+        """Answer a call the hotline placed: Twilio fetches its ``url`` with ``AnsweredBy``."""
         self._post(answer_url, {"AnsweredBy": answered_by, "Direction": "outbound-api"})
         return self
 

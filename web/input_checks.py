@@ -1,4 +1,4 @@
-"""Bad input is refused before the database (issue S item 9): the operator API and dashboard never 500.
+"""Bad input is refused before the database: the operator API and dashboard never 500.
 
 A request id beyond the column's range, an offset the database cannot hold, a NUL byte
 (PostgreSQL refuses it in text) or a JSON value of the wrong type is answered 404/400

@@ -1,4 +1,4 @@
-"""Keep the phone line apart from the office (issue S item 7).
+"""Keep the phone line apart from the office.
 
 Webhooks answer in milliseconds; a log-in spends hundreds on argon2. The Procfile runs
 two gunicorn groups from the same app: ``web`` (``PROCESS_GROUP=phone``) answers Twilio,

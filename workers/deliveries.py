@@ -4,8 +4,8 @@ The intent (what it is for, to whom, from which number, a digest of the body) is
 committed before Twilio is asked, and Twilio's SID is written after. A run
 killed between Twilio's answer and that mark leaves an intent without a SID;
 the next run that meets it asks Twilio's own list (messages, or calls) whether
-it went out, and marks it instead of sending again (DECISIONS.md "Honest
-benchmarks", last point). Each caller keeps its own visible state (a
+it went out, and marks it instead of sending again
+(docs/decisions/send-once.md). Each caller keeps its own visible state (a
 confirmation's status, a conversation message's, a notification's) and updates
 it in the same transaction as the mark, through ``mark``.
 
@@ -34,7 +34,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 import runtime
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.base import Database, utcnow
 from models.deliveries import CALL, SMS, UNKNOWN_BODY, OutboundMessage, body_digest
 from workers.twilio_rest import twilio_client

@@ -39,7 +39,7 @@ CUSTODY_COLUMNS = (
     "facility_code",
     "status_changed_at",
 )
-# Columns a feed may add after the required ones, in any order (issue K: the case status; issue E: protected).
+# Columns a feed may add after the required ones, in any order (the case status; protected records).
 OPTIONAL_CUSTODY_COLUMNS = ("case_status", "protected")
 _PROTECTED_WORDS = {
     "": False,
@@ -61,7 +61,7 @@ _PROTECTED_WORDS = {
 }
 FACILITY_COLUMNS = ("code", "name", "address", "city", "state", "zip", "phone", "field_office")
 BATCH_ROWS = 20_000
-# Issue E: facilities and custody records share one lock (a custody row checks the facility codes).
+# Facilities and custody records share one lock (a custody row checks the facility codes).
 FEED_LOCK = "custody-feed"
 IMPORT_CACHE_KIB = 256 * 1024
 _FACILITY_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
@@ -91,7 +91,7 @@ class ImportSummary:
     unchanged: int = 0
     events: int = 0
     rejected: list[Rejected] = field(default_factory=list)
-    # Issue E: loaded records without a date of birth (treated as possibly minors: never disclosed).
+    # Loaded records without a date of birth (treated as possibly minors: never disclosed).
     without_date_of_birth: int = 0
 
     @property
@@ -209,7 +209,7 @@ def _case_status(value: str | None) -> str | None:
 
 
 def _protected(value: str | None) -> bool | None:
-    """Issue E: T or U visa, VAWA. None when the file has no ``protected`` column (the stored value stays)."""
+    """T or U visa, VAWA self-petition. None when the file has no ``protected`` column (the stored value stays)."""
     if value is None:
         return None
     flag = _PROTECTED_WORDS.get(" ".join(value.strip().lower().split()))
@@ -452,7 +452,7 @@ def _facility_codes(database: Database) -> list[str]:
 
 
 def field_office_names() -> dict[str, str]:
-    """Issue E: an office's code, name or name without "Field Office", lower-case → its code."""
+    """An office's code, name or name without "Field Office", lower-case → its code."""
     names: dict[str, str] = {}
     for code, office in load_offices().items():
         name = " ".join(office.name.lower().split())

@@ -28,7 +28,7 @@ from models.deliveries import OutboundMessage
 from models.outbox import OutboxMessage
 from workers import queues
 
-# Twilio waits 15 s at most (TWILIO.md); the buckets resolve the 250 ms target.
+# Twilio waits 15 s at most for a webhook's answer; the buckets resolve the 250 ms target.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0)
 
 WEBHOOK_SECONDS = Histogram(

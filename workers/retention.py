@@ -1,5 +1,6 @@
-"""Retention: personal data goes after a set time; the counts a report needs stay (DECISIONS.md "Retention").
+"""Retention: personal data goes after a set time; the counts a report needs stay.
 
+The report's counts are kept first (docs/decisions/retention-aggregate-first.md).
 Each rule says what it would remove (``flask retention report``) and removes it
 (the daily job, ``apply_retention``). Before rows are deleted, the counts the
 quarterly report compares are added to ``retention_tallies`` in the same
@@ -9,7 +10,7 @@ report still reads) lose only their personal fields.
 
 Recordings are deleted at Twilio (REST ``DELETE .../Recordings/RE...``) before
 their URL is cleared here; a recording Twilio no longer has counts as deleted.
-The merged issues' personal data has rules of its own: text conversations and
+The later features' personal data has rules of its own: text conversations and
 their messages, callback confirmations, live-queue rows, ended registrations
 with their notifications and attempts (never an active or pending one),
 referrals given on closed requests and the audit of full-number reads.
@@ -189,7 +190,7 @@ def _delete_texts(session: Session, cutoff: datetime, _client: Client | None) ->
     return replies + intents
 
 
-# --- the merged issues' personal data ------------------------------------------------------
+# --- texting, the live queue, notifications, referrals, number reads ------------------------
 # Each rule tallies what the quarterly report compares (RetentionTally, by the quarter the
 # row was made in) and deletes the rows in the same transaction, a batch at a time.
 

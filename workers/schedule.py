@@ -18,7 +18,7 @@ def register_periodic_jobs(scheduler: CronScheduler, settings: Settings) -> Cron
     scheduler.register(
         queue.tick, "default", interval=settings.queue_tick_seconds, result_ttl=3600, name="operators-queue-upkeep"
     )
-    # Custody-change notifications (issue E): create, text, call, expire registrations.
+    # Custody-change notifications: create, text, call, expire registrations.
     scheduler.register(
         notify.tick, "default", interval=settings.queue_tick_seconds, result_ttl=3600, name="notifications"
     )

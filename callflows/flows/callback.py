@@ -7,7 +7,7 @@ from callflows.tree import Action, Ask, Menu, Option, Record, Reprompt, Say
 NODES = [
     Say("callback", prompts=("callback.intro",), goto="callback.who"),
     # A caller in danger while operators answer goes to the urgent queue; out of hours they are
-    # offered the national lines first (DECISIONS, "Callers in danger"; callflows/flows/danger.py).
+    # offered the national lines first (docs/decisions/callers-in-danger.md; callflows/flows/danger.py).
     *triage_nodes(
         "callback",
         then="callback.phone",
@@ -55,7 +55,7 @@ NODES = [
         on_silence=Reprompt("menu.silence", then="operator"),
     ),
     # A caller who hangs up right after confirming the number already has a request
-    # (DECISIONS.md): it is stored here, and the optional parts are added as they come.
+    # (docs/decisions/callback-stored-on-confirm.md): it is stored here, and the optional parts are added as they come.
     Action(
         "callback.create",
         effect="callback.create",

@@ -1,4 +1,4 @@
-"""The case-status sentence after a custody answer, when the disclosure policy allows it (issue K).
+"""The case-status sentence after a custody answer, when the disclosure policy allows it.
 
 The look-up puts the disclosed case status in the context; one sentence per status,
 each a whole sentence in the catalogue. Without one the call goes straight on.

@@ -1,6 +1,6 @@
 """A caller in danger outside staffed hours: after the 911 notice, the national lines, then the callback.
 
-DECISIONS.md "Callers in danger": nobody answers the urgent queue out of hours,
+docs/decisions/callers-in-danger.md: nobody answers the urgent queue out of hours,
 so the caller may be connected (``<Dial>``) to a national line that answers day
 and night (NDVH, RAINN, 988; numbers in settings, as in "help near you"), or
 go straight on to an urgent callback request. Whatever happens on the way (the

@@ -3,7 +3,7 @@
 from callflows.tree import LanguageMenu, Menu, Option, Reprompt, Say
 
 # Most needed first: a detained person's custody status, then a call back.
-# Digit 5 registers for custody-change notifications (issue E).
+# Digit 5 registers for custody-change notifications.
 NODES = [
     LanguageMenu(
         "welcome",

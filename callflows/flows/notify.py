@@ -1,4 +1,4 @@
-"""Register to be told of custody changes, or end a registration (issue E), from main menu key 5.
+"""Register to be told of custody changes, or end a registration, from main menu key 5.
 
 The person is identified as the look-up does (A-number and country of birth, the
 same limits and the same audit), but nothing about the record is said: every

@@ -1,6 +1,6 @@
 """The hotline's promise, said once after the language is chosen and before any number is asked.
 
-Issue 9: callers are told that the hotline never asks about their immigration
+Callers are told that the hotline never asks about their immigration
 status, and what is kept about them and for how long. How long comes from
 settings, so an effect puts it in the context; the tree only says it.
 """

@@ -1,9 +1,9 @@
-"""Safe-contact questions of the callback path (issue 9), EN/ES.
+"""Safe-contact questions of the callback path, EN/ES.
 
 Asked right after the request is stored: is it safe to call this number, may we
 leave a voicemail, may the specialist say where they call from, and when to
 call. A caller who says nothing is asked once more, then gets the most careful
-answer (DECISIONS.md): no voicemail, no identification, any time inside staffed
+answer (docs/decisions/missing-answer-most-careful.md): no voicemail, no identification, any time inside staffed
 calling hours; silence on "is it safe?" counts as yes with those limits, and the
 operator sees "not confirmed".
 """

@@ -56,7 +56,7 @@ def where(turn: Turn) -> str:
         (at("operator.danger"), Digits("2"), "effect:queue.join"),
         (at("operator.danger"), Digits("1"), "effect:queue.join"),
         # the callback number
-        # the request is stored as soon as the number is confirmed (DECISIONS.md)
+        # the request is stored as soon as the number is confirmed (docs/decisions/callback-stored-on-confirm.md)
         (at("callback.confirm_phone", caller="+12025550143"), Digits("1"), "effect:callback.create"),
         (at("callback.confirm_phone", caller="+12025550143"), Digits("2"), "callback.enter_phone"),
         (at("callback.enter_phone"), Digits("2025550188"), "effect:callback.spell_phone"),
@@ -158,7 +158,7 @@ def test_three_failed_tries_lead_to_the_fallback_never_a_silent_end(node: str, f
 
 
 def test_one_leads_into_the_custody_part() -> None:
-    # The custody part belongs to its own issue: only the entry is this tree's business.
+    # The custody part has its own tests (tests/custody): only the entry is this test's business.
     assert "custody" in where(step(TREE, at("main"), Digits("1")))
 
 
@@ -205,7 +205,7 @@ def test_the_entered_number_is_stored_in_e164() -> None:
     assert turn.state.get("phone") == "+12025550188"
 
 
-# Custody menus belong to their own issue and tests.
+# Custody menus have their own tests (tests/custody).
 MENUS = sorted(n for n, node in TREE.nodes.items() if isinstance(node, Menu) and not n.startswith("custody"))
 
 

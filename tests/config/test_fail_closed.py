@@ -1,4 +1,4 @@
-"""Fail closed (issue S item 6): development secrets work on loopback only, whatever VOICE_ENV says."""
+"""Fail closed: development secrets work on loopback only, whatever VOICE_ENV says."""
 
 from __future__ import annotations
 

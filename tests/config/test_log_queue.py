@@ -1,4 +1,4 @@
-"""Log lines leave the request thread (issue P, DECISIONS.md "Logging"): every line is still written,
+"""Log lines leave the request thread (docs/decisions/logging.md): every line is still written,
 as JSON and masked, by a writer thread per process, and the queue is drained at exit."""
 
 from __future__ import annotations

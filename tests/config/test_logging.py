@@ -1,4 +1,4 @@
-"""Logging (issue S item 5, DECISIONS.md "Logging"): JSON lines for the app's, Flask's and gunicorn's
+"""Logging (docs/decisions/logging.md): JSON lines for the app's, Flask's and gunicorn's
 loggers, and no phone number or A-number in clear in any line."""
 
 from __future__ import annotations
@@ -81,6 +81,6 @@ def test_scrub_masks_numbers_but_keeps_call_sids() -> None:
     ],
 )
 def test_a_number_is_masked_to_its_last_four_digits(number: str | None, masked: str) -> None:
-    from config.logs import mask_phone
+    from callflows.masking import mask_phone
 
     assert mask_phone(number) == masked

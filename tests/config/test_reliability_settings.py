@@ -1,4 +1,4 @@
-"""Settings of issue G: metrics access, outbox and retention periods, each refused with its variable's name."""
+"""Reliability settings: metrics access, outbox and retention periods, each refused with its variable's name."""
 
 from __future__ import annotations
 

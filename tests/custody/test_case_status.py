@@ -1,4 +1,4 @@
-"""The offender's case status (issue K): an optional feed column, custody events, and one sentence
+"""The offender's case status: an optional feed column, custody events, and one sentence
 in the look-up only when the disclosure policy allows it."""
 
 from __future__ import annotations

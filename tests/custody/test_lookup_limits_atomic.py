@@ -1,4 +1,4 @@
-"""Limits that hold under concurrency (issue S item 8): the per-caller limit is taken atomically,
+"""Limits that hold under concurrency: the per-caller limit is taken atomically,
 and a look-up replayed after its call ended is not carried out again."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The custody record cache (issue P, DECISIONS.md "The per-caller look-up limit"): a repeated look-up
+"""The custody record cache (docs/decisions/lookup-limit-in-audit-transaction.md): a repeated look-up
 reads its record from the process's cache, and a record changed in the database by any path (an
 import, a correction, a record marked protected) is never answered from a stale copy."""
 

@@ -59,7 +59,7 @@ PHRASES = {
         "goodbye": "Goodbye",
         "not_reached": "could not connect you",
         "removal_continue": "go on with your call back",
-        # Safe-contact questions (issue 9).
+        # Safe-contact questions.
         "safe_yes": "If it is safe",
         "safe_no": "If it is not safe",
         "not_safe_other": "a different number that is safe",

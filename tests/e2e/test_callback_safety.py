@@ -1,4 +1,4 @@
-"""Safety on the callback path (issue 9): typed numbers belong to nobody, the promise, honest waits."""
+"""Safety on the callback path: typed numbers belong to nobody, the promise, honest waits."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A caller in danger (DECISIONS.md "Callers in danger"), walked end to end in English and Spanish.
+"""A caller in danger (docs/decisions/callers-in-danger.md), walked end to end in English and Spanish.
 
 Out of hours: the 911 notice, the national lines as a <Dial> choice, then the callback, marked urgent.
 In hours: the 911 notice, then the urgent queue (no national lines in the way).

@@ -1,4 +1,4 @@
-"""Nothing sensitive in URLs (issue S item 5): context values in action URLs are sealed and authenticated."""
+"""Nothing sensitive in URLs: context values in action URLs are sealed and authenticated."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What call_sessions and the event buffer keep (issue S items 5 and 9): no numbers, no lost batches."""
+"""What call_sessions and the event buffer keep: no numbers, no lost batches."""
 
 from __future__ import annotations
 

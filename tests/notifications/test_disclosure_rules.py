@@ -1,4 +1,4 @@
-"""Issue E's disclosure rules in the feed and the look-up: minors, protected records, the public window."""
+"""The notification disclosure rules in the feed and the look-up: minors, protected records, the public window."""
 
 from __future__ import annotations
 

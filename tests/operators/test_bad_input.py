@@ -1,4 +1,4 @@
-"""Bad input never 500 (issue S item 9): the operator API and dashboard refuse it with a reason."""
+"""Bad input never 500: the operator API and dashboard refuse it with a reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Closing a claim (issue P: one statement on PostgreSQL): the request, its attempt and its history
+"""Closing a claim (one statement on PostgreSQL): the request, its attempt and its history
 end up exactly as the general path leaves them, on both databases."""
 
 from __future__ import annotations

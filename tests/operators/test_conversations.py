@@ -78,7 +78,7 @@ def test_free_text_opens_a_conversation_and_later_texts_continue_it(texter, data
 def test_a_duplicate_delivery_is_kept_once(texter, database) -> None:
     phone = texter(TEXTER)
     first = phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32)
-    # Twilio's retry gets the same reply again (issue G), and nothing is stored twice.
+    # Twilio's retry gets the same reply again, and nothing is stored twice.
     assert phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32) == first
     [conversation] = conversations(database)
     assert conversation.language == "es" and [d for d, _b, _s in thread(database, conversation.id)] == ["in", "out"]

@@ -289,9 +289,17 @@ def test_pressing_1_twice_while_holding_stores_one_request(client, call, databas
         assert len(session.scalars(select(CallbackRequest)).all()) == 1
 
 
-def test_live_webhooks_refuse_unsigned_requests(client) -> None:
-    for path in ("/live/answer?operator=1", "/live/connected?operator=1", "/live/dialed?operator=1&call=x"):
-        assert client.post(path, data={"CallSid": "CA1"}).status_code in (400, 403)
+def test_live_webhooks_refuse_unsigned_requests(client, make_operator) -> None:
+    operator, _token = make_operator(phone="+12025550188")
+    # A real operator id, so the only reason left to refuse is the missing signature.
+    for path in (
+        f"/live/answer?operator={operator.id}",
+        f"/live/connected?operator={operator.id}",
+        f"/live/dialed?operator={operator.id}&call=CA1",
+    ):
+        answer = client.post(path, data={"CallSid": "CA1"})
+        assert answer.status_code == 403, path
+        assert "signature" in answer.get_data(as_text=True).lower()
 
 
 def test_a_holding_caller_with_a_hidden_number_is_told_and_keeps_holding(client, call, database) -> None:

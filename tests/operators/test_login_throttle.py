@@ -1,4 +1,4 @@
-"""Log-ins cannot starve webhooks (issue S item 7): throttled per address and account in Redis,
+"""Log-ins cannot starve webhooks: throttled per address and account in Redis,
 never a lockout of the owner, and unknown, wrong and throttled log-ins answered alike; the phone
 process group sends the office's pages to the office group."""
 

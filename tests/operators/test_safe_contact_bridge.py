@@ -1,4 +1,4 @@
-"""Call backs obey the caller's safe-contact choices (issue 9): machines, caller ID, the caller's window."""
+"""Call backs obey the caller's safe-contact choices: machines, caller ID, the caller's window."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sessions and reads (issue S item 10): log-out ends the session server-side, trivial passwords are
+"""Sessions and reads: log-out ends the session server-side, trivial passwords are
 refused, and a full caller number is shown only to the operator holding the request, every time audited."""
 
 from __future__ import annotations

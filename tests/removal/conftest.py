@@ -1,4 +1,4 @@
-"""Fixtures for issue K: operators always answering, one relay service's caller ID."""
+"""Fixtures for the removal-process calls: operators always answering, one relay service's caller ID."""
 
 from __future__ import annotations
 

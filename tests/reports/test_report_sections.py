@@ -1,7 +1,7 @@
-"""The report's sections fed by the tables the other issues added, each checked against SQL written by hand.
+"""The report's sections fed by the tables other parts of the service added, each checked against SQL written by hand.
 
-Safe-contact choices (issue 9), the live queue (issue 13), registrations and notifications (issue 11),
-referrals (issue 12), abuse flags and look-up results (issues 9 and 15). Every figure is compared with
+Safe-contact choices, the live queue, registrations and notifications, referrals, abuse flags and
+look-up results. Every figure is compared with
 an independent count: shown exactly, or withheld ("<5" for 1 to 4, "*" only over a count of 5 or more).
 """
 

@@ -1,4 +1,4 @@
-"""Retention of what the merged issues store: conversations, confirmations, the live queue, registrations
+"""Retention of the later tables: conversations, confirmations, the live queue, registrations
 with their notifications, referrals and full-number reads go after their period; their counts stay."""
 
 from __future__ import annotations

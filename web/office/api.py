@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest
@@ -189,7 +189,7 @@ def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = No
     return {
         # Safe-contact choices first: they decide how (and whether) to call.
         "safe_contact": item.safe_contact(),
-        # Other requests that gave the same number (issue 9: typed numbers belong to nobody).
+        # Other requests that gave the same number (typed numbers belong to nobody).
         "also_given": [{"id": o.id, "created_at": iso(o.created_at), "by_caller_id": o.by_caller_id} for o in links],
         "id": item.id,
         "phone": number_access.shown_phone(db_session(), item, g.operator, NUMBER_READ_CHANNEL, utcnow()),

@@ -1,7 +1,7 @@
 """Texting with a specialist: free text opens or continues a conversation; operators claim, reply and close.
 
-Replies go back only to the number that wrote (its own caller ID, DECISIONS "Who
-may be called or texted"), from the hotline number through Twilio's REST API,
+Replies go back only to the number that wrote (its own caller ID,
+docs/decisions/who-may-be-called-or-texted.md), from the hotline number through Twilio's REST API,
 and never to a number that sent STOP. Each reply is written as "sending" with its
 intent before Twilio is asked and marked after (``workers.deliveries``), so a
 crash in between is visible, not silent, and never sends it twice.
@@ -20,8 +20,8 @@ from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict
 
+from callflows.masking import mask_phone
 from config import Settings
-from config.logs import mask_phone
 from models.base import utcnow
 from models.conversation import (
     MAX_BODY,
@@ -102,7 +102,7 @@ def shown(conversation: Conversation, viewer_id: int) -> dict[str, Any]:
     """A conversation as one operator may see it: the full number only for the one who holds it."""
     data = conversation.as_dict()
     if not (conversation.status == "claimed" and conversation.claimed_by_id == viewer_id):
-        data["phone"] = "***" + conversation.phone[-4:]
+        data["phone"] = mask_phone(conversation.phone)
     return data
 
 

@@ -1,4 +1,4 @@
-"""Log-in throttling (issue S item 7): per address and per account, in Redis, with back-off.
+"""Log-in throttling: per address and per account, in Redis, with back-off.
 
 Failed log-ins are counted (a successful one is not) per client address and per
 (e-mail, address) pair, in windows that grow: a few per minute, more per hour, a

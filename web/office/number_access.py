@@ -1,4 +1,4 @@
-"""Who sees a caller's full number (issue S item 10): the operator who holds the request, audited.
+"""Who sees a caller's full number: the operator who holds the request, audited.
 
 Everywhere else (the queue, other operators' claims, history, a closed request) a number
 shows as its last four digits. Each time the full number is shown, a ``number_reads`` row
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.callback import CallbackRequest
 from models.number_reads import NumberRead

@@ -1,6 +1,6 @@
 """The supervisors' report page under ``/ops/report``: whole weeks, months and quarters, as a page, PDF or CSV.
 
-Only whole periods are offered (DECISIONS.md, "Reports"): two overlapping
+Only whole periods are offered (docs/decisions/whole-report-periods.md): two overlapping
 arbitrary ranges could be subtracted to reveal a suppressed cell. A report takes
 seconds to build, so one process builds one at a time and a second asks to wait
 (503): the dashboard shares processes with the phone line and must never make a

@@ -1,4 +1,4 @@
-"""Registration texts of issue E: REGISTER/REGISTRAR, YES/SI + code, CANCEL/CANCELAR + argument.
+"""Notification registration texts: REGISTER/REGISTRAR, YES/SI + code, CANCEL/CANCELAR + argument.
 
 Called from the SMS webhook (``web/phone/sms.py``) when ``parse_registration`` reads
 a text as one of these. A MessageSid delivered twice is answered once; a number
@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.registration_sms import CANCEL, CONFIRM, REGISTER, RegistrationCommand
-from config.logs import mask_phone
 from models.base import utcnow
 from models.registration import cancel_by_text, confirm_by_text, register_by_text
 from web.context import db_session, settings

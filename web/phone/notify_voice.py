@@ -1,4 +1,4 @@
-"""Notification calls (issue E): the outbound call asks for the PIN before it says anything about the person.
+"""Notification calls: the outbound call asks for the PIN before it says anything about the person.
 
 Twilio fetches ``answer`` when the registrant picks up (with ``AnsweredBy``
 from machine detection), posts the keyed PIN to ``pin``, and reports each
@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
-from callflows.phones import registrant_zone
+from callflows.phones import time_zone
 from models.base import utcnow
 from models.notification import ACKNOWLEDGED, CALLING, Notification, NotificationAttempt
 from models.registration import ACTIVE, Registration
@@ -79,7 +79,7 @@ def spoken_reference(reference: str) -> str:
 def update_lines(notification: Notification, registration: Registration, lang: str) -> tuple[Line, ...]:
     """What changed, said only after the PIN."""
     cat = catalogue()
-    local = notification.event_at.astimezone(registrant_zone(registration.phone, settings().timezone))
+    local = notification.event_at.astimezone(time_zone(registration.phone, settings().timezone))
     date = cat.text(
         lang, "notify.voice.date", {"month_name": cat.text(lang, f"notify.voice.month.{local.month}"), "day": local.day}
     )
@@ -96,7 +96,7 @@ def answer(notification_id: int) -> Response:
     response = VoiceResponse()
     answered_by = request.form.get("AnsweredBy", "")
     if answered_by.startswith("machine") or answered_by == "fax":
-        # Issue E: a short message only if voicemail was allowed; it never says who or what about.
+        # A short message only if voicemail was allowed; it never says who or what about.
         if registration.voicemail_allowed:
             say_lines(response, (Line("notify.voice.voicemail", lang),), catalogue())
         response.hangup()

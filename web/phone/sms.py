@@ -16,11 +16,11 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.phones import to_e164
 from callflows.referrals import parse_services
 from callflows.registration_sms import parse_registration
 from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
-from config.logs import mask_phone
 from models.audit import SMS, hash_caller
 from models.base import utcnow
 from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent
@@ -75,17 +75,17 @@ def incoming() -> Response:
         return reply(earlier)
     registration, services = parse_registration(body), parse_services(body)
     if registration is not None:
-        # REGISTER / REGISTRAR, YES / SI with the code, CANCEL with an A-number or reference (issue E).
+        # REGISTER / REGISTRAR, YES / SI with the code, CANCEL with an A-number or reference.
         text = answer_registration(registration, sid, number)
     elif services is not None:
-        # SERVICES 78520 / SERVICIOS 78520 [category] (issue H).
+        # SERVICES 78520 / SERVICIOS 78520 [category]: the nearest services.
         text = texting.answer_services_text(services, sid, number)
     elif command.kind == STATUS:
         text = answer_status(command, sid, number)
     elif command.kind in (CANCEL_REQUEST, CHANGE_REQUEST):
         text = confirmations.answer_request_command(command, sid, number, body.replace("\x00", ""))
     elif command.kind == UNKNOWN and body.strip():
-        # Free text goes to a specialist (issue I, "Texting with a specialist").
+        # Free text goes to a specialist.
         text = texting.receive_free_text(command, sid, number, body.replace("\x00", ""))
     else:
         text = answer_other(command, sid, number)

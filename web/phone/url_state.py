@@ -1,4 +1,4 @@
-"""The call's state in action URLs, with its context values sealed (issue S item 5).
+"""The call's state in action URLs, with its context values sealed.
 
 Action URLs land in Twilio's request logs and in any proxy's access log, so the
 context values a call collects (A-number, phone numbers, answers) travel as one

@@ -19,11 +19,12 @@ from flask import current_app
 
 from callflows.countries import country_name
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_a_number, mask_phone
 from callflows.offices import state_name
 from callflows.parsers import UNSURE_COUNTRY
-from callflows.readback import spoken_phone
+from callflows.phones import spoken_phone
 from config import Settings
-from config.logs import info_line, mask_a_number, mask_phone
+from config.logs import info_line
 from models.audit import (
     CALL_ENDED,
     COUNTRY_MISMATCH,
@@ -95,7 +96,7 @@ def decide(
         return LookupAnswer(NO_INFORMATION, NOT_FOUND)
     if country is not None and record.country_of_birth != country:
         return LookupAnswer(NO_INFORMATION, COUNTRY_MISMATCH)
-    # Issue E: possible minors and protected records answer exactly like an unknown one.
+    # Possible minors and protected records answer exactly like an unknown one.
     if never_disclosed(record.date_of_birth, record.protected, now.date()):
         return LookupAnswer(NO_INFORMATION, NOT_DISCLOSED)
     if record.status in HELD_STATUSES and record.facility_name:
@@ -184,7 +185,8 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
 def look_up_on_call(state: CallState, context: CallContext) -> tuple[str, LookupAnswer | Outcome]:
     """The audited voice look-up of the A-number and country in the call's context (also for registrations).
 
-    Returns the country asked and the answer, or an "unsure" outcome when the country must be confirmed first.
+    Returns the country asked and the answer; or an outcome the call answers at once: "unsure" when the
+    country must be confirmed first, "error" when the look-up was missing a value.
     """
     heard = state.get("country") or ""
     country = heard.removesuffix(UNSURE_COUNTRY)
@@ -207,7 +209,7 @@ def look_up_on_call(state: CallState, context: CallContext) -> tuple[str, Lookup
         ),
     )
     assert answer is not None  # only texts are claimed
-    return country, answer
+    return country, Outcome.of("error") if answer.outcome == "incomplete" else answer
 
 
 @effect("custody.look_up")
@@ -216,8 +218,6 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     _country, answer = look_up_on_call(state, context)
     if isinstance(answer, Outcome):
         return answer
-    if answer.outcome == "incomplete":
-        return Outcome.of("error")
     # The identifiers leave the URL once used, and an earlier answer's facility goes with them, so
     # every "no information" answer renders the same TwiML whatever came before.
     values = dict.fromkeys(("a_number", "country", "country_confirmed", "country_name", *DISCLOSED_VALUES), "")
@@ -230,7 +230,7 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
 
 
 def with_case_status(answer: LookupAnswer, record: FoundRecord | None, settings: Settings) -> LookupAnswer:
-    """Add the case status to an answer that discloses something, when the policy allows (issue K).
+    """Add the case status to an answer that discloses something, when the policy allows.
 
     It rides on the disclosure decision: an answer that says nothing (not found,
     not disclosed, a protected record or a minor) never gains a case status.

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
-from callflows.readback import spoken_digits, spoken_phone
-from config.logs import mask_phone
+from callflows.masking import mask_phone
+from callflows.phones import spoken_phone
+from callflows.readback import spoken_digits
 from models.directory import Nearby, SearchQuery, nearest
 from models.outbox import OutboxMessage
 from models.places import place_for_zip
@@ -89,7 +90,7 @@ def national_line(state: CallState, context: CallContext) -> Outcome:
 
 @effect("referrals.text_list")
 def text_list(state: CallState, context: CallContext) -> Outcome:
-    """Text the list to the caller ID only (DECISIONS.md "Who may be called or texted"), once per call and list.
+    """Text the list to the caller ID only (see docs/decisions/who-may-be-called-or-texted.md), once per call and list.
 
     A Twilio retry of this step finds the outbox row it wrote and adds none.
     """
