@@ -53,13 +53,35 @@ def keep(label: str) -> None:
 @click.option("--quarter", required=True, help="The quarter to fill with generated activity, e.g. 2026Q4.")
 @click.option("--events", default=20_000, show_default=True)
 @click.option("--requests", default=1_000, show_default=True)
-def demo(quarter: str, events: int, requests: int) -> None:
-    """Add generated calls, events, requests and look-ups for a quarter and the one before it."""
-    from reports.sample import generate
+@click.option("--force", is_flag=True, help="Add the history even though the database has real traffic.")
+def demo(quarter: str, events: int, requests: int, force: bool) -> None:
+    """Add generated closed history (calls, requests, look-ups) for a quarter and the one before it, up to now.
+
+    Only finished work is written: no open request, no caller holding, nothing dated after now, so the
+    operators' queue never shows generated work. A database with real traffic is refused unless --force.
+    """
+    from reports.sample import already_generated, generate, real_traffic
 
     period = _period(quarter)
     current = hotline()
+    now = datetime.now(UTC)
+    if period.previous().bounds(current.settings.tz)[0] >= now:
+        raise click.ClickException(f"{period.label} and the quarter before it are in the future: nothing to add")
+    real = real_traffic(current.database)
+    if real and not force:
+        raise click.ClickException(
+            f"this database has real traffic ({real}); demo history would mix with it. "
+            "Use an empty database, or --force to add it anyway."
+        )
     for number, part in enumerate((period.previous(), period)):
         start, end = part.bounds(current.settings.tz)
-        made = generate(current.database, start, end, events=events, requests=requests, seed=number + 1)
+        if start >= now:
+            click.echo(f"{part.label}: in the future, skipped")
+            continue
+        if already_generated(current.database, seed=number + 1):
+            click.echo(f"{part.label}: the demo history is already there")
+            continue
+        made = generate(
+            current.database, start, min(end, now), events=events, requests=requests, seed=number + 1, closed_only=True
+        )
         click.echo(f"{part.label}: {made}")

@@ -583,6 +583,14 @@ def queue(
     return list(session.scalars(query))
 
 
+def count(session: Session, status: str | None = OPEN, language: str | None = None, office: str | None = None) -> int:
+    """How many requests ``queue`` would list without a limit."""
+    query = select(func.count()).select_from(CallbackRequest)
+    if status:
+        query = query.where(CallbackRequest.status == status)
+    return session.scalar(_filtered(query, language, office)) or 0
+
+
 def worked_by(session: Session, operator: Operator, limit: int = 50) -> list[tuple[CallbackAttempt, CallbackRequest]]:
     """An operator's recent attempts with their requests, newest first."""
     query = (

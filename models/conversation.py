@@ -141,6 +141,14 @@ class Conversation(Base):
                     raise
         raise AssertionError("unreachable")
 
+    def add_automatic_reply(self, session: Session, body: str, now: datetime) -> ConversationMessage:
+        """Keep the hotline's automatic reply in the thread, so operators read what the texter was told."""
+        message = ConversationMessage(
+            conversation_id=self.id, direction=OUTBOUND, body=body[:MAX_BODY], operator_id=None, status="sent", at=now
+        )
+        session.add(message)
+        return message
+
     @staticmethod
     def close_for_phone(session: Session, phone: str, now: datetime) -> int | None:
         """STOP: close the texter's conversation; its id, or None when there was none."""

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from models.case_study import CaseStudy
 from models.report import SECTIONS, WEEKDAYS, Counts, Durations, Period, Section, collect, window_for
-from reports import charts
+from reports import charts, formatting
 from reports.suppression import COMPLEMENTARY, SMALL, publishable, suppress_line
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "office" / "templates"
@@ -72,6 +72,11 @@ class Report:
     timezone: str
     tables: list[Table]
     case_studies: list[str]
+
+    @property
+    def generated(self) -> str:
+        """When the report was made, in the office's zone with the zone named."""
+        return formatting.local_time(self.generated_at, ZoneInfo(self.timezone))
 
     @property
     def groups(self) -> list[tuple[str, list[Table]]]:
@@ -139,10 +144,7 @@ def _duration(durations: Durations, name: str) -> str:
         return NOT_SHOWN
     if seconds is None:
         return ""
-    minutes = round(seconds / 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    return f"{minutes / 60:.1f} h"
+    return formatting.duration(seconds)
 
 
 def _rate(numerator: str, total: str) -> str:

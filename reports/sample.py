@@ -21,11 +21,12 @@ from models.base import Database
 from models.call import CallEvent, CallSession
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
 from models.claims import CallbackAttempt
+from models.conversation import Conversation
 from models.custody import CustodyEvent
 from models.directory import CATEGORIES, Referral
 from models.live_queue import CALLBACK, CONNECTED, LEFT, WAITING, QueuedCall
 from models.notification import KINDS, Notification
-from models.registration import BY_OPERATOR, BY_SMS, BY_VOICE, Registration
+from models.registration import ACTIVE, BY_OPERATOR, BY_SMS, BY_VOICE, CANCELLED, FAILED, Registration
 
 BATCH = 20_000
 # How often calls start, by local hour (a daytime hotline with an evening tail).
@@ -83,8 +84,13 @@ def generate(
     lookups: int = 2_000,
     seed: int = 14,
     prefix: str = "CA",
+    closed_only: bool = False,
 ) -> Generated:
-    """Write generated activity between ``start`` and ``end`` (UTC instants); ``prefix`` keeps CallSids apart."""
+    """Write generated activity between ``start`` and ``end`` (UTC instants); ``prefix`` keeps CallSids apart.
+
+    ``closed_only`` writes finished history alone: no open request, no caller holding, no registration or
+    notification still due, nothing dated at or after ``end`` (the demo command passes "now" as the end).
+    """
     rng = random.Random(seed)
     per_call = 10
     calls = max(1, events // per_call)
@@ -106,6 +112,8 @@ def generate(
                 if step == steps - 1 and rng.random() < 0.15:
                     node, event_input = "operator.queue", rng.choice(QUEUE_RESULTS)
                     queued.append(_queued_call(sid, language, event_input, at + timedelta(seconds=8 * step), end))
+                    if closed_only and queued[-1]["status"] == WAITING:
+                        queued[-1]["status"], queued[-1]["left_at"] = LEFT, queued[-1]["enqueued_at"]
                 yield {
                     "call_sid": sid,
                     "channel": "voice",
@@ -138,6 +146,12 @@ def generate(
             disposition = None if still_open else rng.choice(CLOSED_DISPOSITIONS)
             tries = 0 if still_open else (3 if disposition == "closed_unreachable" else rng.choice([1, 1, 2]))
             closed = None if still_open else created + timedelta(minutes=rng.randrange(10, 60 * 48))
+            if closed_only:
+                if still_open:
+                    # The same draws as above, so the rest of the sample is unchanged; closed instead of open.
+                    still_open, disposition, tries = False, "closed_unreachable", 3
+                    closed = created + timedelta(minutes=30)
+                closed = min(closed, end - timedelta(seconds=1))
             # Distinct per id, so the open requests never share a number (one open request per number).
             area = 200 + (first_id + number) // 100 % 800
             rows.append(
@@ -171,7 +185,9 @@ def generate(
                     {
                         "request_id": first_id + number,
                         "started_at": began,
-                        "ended_at": began + timedelta(minutes=4),
+                        "ended_at": min(began + timedelta(minutes=4), end - timedelta(seconds=1))
+                        if closed_only
+                        else began + timedelta(minutes=4),
                         "disposition": (disposition if disposition != "closed_unreachable" else "no_answer")
                         if last
                         else "no_answer",
@@ -204,7 +220,9 @@ def generate(
     with database.engine.begin() as connection:
         for batch in _batches(lookup_rows()):
             connection.execute(LookupAudit.__table__.insert(), batch)
-    registrations, notifications = _notifications(database, extra, start, end, max(1, requests // 5), seed)
+    registrations, notifications = _notifications(
+        database, extra, start, end, max(1, requests // 5), seed, closed_only=closed_only
+    )
     return Generated(
         calls,
         event_count,
@@ -216,6 +234,34 @@ def generate(
         registrations=registrations,
         notifications=notifications,
     )
+
+
+def already_generated(database: Database, seed: int, prefix: str = "CA") -> bool:
+    """Whether ``generate`` already ran with this seed (its first call is there): running it again would clash."""
+    with database.engine.connect() as connection:
+        first = select(CallSession.call_sid).where(CallSession.call_sid == f"{prefix}{seed:04d}{0:012d}")
+        return connection.execute(first).first() is not None
+
+
+def real_traffic(database: Database) -> str:
+    """What in the database is not generated ("" when nothing): calls, requests or texts from real numbers.
+
+    Generated rows are recognisable: call sids of the sample's own shape (``CA`` or ``LK`` and digits only,
+    never Twilio's 32 hexadecimal characters) and fictional 555-01XX numbers.
+    """
+    with database.engine.connect() as connection:
+        sids = connection.execute(select(CallSession.call_sid).where(func.length(CallSession.call_sid) == 34).limit(1))
+        if sids.first() is not None:
+            return "calls from Twilio"
+        phones = connection.execute(
+            select(CallbackRequest.phone).where(CallbackRequest.phone.not_like("+1___55501__")).limit(1)
+        )
+        if phones.first() is not None:
+            return "callback requests from real numbers"
+        texts = connection.execute(select(func.count()).select_from(Conversation.__table__)).scalar()
+        if texts:
+            return "text conversations"
+    return ""
 
 
 def _queued_call(sid: str, language: str | None, result: str, at: datetime, end: datetime) -> dict[str, Any]:
@@ -279,7 +325,13 @@ def _move_sequence(connection: Any, table: str) -> None:
 
 
 def _notifications(
-    database: Database, rng: random.Random, start: datetime, end: datetime, count: int, seed: int
+    database: Database,
+    rng: random.Random,
+    start: datetime,
+    end: datetime,
+    count: int,
+    seed: int,
+    closed_only: bool = False,
 ) -> tuple[int, int]:
     """Registrations made in the period and notifications of custody changes to them; (registrations, notifications)."""
     registrations: list[dict[str, Any]] = []
@@ -343,6 +395,8 @@ def _notifications(
                 }
             )
             notifications.append(_notification(rng, registration_id, event_id, kind, channels, changed))
+        if closed_only:
+            _close_history(registrations, notifications, end)
         for batch in _batches(iter(registrations)):
             connection.execute(Registration.__table__.insert(), batch)
         for batch in _batches(iter(events)):
@@ -352,6 +406,23 @@ def _notifications(
         for table in ("registrations", "custody_events"):
             _move_sequence(connection, table)
     return len(registrations), len(notifications)
+
+
+def _close_history(registrations: list[dict[str, Any]], notifications: list[dict[str, Any]], end: datetime) -> None:
+    """Finish what the sample left live: registrations ended, notifications no longer due, nothing after ``end``."""
+    last = end - timedelta(seconds=1)
+    for row in registrations:
+        ended = min(row["created_at"] + timedelta(days=1), last)
+        row.update(status=CANCELLED if row["status"] == ACTIVE else FAILED, ended_at=ended, ended_by="demo history")
+        row["expires_at"] = min(row["expires_at"], last) if row["expires_at"] else None
+    for row in notifications:
+        if row["sms_state"] == "due":
+            row["sms_state"] = "skipped"
+        if row["voice_state"] == "due":
+            row["voice_state"] = "expired"
+        for key in ("acknowledged_at", "window_ends_at"):
+            if row[key] is not None:
+                row[key] = min(row[key], last)
 
 
 def _notification(

@@ -51,8 +51,9 @@ def init_app(app: Flask) -> None:
 def office_pages(blueprint: Blueprint) -> Blueprint:
     """Make ``blueprint`` serve office pages: hostile path and query values are refused first (the
     API's own checks), every form post carries the session's CSRF token (400 otherwise), no page is
-    cached, framed or sniffed (they show callers' numbers and needs), and the log-in's remember
-    cookie is set or cleared as Flask-Login decides."""
+    cached, framed or sniffed (they show callers' numbers and needs), no script runs but the app's own
+    files (Content-Security-Policy), and the log-in's remember cookie is set or cleared as Flask-Login
+    decides."""
     input_checks.guard(blueprint)
     blueprint.before_request(_check_csrf)
     blueprint.after_request(private_answer)
@@ -65,8 +66,19 @@ def _check_csrf() -> None:
         csrf.protect()
 
 
+# Scripts and style sheets come only from the app's own files: an injected <script> never runs. Inline
+# style stays allowed because the charts are matplotlib's SVG, which styles its own elements.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "media-src 'self' https:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
 def private_answer(response: Response) -> Response:
-    """Headers for an answer that may carry personal data: never cached, framed, sniffed or referred."""
+    """Headers for an answer that may carry personal data: never cached, framed, sniffed or referred, and
+    no script but the app's own files."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"

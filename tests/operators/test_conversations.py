@@ -67,7 +67,12 @@ def test_free_text_opens_a_conversation_and_later_texts_continue_it(texter, data
     assert phone.send("I can only text after 6") == []
     [conversation] = conversations(database)
     assert (conversation.phone, conversation.status, conversation.language) == (TEXTER, "open", "en")
-    assert [body for _d, body, _s in thread(database, conversation.id)] == ["HELP ME please", "I can only text after 6"]
+    # The automatic reply is kept in the thread: operators read what the texter was told.
+    assert [(d, body) for d, body, _s in thread(database, conversation.id)] == [
+        ("in", "HELP ME please"),
+        ("out", first),
+        ("in", "I can only text after 6"),
+    ]
 
 
 def test_a_duplicate_delivery_is_kept_once(texter, database) -> None:
@@ -76,7 +81,7 @@ def test_a_duplicate_delivery_is_kept_once(texter, database) -> None:
     # Twilio's retry gets the same reply again, and nothing is stored twice.
     assert phone.send("hola necesito ayuda", message_sid="SM" + "1" * 32) == first
     [conversation] = conversations(database)
-    assert conversation.language == "es" and len(thread(database, conversation.id)) == 1
+    assert conversation.language == "es" and [d for d, _b, _s in thread(database, conversation.id)] == ["in", "out"]
 
 
 def test_help_alone_still_gets_the_help_reply_and_opens_nothing(texter, database) -> None:
@@ -112,7 +117,7 @@ def test_a_texter_and_an_operator_exchange_messages_through_the_api(
     client, texter, database, make_operator, fake_twilio
 ) -> None:
     phone = texter(TEXTER)
-    phone.send("he is home, I can't talk")
+    [automatic] = phone.send("he is home, I can't talk")
     _operator, token = make_operator()
     listed = client.get("/api/conversations", headers=bearer(token)).get_json()["conversations"]
     assert listed[0]["phone"] == "***0143"
@@ -130,7 +135,8 @@ def test_a_texter_and_an_operator_exchange_messages_through_the_api(
     assert phone.send("ok thank you") == []
     shown = client.get(f"/api/conversations/{claimed['id']}", headers=bearer(token)).get_json()
     assert [(m["direction"], m["body"]) for m in shown["messages"]] == [
-        ("in", "he is home, I can't talk"), ("out", "We are here. Text when it is safe."), ("in", "ok thank you"),
+        ("in", "he is home, I can't talk"), ("out", automatic), ("out", "We are here. Text when it is safe."),
+        ("in", "ok thank you"),
     ]  # fmt: skip
     closed = client.post(f"/api/conversations/{claimed['id']}/close", headers=bearer(token))
     assert closed.get_json()["status"] == "closed" and closed.get_json()["closed_by"] == "operator"

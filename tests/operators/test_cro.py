@@ -90,7 +90,7 @@ def test_the_dashboard_queue_opens_on_a_cros_own_office(client, database, make_o
     everyone = client.get("/ops/queue/rows?office=").get_data(as_text=True)
     assert "LOS" in everyone and "HOU" in everyone
     # The page refreshes its table from a URL that keeps the emptied filter.
-    refresh = re.search(r'data-src="([^"]+)"', client.get("/ops/?office=").get_data(as_text=True))[1]
+    refresh = re.search(r'data-live-src="([^"]+)"', client.get("/ops/?office=").get_data(as_text=True))[1]
     assert "LOS" in client.get(refresh.replace("&amp;", "&")).get_data(as_text=True)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, text
 from models.base import UtcDateTime
 from models.call import CallSession
 from models.report import Period, collect
-from reports import document
+from reports import document, formatting
 from reports.sample import generate
 from tests.reports.conftest import QUARTER
 
@@ -105,7 +105,12 @@ def test_time_to_resolution_is_the_nearest_rank_median_of_the_quarters_requests(
         )
     median = waits[(len(waits) + 1) // 2 - 1]
     minutes = round(median / 60)
-    expected = f"{minutes} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    hours, rest = divmod(minutes, 60)
+    # Read by a person: "25 h 12 min" or "1 day 1 h", never a four-digit minute count.
+    expected = (
+        f"{minutes} min" if minutes < 60 else
+        (f"{hours} h {rest} min" if rest else f"{hours} h") if hours < 24 else formatting.duration(minutes * 60)
+    )  # fmt: skip
     rows = csv_rows(build(database, settings))
     assert all(r["row"] != "requests measured" for r in rows)
     assert value(rows, "callback_resolution", "p50 (median)") == expected
@@ -245,3 +250,24 @@ def test_every_chart_has_its_numbers_in_the_csv_with_the_same_markers(database, 
             assert in_csv[(row.label, "2026Q4")] == row.current
             if row.previous:
                 assert in_csv[(row.label, "2026Q3")] == row.previous
+
+
+def used_height(page: pypdfium2.PdfPage) -> float:
+    """How far down the page its content reaches (0 to 1), footer excluded, measured on the rendered image."""
+    image = page.render(scale=0.5, grayscale=True).to_pil()
+    width, height = image.size
+    pixels = image.load()
+    footer = int(height * 0.93)
+    for y in range(footer - 1, -1, -1):
+        if any(pixels[x, y] < 200 for x in range(0, width, 2)):
+            return y / height
+    return 0.0
+
+
+def test_no_page_of_the_pdf_is_left_mostly_blank(database, settings, quarter_of_activity, artifacts) -> None:
+    pages = pypdfium2.PdfDocument(document.to_pdf(build(database, settings, charts_on=True)))
+    for number in range(len(pages)):
+        pages[number].render(scale=1).to_pil().save(artifacts / f"report-layout-page{number + 1}.png")
+    heights = [round(used_height(pages[number]), 2) for number in range(len(pages))]
+    # Every page but the last is at least half full: a block moved to the next page leaves no hole.
+    assert all(height >= 0.6 for height in heights[:-1]), heights

@@ -30,6 +30,7 @@ from models.conversation import (
     ConversationError,
     ConversationMessage,
 )
+from models.operator import Operator
 from models.texting import SmsConsent
 from web.auth import office_pages
 from web.context import db_session, hotline, settings
@@ -236,11 +237,28 @@ def api_close(conversation_id: int) -> dict[str, Any]:
 # --- the dashboard ------------------------------------------------------------------------
 
 
+REFRESH_SECONDS = 5
+
+
 @ops.get("/")
 @login_required
 def inbox() -> ResponseReturnValue:
     """Text conversations waiting for a specialist, and "Claim next"."""
-    return render_template("ops/texts.html", conversations=Conversation.waiting(db_session()))
+    return render_template("ops/texts.html", refresh=REFRESH_SECONDS, **_inbox_context())
+
+
+@ops.get("/rows")
+@login_required
+def inbox_rows() -> ResponseReturnValue:
+    """The conversations table alone, fetched by the page every few seconds."""
+    return render_template("ops/_texts_rows.html", **_inbox_context())
+
+
+def _inbox_context() -> dict[str, Any]:
+    session = db_session()
+    conversations = Conversation.waiting(session)
+    claimed = {c.claimed_by_id for c in conversations if c.claimed_by_id}
+    return {"conversations": conversations, "operators": Operator.names(session, claimed)}
 
 
 @ops.post("/claim")
@@ -263,8 +281,13 @@ def show(conversation_id: int) -> ResponseReturnValue:
     session = db_session()
     conversation = _conversation_or_404(session, conversation_id)
     mine = conversation.status == "claimed" and conversation.claimed_by_id == current_user.id
+    messages = conversation.messages(session)
     return render_template(
-        "ops/text_thread.html", conversation=conversation, messages=conversation.messages(session), mine=mine
+        "ops/text_thread.html",
+        conversation=conversation,
+        messages=messages,
+        mine=mine,
+        operators=Operator.names(session, {m.operator_id for m in messages if m.operator_id}),
     )
 
 

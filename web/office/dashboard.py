@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from callflows.masking import mask_phone
 from models import claims
@@ -22,13 +22,17 @@ from models.base import utcnow
 from models.callback import CallbackRequest
 from models.operator import Operator
 from models.registration import spent_registrations
+from reports import formatting
 from web.auth import office_pages, supervisor_required
 from web.context import db_session, settings
 from web.office import login_throttle, number_access
 from workers import dialling
 
 log = logging.getLogger("voice.web.office.dashboard")
-bp = Blueprint("ops", __name__, url_prefix="/ops", template_folder="templates")
+# The office's own script and style sheet (the pages' Content-Security-Policy allows only these).
+bp = Blueprint(
+    "ops", __name__, url_prefix="/ops", template_folder="templates", static_folder="static", static_url_path="/static"
+)
 office_pages(bp)
 
 REFRESH_SECONDS = 5
@@ -36,8 +40,14 @@ REFRESH_SECONDS = 5
 
 @bp.app_template_filter("local")
 def local_time(value: Any) -> str:
-    """A stored UTC time in the hotline's time zone."""
-    return value.astimezone(settings().tz).strftime("%Y-%m-%d %H:%M") if value else ""
+    """A stored UTC time (or ISO string) in the office's zone, the zone named; today's as the time alone."""
+    return formatting.local_time(value, settings().tz, utcnow())
+
+
+@bp.app_template_filter("day")
+def local_day(value: Any) -> str:
+    """A date or a stored time as the office's calendar day: "Mon 7 Dec 2026"."""
+    return formatting.local_day(value, settings().tz)
 
 
 @bp.app_template_filter("last4")
@@ -46,13 +56,29 @@ def last_four(value: str | None) -> str:
     return mask_phone(value)
 
 
-@bp.app_template_filter("waited")
-def waited(value: Any) -> str:
-    """How long ago ``value`` was, as "3 h 05 min"."""
-    if not value:
-        return ""
-    minutes = int((utcnow() - value).total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+@bp.app_template_filter("since")
+def since(value: Any) -> str:
+    """How long ago ``value`` was: "12 min", "2 h 15 min", "3 days" (never negative)."""
+    return formatting.since(value, utcnow())
+
+
+@bp.app_template_filter("duration")
+def duration(seconds: Any) -> str:
+    """A number of seconds as a person reads it."""
+    return formatting.duration(seconds)
+
+
+@bp.app_template_global("counted")
+def counted(shown: int, total: int, noun: str) -> str:
+    """A count that says what it counts: "50 of 105 waiting shown"."""
+    return formatting.counted(shown, total, noun)
+
+
+@bp.app_template_global("updated_now")
+def updated_now() -> str:
+    """The office-zone time a page or fragment was drawn, for its "updated" line."""
+    local = utcnow().astimezone(settings().tz)
+    return f"{local:%H:%M:%S} {local.tzname()}"
 
 
 # A path inside the dashboard, in plain printable characters: no scheme, no host, no line break
@@ -137,13 +163,18 @@ def queue_rows() -> ResponseReturnValue:
     return render_template("ops/_queue_rows.html", **_queue_context())
 
 
+QUEUE_SHOWN = 50
+
+
 def _queue_context() -> dict[str, Any]:
     filters = _filters()
     db = db_session()
-    in_progress = claims.queue(db, status=claims.CLAIMED, limit=50, **filters)
+    in_progress = claims.queue(db, status=claims.CLAIMED, limit=QUEUE_SHOWN, **filters)
     return {
-        "items": claims.queue(db, status=claims.OPEN, limit=50, **filters),
+        "items": claims.queue(db, status=claims.OPEN, limit=QUEUE_SHOWN, **filters),
+        "waiting_total": claims.count(db, status=claims.OPEN, **filters),
         "in_progress": in_progress,
+        "in_progress_total": claims.count(db, status=claims.CLAIMED, **filters),
         "operators": Operator.names(db, {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
         # "" rather than None, so the page's refresh URL keeps an emptied office filter (a CRO seeing all).
         "filters": {key: value or "" for key, value in filters.items()},
@@ -193,14 +224,17 @@ def detail(request_id: int) -> ResponseReturnValue:
     db = db_session()
     phone = number_access.shown_phone(db, item, current_user, "dashboard", utcnow())
     number_access.commit_reads(db)
+    history, attempts = claims.history(db, item.id), claims.attempts(db, item.id)
+    worked = {row.operator_id for row in [*history, *attempts] if row.operator_id}
     return render_template(
         "ops/request.html",
         item=item,
         phone=phone,
         also_given=CallbackRequest.also_given(db, [item])[item.id],
         audio=audio_url(item),
-        history=claims.history(db, item.id),
-        attempts=claims.attempts(db, item.id),
+        history=history,
+        attempts=attempts,
+        operators=Operator.names(db, worked),
         mine=item.status == claims.CLAIMED and item.claimed_by_id == current_user.id,
         dispositions=claims.DISPOSITIONS,
     )
@@ -270,8 +304,8 @@ def merge(request_id: int) -> ResponseReturnValue:
 @bp.post("/requests/<int:request_id>/notes")
 @login_required
 def note(request_id: int) -> ResponseReturnValue:
-    """Add a note to the request's history."""
-    text = request.form.get("text", "").strip()
+    """Add a note to the request's history (the page's one notes box, also used when completing)."""
+    text = (request.form.get("notes") or request.form.get("text") or "").strip()
     if text:
         db = db_session()
         claims.add_note(db, _request_or_404(request_id).id, current_user, utcnow(), text)
@@ -305,66 +339,68 @@ def history() -> ResponseReturnValue:
 @supervisor_required
 def supervisor() -> ResponseReturnValue:
     """Queue depth, oldest wait, claims in progress, completions per hour, the last 7 days."""
-    numbers = claims.stats(db_session(), utcnow(), settings().tz)
-    in_progress = claims.queue(db_session(), status=claims.CLAIMED, limit=100)
-    return render_template(
-        "ops/supervisor.html",
-        stats=numbers,
-        in_progress=in_progress,
-        operators=Operator.names(db_session(), {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
-        chart=week_chart(numbers["last_days"]),
-        hourly=hour_chart(numbers["completions_per_hour"]),
-        refresh=REFRESH_SECONDS * 6,
-        guessed=spent_registrations(db_session(), settings().notifications),
-    )
+    return render_template("ops/supervisor.html", refresh=SUPERVISOR_REFRESH_SECONDS, **_supervisor_context())
 
 
-def week_chart(days: list[dict[str, Any]], width: int = 560, height: int = 200) -> Markup:
-    """Received vs completed requests per day, as inline SVG bars."""
-    top = max([1] + [max(d["received"], d["completed"]) for d in days])
-    slot = width / max(len(days), 1)
-    bar = slot * 0.35
-    parts = [
-        f'<svg class="chart" role="img" aria-label="Requests received and completed, last {len(days)} days" '
-        f'viewBox="0 0 {width} {height + 40}" width="{width}" height="{height + 40}">'
-    ]
-    for index, day in enumerate(days):
-        x = index * slot + slot * 0.1
-        for offset, key, css in ((0, "received", "received"), (bar, "completed", "completed")):
-            value = day[key]
-            h = height * value / top
-            parts.append(
-                f'<rect class="{css}" x="{x + offset:.1f}" y="{height - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-                f"<title>{escape(day['date'])}: {value} {key}</title></rect>"
-            )
-        parts.append(f'<text x="{x + bar:.1f}" y="{height + 16}" text-anchor="middle">{escape(day["date"][5:])}</text>')
-    parts.append(
-        f'<g class="legend"><rect class="received" x="0" y="{height + 26}" width="10" height="10"/>'
-        f'<text x="14" y="{height + 35}">received</text>'
-        f'<rect class="completed" x="90" y="{height + 26}" width="10" height="10"/>'
-        f'<text x="104" y="{height + 35}">completed</text></g></svg>'
-    )
-    return Markup("".join(parts))
+@bp.get("/supervisor/figures")
+@login_required
+@supervisor_required
+def supervisor_figures() -> ResponseReturnValue:
+    """The supervisor's figures alone, fetched by the page every half minute."""
+    return render_template("ops/_supervisor_figures.html", **_supervisor_context())
 
 
-def hour_chart(hours: list[dict[str, Any]], width: int = 560, height: int = 120) -> Markup:
-    """Completions per hour, as inline SVG bars."""
-    top = max([1] + [h["completed"] for h in hours])
-    slot = width / max(len(hours), 1)
-    parts = [
-        f'<svg class="chart" role="img" aria-label="Completions per hour" viewBox="0 0 {width} {height + 20}" '
-        f'width="{width}" height="{height + 20}">'
-    ]
-    for index, hour in enumerate(hours):
-        h = height * hour["completed"] / top
-        x = index * slot + slot * 0.15
-        parts.append(
-            f'<rect class="completed" x="{x:.1f}" y="{height - h:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}">'
-            f"<title>{escape(hour['hour'])}: {hour['completed']}</title></rect>"
-            f'<text x="{x + slot * 0.35:.1f}" y="{height + 14}" text-anchor="middle">{escape(hour["hour"])}</text>'
+SUPERVISOR_REFRESH_SECONDS = 30
+
+
+def _supervisor_context() -> dict[str, Any]:
+    db = db_session()
+    numbers = claims.stats(db, utcnow(), settings().tz)
+    in_progress = claims.queue(db, status=claims.CLAIMED, limit=100)
+    return {
+        "stats": numbers,
+        "in_progress": in_progress,
+        "operators": Operator.names(db, {i.claimed_by_id for i in in_progress if i.claimed_by_id}),
+        "chart": week_chart(numbers["last_days"]),
+        "hourly": hour_chart(numbers["completions_per_hour"]),
+        # Registrations whose PIN and code guesses are spent: flagged for a supervisor to look at.
+        "guessed": spent_registrations(db, settings().notifications),
+    }
+
+
+def week_chart(days: list[dict[str, Any]]) -> Markup:
+    """Received and completed requests per day (the report's way of drawing, as SVG)."""
+    from reports import charts
+
+    labels = [formatting.local_day(day["date"])[:-5] for day in days]
+    received = [day["received"] for day in days]
+    completed = [day["completed"] for day in days]
+    rows = zip(labels, received, completed, strict=True)
+    listed = "; ".join(f"{label}: {r} received, {c} completed" for label, r, c in rows)
+    return Markup(
+        charts.column_chart(
+            labels, [("received", received), ("completed", completed)],
+            x_title="day (office time)", y_title="requests", empty="No requests in the last 7 days",
+            name="week-chart", label=f"Requests received and completed per day, last {len(days)} days. {listed}.",
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    )  # fmt: skip
+
+
+def hour_chart(hours: list[dict[str, Any]]) -> Markup:
+    """Completions per hour, the last hours (the report's way of drawing, as SVG)."""
+    from reports import charts
+
+    labels = [hour["hour"] for hour in hours]
+    values = [hour["completed"] for hour in hours]
+    listed = "; ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=True))
+    return Markup(
+        charts.column_chart(
+            labels, [("completed", values)],
+            x_title="hour starting (office time)", y_title="requests completed",
+            empty="No completions in this period", name="hour-chart",
+            label=f"Requests completed per hour, last {len(hours)} hours. {listed}.",
+        )
+    )  # fmt: skip
 
 
 @bp.post("/requests/<int:request_id>/call-caller-first")

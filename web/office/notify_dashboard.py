@@ -1,11 +1,11 @@
-"""Dashboard pages for notifications: find registrations, see one with its notifications and attempts, end it."""
+"""Dashboard pages for notification registrations: the latest listed, found by number, one in detail, ended."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from callflows.phones import parse_callback_number
 from models.base import utcnow
@@ -21,25 +21,29 @@ bp = Blueprint("ops_notify", __name__, url_prefix="/ops/registrations", template
 office_pages(bp)
 
 
+LISTED = 50
+
+
 @bp.get("/")
 @login_required
 def search() -> ResponseReturnValue:
-    """Registrations for an A-number or a phone number."""
+    """The most recent registrations, or those for an A-number or a phone number."""
     text = request.args.get("q", "").strip()
-    items: list[Registration] = []
+    query = select(Registration).order_by(Registration.created_at.desc(), Registration.id.desc())
+    found = True
     if text:
         a_number = normalize_a_number(text)
         phone = None if a_number else parse_callback_number(text)
-        query = select(Registration).order_by(Registration.id.desc()).limit(100)
         if a_number:
-            items = list(db_session().scalars(query.where(Registration.a_number == a_number)))
+            query = query.where(Registration.a_number == a_number)
         elif phone:
-            items = list(db_session().scalars(query.where(Registration.phone == phone)))
-    session, now = db_session(), utcnow()
-    shown = {r.id: number_access.shown_registration_numbers(session, r, current_user, DASHBOARD, now) for r in items}
-    page = render_template("ops/registrations.html", items=items, shown=shown, q=text)
-    number_access.commit_reads(session)
-    return page
+            query = query.where(Registration.phone == phone)
+        else:
+            found = False
+    session = db_session()
+    items = list(session.scalars(query.limit(LISTED))) if found else []
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) if found else 0
+    return render_template("ops/registrations.html", items=items, total=total, q=text)
 
 
 @bp.get("/<int:registration_id>")

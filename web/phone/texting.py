@@ -30,16 +30,20 @@ def receive_free_text(command: TextCommand, sid: str, number: str, body: str) ->
     session = db_session()
     if not may_reply(session, sid, number):
         return None
+    now = utcnow()
     conversation, opened = Conversation.receive(
-        session, number, command.language, body, sid, utcnow(), language_sure=command.sure
+        session, number, command.language, body, sid, now, language_sure=command.sure
     )
+    # Once the texter knows a specialist will answer, each later text needs no automatic reply.
+    text = catalogue().text(command.language, "sms.conversation_opened") if opened else None
+    if text is not None:
+        conversation.add_automatic_reply(session, text, now)
     session.commit()
     log.info(
         "text for a specialist",
         extra={"message_sid": sid, "conversation_id": conversation.id, "from": mask_phone(number), "opened": opened},
     )
-    # Once the texter knows a specialist will answer, each later text needs no automatic reply.
-    return catalogue().text(command.language, "sms.conversation_opened") if opened else None
+    return text
 
 
 def close_on_stop(session: Session, number: str) -> None:
