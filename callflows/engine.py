@@ -61,7 +61,8 @@ class CallState:
 
     def at(self, node: str, tries: int = 0) -> CallState:
         """The same call at another node."""
-        return replace(self, node=node, tries=tries)
+        # Built directly: ``dataclasses.replace`` inspects the fields on every call, and a step moves often.
+        return CallState(node, self.lang, tries, self.ctx)
 
     def with_values(self, values: Mapping[str, Any]) -> CallState:
         """The same call with context values added or replaced (None removes)."""
@@ -71,7 +72,7 @@ class CallState:
                 merged.pop(key, None)
             else:
                 merged[key] = str(value)
-        return replace(self, ctx=tuple(sorted(merged.items())))
+        return CallState(self.node, self.lang, self.tries, tuple(sorted(merged.items())))
 
     @property
     def slow(self) -> bool:
@@ -228,7 +229,7 @@ class Turn:
 
     def then(self, later: Turn) -> Turn:
         """This turn's lines followed by ``later``."""
-        return replace(later, lines=self.lines + later.lines)
+        return Turn(later.state, self.lines + later.lines, later.listen, later.effect, later.end, later.outcome)
 
 
 class StaleState(Exception):
@@ -240,15 +241,23 @@ class _Builder:
     tree: Tree
     cat: Catalogue
     lines: list[Line] = field(default_factory=list)
+    # A menu says one sentence per option with the same context: its prompt parameters are made once.
+    _ctx: tuple[tuple[str, str], ...] | None = None
+    _params: dict[str, str] = field(default_factory=dict)
+    _sorted: tuple[tuple[str, Any], ...] = ()
 
     def say(self, state: CallState, *keys: str, **params: Any) -> None:
         lang = self.cat.resolve(state.lang)
-        merged = {**context_params(state.context), **params}
+        if state.ctx is not self._ctx:
+            self._ctx, self._params = state.ctx, context_params(state.context)
+            self._sorted = tuple(sorted(self._params.items()))
+        merged = {**self._params, **params} if params else self._params
+        ordered = tuple(sorted(merged.items())) if params else self._sorted
         for key in keys:
             needed = self.cat.placeholders(key).get(lang, set())
             if not needed <= merged.keys():
                 raise StaleState(f"{state.node}: {key} needs {sorted(needed - merged.keys())}")
-            self.lines.append(Line(key, lang, tuple(sorted(merged.items()))))
+            self.lines.append(Line(key, lang, ordered))
 
 
 # --- the engine -------------------------------------------------------------

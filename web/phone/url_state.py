@@ -107,7 +107,12 @@ class UrlStateCodec:
 
     def decode(self, query: Mapping[str, str]) -> CallState:
         """The state from query parameters; raises TamperedState when the seal does not hold."""
-        plain = CallState.from_query({k: v for k, v in query.items() if not k.startswith("c_") and k != SEALED})
+        # Node, tries and language as ``CallState.from_query`` reads them; plain ``c_`` values are never read.
+        try:
+            tries = max(0, min(int(query.get("t", "0")), 9))
+        except ValueError:
+            tries = 0
+        plain = CallState(node=query.get("n", ""), lang=query.get("l") or None, tries=tries)
         token = query.get(SEALED)
         if token is None:
             return plain
