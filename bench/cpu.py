@@ -11,7 +11,7 @@ Kinds of request: ``incoming`` (a new call, ``POST /voice/incoming``), ``navigat
 ``custody.country``: the sealed A-number decrypted, the audited look-up, the answer).
 Every look-up is a new call and caller for a record that exists, so no limit is hit.
 
-Usage: bench/cpu [--records 20000] [--requests 2000] [--rounds 5] [--kinds bare,lookup] [--database-url URL]
+Usage: bench/cpu [--records 60000] [--requests 2000] [--rounds 5] [--kinds bare,lookup] [--database-url URL]
 To see where the time goes, run it under a sampling profiler, e.g.
 ``py-spy record --format raw -r 1000 -o lookup.txt -- .venv/bin/python -m bench.cpu --kinds lookup``.
 """
@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -36,6 +38,9 @@ from bench.lookup import load_records, lookup_requests
 from bench.webhooks import call_forms
 
 BASE_URL = "http://127.0.0.1:8000"
+# Every request's caller is new too: a caller seen before is answered from caches, and one
+# looking up many A-numbers meets the look-up limit.
+CALLERS = itertools.count(2_000_000)
 KINDS = ("bare", "incoming", "navigation", "lookup")
 
 
@@ -69,16 +74,28 @@ def environ(path: str, body: str, signature: str) -> dict[str, Any]:
 
 
 def requests_of(kind: str, people: list[tuple[str, str]], count: int) -> list[dict[str, Any]]:
-    """``count`` fresh environs of ``kind`` (bare takes the look-up's, as bench/lookup does)."""
+    """``count`` fresh environs of ``kind``: every call, caller and A-number new, as on a real line.
+
+    Replayed requests would be answered from the per-process caches of engine steps and
+    rendered documents (a real line sees a new A-number with each call), so look-ups take
+    the next unused people from ``people``; bare takes the look-up's requests, as bench/lookup does.
+    """
     if kind == "incoming":
-        signed = sign_requests(BASE_URL, "/voice/incoming", call_forms(count))
+        pairs = [("/voice/incoming", form) for form in call_forms(count)]
     elif kind == "navigation":
         entry = "/voice/step?" + urlencode({"n": "custody.a_number", "t": "0", "l": "en"})
-        forms = [dict(form, Digits=a + "#") for (_, form), (a, _) in zip(lookup_requests(people), people, strict=True)]
-        signed = sign_requests(BASE_URL, entry, (forms * (count // len(forms) + 1))[:count])
+        numbers = random.sample(range(200_000_000, 299_999_999), count)
+        pairs = [
+            (entry, dict(form, Digits=f"{n}#"))
+            for (_, form), n in zip(lookup_requests([("0", "1")] * count), numbers, strict=True)
+        ]
     else:
-        pairs = (lookup_requests(people) * (count // len(people) + 1))[:count]
-        signed = [s for path, form in pairs for s in sign_requests(BASE_URL, path, [form])]
+        if len(people) < count:
+            raise SystemExit("not enough people held for distinct look-ups: raise --records")
+        pairs = lookup_requests([people.pop() for _ in range(count)])
+    signed = [
+        s for path, form in pairs for s in sign_requests(BASE_URL, path, [dict(form, From=f"+1312{next(CALLERS)}")])
+    ]
     return [environ(r.path, r.body, r.signature) for r in signed]
 
 
@@ -107,7 +124,7 @@ def run(app: Callable[..., Iterable[bytes]], environs: list[dict[str, Any]]) -> 
 def main() -> int:
     """Load records, build the app in this process, measure each kind in alternating rounds."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--records", type=int, default=60_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
@@ -117,7 +134,9 @@ def main() -> int:
 
     print("load average at start: {:.1f} {:.1f} {:.1f} on {} CPUs".format(*os.getloadavg(), os.cpu_count()))
     with tempfile.TemporaryDirectory(prefix="voice-bench-cpu-") as tmp, embedded_backend(args.database_url) as env:
-        people = load_records(env["DATABASE_URL"], args.records, Path(tmp))
+        people = load_records(env["DATABASE_URL"], args.records, Path(tmp), limit=10**9)
+        random.shuffle(people)
+        print(f"{len(people):,} people held to look up")
         os.environ.update(env, PUBLIC_BASE_URL=BASE_URL)
         from app import create_app
         from bench.bare import app as bare
