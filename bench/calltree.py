@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
@@ -25,19 +24,13 @@ from bench.harness import (
     run_wrk,
     sealed_path,
     sign_requests,
+    voice_form,
 )
 
 
 def answer(number: int, digits: str) -> dict[str, str]:
     """A caller's key press, as Twilio posts it to a Gather action."""
-    return {
-        "CallSid": "CA" + secrets.token_hex(16),
-        "AccountSid": "AC" + "0" * 32,
-        "From": f"+1202555{number:04d}",
-        "To": "+18554886423",
-        "CallStatus": "in-progress",
-        "Digits": digits,
-    }
+    return voice_form(f"+1202555{number:04d}", Digits=digits)
 
 
 def signed(base_url: str, paths_and_forms: list[tuple[str, dict[str, str]]]) -> list[SignedRequest]:

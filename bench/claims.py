@@ -12,18 +12,15 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import secrets
 import statistics
 import sys
 import time
 from collections import Counter
 from typing import Any
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from bench.harness import add_busy_flag, require_quiet_machine
+from bench.harness import add_busy_flag, require_quiet_machine, scratch_postgres
 from models import Operator, claims, migrate
 from models.base import Database, utcnow
 
@@ -101,13 +98,7 @@ def main() -> int:
     args = parser.parse_args()
     require_quiet_machine(args.allow_busy)
 
-    server = make_url(args.url)
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"voice_bench_claims_{secrets.token_hex(4)}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(args.url, "voice_bench_claims") as url:
         migrate.upgrade(url)
         began = time.perf_counter()
         operator_ids = fill(url, args.requests, args.operators)
@@ -149,9 +140,6 @@ def main() -> int:
         print(f"double claims        {doubles} (history: {history_doubles})")
         print(f"target p99 < 50 ms   {'met' if p99 < 50 else 'NOT met'}")
         return 0 if doubles == 0 and history_doubles == 0 and left == 0 else 1
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

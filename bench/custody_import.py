@@ -9,16 +9,12 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import secrets
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
-from bench.harness import add_busy_flag, require_quiet_machine
+from bench.harness import add_busy_flag, add_postgres_server_flag, require_quiet_machine, scratch_postgres
 from commands.custody import write_demo_files
 from models import migrate
 from models.base import Database
@@ -75,14 +71,7 @@ def main() -> int:
     """Generate the files, import them into each database, print rows/s."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
+    add_postgres_server_flag(parser)
     add_busy_flag(parser)
     args = parser.parse_args()
     require_quiet_machine(args.allow_busy)
@@ -103,19 +92,10 @@ def main() -> int:
         ok &= sqlite_first >= TARGET
 
         if not args.skip_postgres:
-            server = make_url(args.database_url)
-            admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-            name = f"voice_bench_import_{secrets.token_hex(4)}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            try:
+            with scratch_postgres(args.database_url, "voice_bench_import") as url:
                 print("PostgreSQL")
-                url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
                 pg_first, _ = run(url, facilities, first, second, args.rows)
                 ok &= pg_first >= TARGET
-            finally:
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"target: >= {TARGET:,} rows/s on the first pass: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 

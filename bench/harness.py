@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,32 @@ def sealed_path(path: str, state: Mapping[str, str]) -> str:
     ctx = tuple(sorted((k, v) for k, v in state.items() if k not in plain))
     call = CallState(node=plain["n"], lang=plain.get("l"), tries=int(plain.get("t", "0")), ctx=ctx)
     return UrlStateCodec(derive_key(SECRET_KEY, "voice url state")).url(path, call)
+
+
+def voice_form(caller: str, status: str = "in-progress", **fields: str) -> dict[str, str]:
+    """A voice webhook's form as Twilio posts it: a new CallSid from ``caller`` to the hotline's number."""
+    return {
+        "CallSid": "CA" + secrets.token_hex(16),
+        "AccountSid": "AC" + "0" * 32,
+        "From": caller,
+        "To": "+18554886423",
+        "CallStatus": status,
+        "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
+        **fields,
+    }
+
+
+def add_postgres_server_flag(parser: argparse.ArgumentParser) -> None:
+    """``--database-url``: the PostgreSQL server a scratch database is made on (and ``--skip-postgres``)."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("TEST_DATABASE_URL")
+        or "postgresql://postgres@127.0.0.1:5432/postgres",
+        help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
+    )
+    parser.add_argument("--skip-postgres", action="store_true")
 
 
 def require_quiet_machine(allow_busy: bool = False) -> None:
@@ -195,6 +222,24 @@ def report(name: str, result: Result, baseline: Result) -> str:
         f"{name:<28} {result.requests_per_second:9.0f} req/s   p50 {result.p50_ms:6.1f} ms   "
         f"p99 {result.p99_ms:6.1f} ms   errors {result.errors:<5} ratio to bare {ratio:.2f}"
     )
+
+
+@contextmanager
+def scratch_postgres(server_url: str, prefix: str) -> Iterator[str]:
+    """A new, empty database ``<prefix>_<random>`` on ``server_url``'s server, as a URL; dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(server_url)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

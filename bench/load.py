@@ -42,7 +42,7 @@ import phonenumbers
 import psycopg
 from sqlalchemy.engine import make_url
 
-from bench.harness import AUTH_TOKEN, BIN, ROOT, free_port, gunicorn
+from bench.harness import AUTH_TOKEN, BIN, ROOT, free_port, gunicorn, scratch_postgres
 from embedded.redis import EmbeddedRedis
 from simulator import Call, HttpTransport, TwimlProblem
 
@@ -299,18 +299,9 @@ def fresh_database(server_url: str) -> Iterator[str]:
     """A new database on ``server_url``'s server, migrated, with the demo data; dropped afterwards."""
     from models import migrate
 
-    server = make_url(server_url)
-    name = f"voice_load_{secrets.token_hex(4)}"
-    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(server_url, "voice_load") as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import secrets
 import statistics
 import threading
 import time
@@ -25,7 +24,7 @@ from contextlib import contextmanager, nullcontext
 import requests
 from twilio.request_validator import RequestValidator
 
-from bench.harness import embedded_backend, free_port, gunicorn
+from bench.harness import embedded_backend, free_port, gunicorn, voice_form
 
 TOKEN = "bench-login-flood-token-0123456789abcdef"
 SECRETS = {
@@ -85,15 +84,7 @@ def flood(office_url: str, clients: int, seconds: float, tally: dict[str, int]) 
 
 def new_call(base_url: str, public_base: str) -> float:
     """Post one signed new call; returns seconds to the answer."""
-    form = {
-        "CallSid": "CA" + secrets.token_hex(16),
-        "AccountSid": "AC" + "0" * 32,
-        "From": "+12025550143",
-        "To": "+18554886423",
-        "CallStatus": "ringing",
-        "Direction": "inbound",
-        "ApiVersion": "2010-04-01",
-    }
+    form = voice_form("+12025550143", status="ringing")
     signature = RequestValidator(TOKEN).compute_signature(public_base + "/voice/incoming", form)
     started = time.perf_counter()
     response = requests.post(

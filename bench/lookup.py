@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import secrets
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from bench.harness import (
     run_wrk,
     sealed_path,
     sign_requests,
+    voice_form,
 )
 from callflows.countries import COMMON_COUNTRIES
 from commands.custody import write_demo_files
@@ -67,16 +67,7 @@ def lookup_requests(people: list[tuple[str, str]]) -> list[tuple[str, dict[str, 
     requests = []
     for i, (a_number, key) in enumerate(people):
         state = {"n": "custody.country", "t": "0", "l": "en", "a_number": a_number}
-        form = {
-            "CallSid": "CA" + secrets.token_hex(16),
-            "AccountSid": "AC" + "0" * 32,
-            "From": f"+1312555{i % 10000:04d}",
-            "To": "+18554886423",
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-            "Digits": key,
-        }
+        form = voice_form(f"+1312555{i % 10000:04d}", Digits=key)
         requests.append((sealed_path("/voice/step", state), form))
     return requests
 

@@ -17,7 +17,6 @@ import argparse
 import csv
 import multiprocessing
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -27,11 +26,10 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 import requests
 from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
 
+from bench.harness import scratch_postgres
 from callflows.countries import normalize_country
 from commands.custody import write_demo_files
 from config import NotificationSettings, load_settings
@@ -258,21 +256,11 @@ def main() -> int:
             print("SQLite")
             ok &= run(f"sqlite:///{folder / 'bench.db'}", args, redis_server.url, base_url, folder / "sqlite")
             if args.database_url:
-                server = make_url(args.database_url)
-                admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-                name = f"voice_bench_notify_{secrets.token_hex(4)}"
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    connection.execute(f'CREATE DATABASE "{name}"')
-                try:
+                with scratch_postgres(args.database_url, "voice_bench_notify") as url:
                     print("PostgreSQL")
-                    connect_url = server.set(drivername="postgresql+psycopg", database=name)
-                    url = connect_url.render_as_string(hide_password=False)
                     redis_flush = connect(redis_server.url)
                     redis_flush.flushall()
                     ok &= run(url, args, redis_server.url, base_url, folder / "postgres")
-                finally:
-                    with psycopg.connect(admin, autocommit=True) as connection:
-                        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             fake.kill()
             redis_server.stop()

@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sealed_path, sign_requests
+from bench.harness import embedded_backend, free_port, gunicorn, report, run_wrk, sealed_path, sign_requests, voice_form
 from commands.referrals import generated_rows, write_hsds
 from models.base import Database, utcnow
 from models.directory import CATEGORIES, SearchQuery, nearest
@@ -70,16 +69,7 @@ def step_requests(zips: list[Place], count: int, rng: random.Random) -> list[tup
         place = rng.choice(zips)
         # The ZIP rides sealed in the action URL, as the hotline renders it (a plain one would be ignored).
         state = {"n": "referrals.category", "t": "0", "l": rng.choice(["en", "es"]), "zip": place.zip}
-        form = {
-            "CallSid": "CA" + secrets.token_hex(16),
-            "AccountSid": "AC" + "0" * 32,
-            "From": f"+1312555{i % 10000:04d}",
-            "To": "+18554886423",
-            "CallStatus": "in-progress",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-            "Digits": str(rng.randint(1, 4)),
-        }
+        form = voice_form(f"+1312555{i % 10000:04d}", Digits=str(rng.randint(1, 4)))
         out.append((sealed_path("/voice/step", state), form))
     return out
 

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import resource
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -25,10 +24,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import psycopg
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
+from bench.harness import add_postgres_server_flag, scratch_postgres
 from models import migrate
 from models.base import Database
 from models.report import Period
@@ -108,14 +106,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=50_000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://postgres@127.0.0.1:5432/postgres",
-        help="A PostgreSQL server; a scratch database is created on it and dropped afterwards.",
-    )
-    parser.add_argument("--skip-postgres", action="store_true")
+    add_postgres_server_flag(parser)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -133,19 +124,10 @@ def main() -> int:
         fill(url, args.events, args.requests)
         ok &= run(url, folder) < TARGET_SECONDS
         if not args.skip_postgres:
-            server = make_url(args.database_url)
-            admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
-            name = f"voice_bench_report_{secrets.token_hex(4)}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            try:
+            with scratch_postgres(args.database_url, "voice_bench_report") as url:
                 print("PostgreSQL")
-                url = server.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
                 fill(url, args.events, args.requests)
                 ok &= run(url, folder) < TARGET_SECONDS
-            finally:
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"target: the report in under {TARGET_SECONDS:.0f} s: {'met' if ok else 'NOT met'}")
     return 0 if ok else 1
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 
@@ -21,23 +20,13 @@ from bench.harness import (
     require_quiet_machine,
     run_wrk,
     sign_requests,
+    voice_form,
 )
 
 
 def call_forms(count: int) -> list[dict[str, str]]:
     """Distinct new calls, as Twilio posts them to the Voice URL."""
-    return [
-        {
-            "CallSid": "CA" + secrets.token_hex(16),
-            "AccountSid": "AC" + "0" * 32,
-            "From": f"+1202555{i % 10000:04d}",
-            "To": "+18554886423",
-            "CallStatus": "ringing",
-            "Direction": "inbound",
-            "ApiVersion": "2010-04-01",
-        }
-        for i in range(count)
-    ]
+    return [voice_form(f"+1202555{i % 10000:04d}", status="ringing") for i in range(count)]
 
 
 def main() -> int:

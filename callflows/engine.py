@@ -15,6 +15,7 @@ from typing import Any
 
 from callflows import parsers
 from callflows.catalogue import Catalogue, catalogue
+from callflows.readback import spoken_digits, spoken_groups
 from callflows.tree import (
     OPERATOR_DIGIT,
     REPEAT_DIGIT,
@@ -497,6 +498,6 @@ def context_params(context: Mapping[str, str]) -> dict[str, str]:
     for key, value in context.items():
         digits = value.lstrip("+")
         if digits.isdigit() and len(digits) >= 4:
-            params[f"{key}_groups"] = ", ".join(" ".join(digits[i : i + 3]) for i in range(0, len(digits), 3))
-            params[f"{key}_last4"] = " ".join(digits[-4:])
+            params[f"{key}_groups"] = spoken_groups(digits)
+            params[f"{key}_last4"] = spoken_digits(digits[-4:])
     return params

@@ -1,15 +1,16 @@
 """Time windows, one mechanism: weekly hours, "is it open now" and "the next allowed moment".
 
 Business hours (operators answering), calling hours (call backs and retries),
-a caller's own window (morning, afternoon, evening in the caller's time zone)
-and quiet hours are all ``WeeklyHours`` read in a time zone (a ``Window``); one
-function, ``next_allowed_moment``, finds the first moment inside every window
-given (docs/decisions/time-windows.md). Pure functions: the
-hours, holidays and zones are passed in (they come from settings), so the call
-tree and its tests never read configuration. Stdlib only, so ``config`` can
-parse its settings into this type. Weekly hours are ``{weekday: (opens,
-closes)}`` with 0 = Monday, in local time; "24:00" is stored as 23:59:59.
-"""
+a caller's own window (morning, afternoon, evening in the caller's time zone),
+quiet hours and the opening hours of directory services are all ``WeeklyHours``
+read in a time zone (a ``Window``); one function, ``next_allowed_moment``, finds
+the first moment inside every window given, and ``parse_clock`` is the one
+reader of a time of day (docs/decisions/time-windows.md). Pure functions: the
+hours, holidays and zones are passed in (they come from settings or the
+directory), so the call tree and its tests never read configuration. Stdlib
+only, so ``config`` can parse its settings into this type. Weekly hours are
+``{weekday: ((opens, closes), ...)}`` with 0 = Monday, in local time; "24:00"
+is stored as 23:59:59."""
 
 from __future__ import annotations
 
@@ -23,32 +24,56 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from callflows.catalogue import Catalogue
 
-Hours = Mapping[int, tuple[time, time]]
+Span = tuple[time, time]
+# One span a day: the shape configured hours have; ``WeeklyHours`` also takes several spans a day.
+Hours = Mapping[int, Span]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time(23, 59, 59)
 # How far ahead the next allowed moment is looked for: a week and a day covers every weekly pattern.
 HORIZON_DAYS = 8
+# A clock time as people and directories write it: "9", "09:00", "09:00:00", "5 PM", "5:30 p.m.".
+_CLOCK = re.compile(r"\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(?:([ap])\.?\s*m\.?)?\s*", re.IGNORECASE)
 
 
 class HoursError(ValueError):
     """A weekly-hours text cannot be read; the message says which part."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class WeeklyHours:
-    """Opening hours per weekday (0 = Monday) in local time."""
+    """Opening spans per weekday (0 = Monday) in local time; a day may have several (a lunch break)."""
 
-    days: Hours
+    days: Mapping[int, tuple[Span, ...]]
+
+    def __init__(self, days: Mapping[int, Span | tuple[Span, ...]]) -> None:
+        normal: dict[int, tuple[Span, ...]] = {}
+        for day, value in days.items():
+            spans = (value,) if value and isinstance(value[0], time) else value
+            kept = tuple(sorted(span for span in spans if span[0] < span[1]))  # type: ignore[union-attr]
+            if kept:
+                normal[day] = kept
+        object.__setattr__(self, "days", normal)
 
     def is_open(self, weekday: int, at: time) -> bool:
         """True when ``at`` on ``weekday`` falls inside the hours."""
-        span = self.days.get(weekday)
-        return span is not None and span[0] <= at < span[1]
+        return any(opens <= at < closes for opens, closes in self.days.get(weekday, ()))
 
     @classmethod
     def every_day(cls, opens: time, closes: time) -> WeeklyHours:
         """The same hours on all seven days."""
         return cls({day: (opens, closes) for day in range(7)})
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[tuple[int, time, time]]) -> WeeklyHours:
+        """Hours from ``(weekday, opens, closes)`` rows; a span that closes before it opens runs past midnight."""
+        days: dict[int, list[Span]] = {}
+        for weekday, opens, closes in spans:
+            if closes < opens:
+                days.setdefault(weekday, []).append((opens, END_OF_DAY))
+                days.setdefault((weekday + 1) % 7, []).append((time(0, 0), closes))
+            else:
+                days.setdefault(weekday, []).append((opens, closes))
+        return cls({day: tuple(found) for day, found in days.items()})
 
     @classmethod
     def outside_quiet_hours(cls, quiet_start: time, quiet_end: time) -> WeeklyHours:
@@ -57,32 +82,57 @@ class WeeklyHours:
             return cls.every_day(time(0, 0), END_OF_DAY)
         if quiet_end < quiet_start:
             return cls.every_day(quiet_end, quiet_start)
-        # Quiet hours inside one day (13:00-14:00) would leave two spans a day; one span per day is
-        # the weekly-hours shape, so the longer side is allowed and the other is quiet too (the careful side).
-        before = quiet_start.hour * 60 + quiet_start.minute
-        after = 24 * 60 - (quiet_end.hour * 60 + quiet_end.minute)
-        return cls.every_day(time(0, 0), quiet_start) if before >= after else cls.every_day(quiet_end, END_OF_DAY)
+        return cls({day: ((time(0, 0), quiet_start), (quiet_end, END_OF_DAY)) for day in range(7)})
 
 
 ALWAYS = WeeklyHours.every_day(time(0, 0), END_OF_DAY)
 
 
+def parse_clock(text: str) -> time | None:
+    """The one reader of a time of day: "9:00", "09:00:00", "5 PM", "12 am", "24:00"; None when it is none.
+
+    "24:00" (the end of a day) is 23:59:59, like every closing time at midnight here.
+    """
+    match = _CLOCK.fullmatch(text or "")
+    if not match:
+        return None
+    hour, minute, half = int(match[1]), int(match[2] or 0), (match[4] or "").lower()
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if (hour, minute) == (24, 0) and not int(match[3] or 0):
+        return END_OF_DAY
+    try:
+        return time(hour, minute)
+    except ValueError:
+        return None
+
+
+def parse_span(text: str) -> Span:
+    """Read ``"21:00-08:00"`` or ``"9 AM - 5 PM"`` as (opens, closes) (raises HoursError)."""
+    parts = re.split(r"\s*(?:-|–|\bto\b)\s*", text.strip(), maxsplit=1)
+    span = tuple(parse_clock(part) for part in parts)
+    if len(span) != 2 or None in span:
+        raise HoursError(f"cannot read {text.strip()!r} as a time span; expected e.g. '08:00-20:00'")
+    return span  # type: ignore[return-value]
+
+
 def parse_weekly_hours(spec: str) -> WeeklyHours:
-    """Read ``"mon-fri 08:00-20:00; sat 10:00-14:00"`` (raises HoursError)."""
-    days: dict[int, tuple[time, time]] = {}
+    """Read ``"mon-fri 08:00-20:00; sat 10:00-14:00"`` (raises HoursError); ``"mon 9-12, 13-17"`` gives two spans."""
+    days: dict[int, tuple[Span, ...]] = {}
     for part in filter(None, (p.strip() for p in spec.split(";"))):
-        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})", part.lower())
+        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\S.*)", part.lower())
         if not match or match[1] not in DAY_NAMES or (match[2] and match[2] not in DAY_NAMES):
             raise HoursError(f"cannot read {part!r}; expected e.g. 'mon-fri 08:00-20:00'")
         first = DAY_NAMES.index(match[1])
         last = DAY_NAMES.index(match[2]) if match[2] else first
         try:
-            opens = time(int(match[3]), int(match[4]))
-            closes = END_OF_DAY if match[5] == "24" else time(int(match[5]), int(match[6]))
-        except ValueError as error:
+            spans = tuple(parse_span(text) for text in match[3].split(","))
+        except HoursError as error:
             raise HoursError(f"{part!r}: {error}") from None
         for day in range(first, last + 1):
-            days[day] = (opens, closes)
+            days[day] = spans
     return WeeklyHours(days)
 
 
@@ -99,17 +149,17 @@ class Window:
         out: list[tuple[datetime, datetime]] = []
         for offset in range(days):
             day = start + timedelta(days=offset)
-            span = self.hours.days.get(day.weekday())
-            if span is None or day in self.holidays:
+            if day in self.holidays:
                 continue
-            opens = datetime.combine(day, span[0], self.tz)
-            closes = (
-                datetime.combine(day + timedelta(days=1), time(0, 0), self.tz)
-                if span[1] >= END_OF_DAY
-                else datetime.combine(day, span[1], self.tz)
-            )
-            if closes > opens:
-                out.append((opens, closes))
+            for span in self.hours.days.get(day.weekday(), ()):
+                opens = datetime.combine(day, span[0], self.tz)
+                closes = (
+                    datetime.combine(day + timedelta(days=1), time(0, 0), self.tz)
+                    if span[1] >= END_OF_DAY
+                    else datetime.combine(day, span[1], self.tz)
+                )
+                if closes > opens:
+                    out.append((opens, closes))
         return out
 
 
@@ -181,18 +231,18 @@ def _weekly(hours: Hours | WeeklyHours) -> WeeklyHours:
 
 
 def spans(hours: Hours | WeeklyHours) -> list[tuple[int, int, time, time]]:
-    """Consecutive weekdays with the same hours, as ``(first, last, opens, closes)``."""
+    """Consecutive weekdays with the same hours, as ``(first, last, opens, closes)`` (one row a span)."""
     days = _weekly(hours).days
-    out: list[tuple[int, int, time, time]] = []
+    groups: list[tuple[int, int, tuple[Span, ...]]] = []
     for day in range(7):
-        span = days.get(day)
-        if span is None:
+        found = days.get(day)
+        if found is None:
             continue
-        if out and out[-1][1] == day - 1 and out[-1][2:] == span:
-            out[-1] = (out[-1][0], day, *span)
+        if groups and groups[-1][1] == day - 1 and groups[-1][2] == found:
+            groups[-1] = (groups[-1][0], day, found)
         else:
-            out.append((day, day, *span))
-    return out
+            groups.append((day, day, found))
+    return [(first, last, opens, closes) for first, last, found in groups for opens, closes in found]
 
 
 def describe(hours: Hours | WeeklyHours, timezone: str, cat: Catalogue, lang: str) -> str:

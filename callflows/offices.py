@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-import phonenumbers
+from callflows.phones import e164_problem, is_fictional
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIELD_OFFICES_CSV = DATA_DIR / "field_offices.csv"
@@ -34,8 +34,6 @@ _OFFICE_COLUMNS = ("code", "name", "city", "state", "phone", "states")
 _ZIP_COLUMNS = ("start", "end", "state", "office")
 _PREFIX = re.compile(r"[0-9]{3}")
 _ZIP5 = re.compile(r"[0-9]{5}")
-# NANPA reserves 555-0100 to 555-0199 in every area code for fiction: such a line rings no one.
-_FICTIONAL_LINE = re.compile(r"\+1[0-9]{3}55501[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -51,7 +49,7 @@ class FieldOffice:
     @property
     def phone_is_placeholder(self) -> bool:
         """Tell whether the phone is a fictional 555-01XX stand-in that no caller may hear."""
-        return _FICTIONAL_LINE.fullmatch(self.phone) is not None
+        return is_fictional(self.phone)
 
 
 @dataclass(frozen=True)
@@ -169,15 +167,8 @@ def check_offices(offices_path: Path = FIELD_OFFICES_CSV, zip_prefixes_path: Pat
 
 
 def _check_phone(code: str, phone: str) -> list[str]:
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return [f"office {code} phone {phone!r} does not parse"]
-    if not phonenumbers.is_valid_number(number):
-        return [f"office {code} phone {phone!r} is not a valid number"]
-    if phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) != phone:
-        return [f"office {code} phone {phone!r} is not in E.164 form"]
-    return []
+    problem = e164_problem(phone)
+    return [f"office {code} phone {phone!r} {problem}"] if problem else []
 
 
 def _check_zip_rows(rows: list[dict[str, str]], codes: set[str]) -> list[str]:

@@ -1,13 +1,20 @@
-"""Phone numbers at the edge: parsed once with ``phonenumbers``, kept as E.164."""
+"""Phone numbers, each rule once: parsed at the edge and kept as E.164, printed, spoken, placed in a time zone.
+
+Masking (the last four digits) is in ``callflows.masking``, which needs no ``phonenumbers`` so the logging
+formatter can use it; digits read one by one are in ``callflows.readback``.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
 from phonenumbers import timezone as number_timezones
+
+from callflows.readback import spoken_digits, spoken_groups
 
 # Twilio's forms of a withheld caller ID (see the Twilio notes: "anonymous",
 # "unknown", "+266696687" or empty).
@@ -32,6 +39,11 @@ _REFUSED_TYPES = {
     PhoneNumberType.PAGER,
     PhoneNumberType.UNKNOWN,
 }
+# NANPA reserves 555-0100 to 555-0199 in every area code for fiction: such a line rings no one.
+_FICTIONAL_LINE = re.compile(r"\+1[0-9]{3}55501[0-9]{2}")
+
+
+# --- parse ----------------------------------------------------------------------------------
 
 
 def is_withheld(number: str | None) -> bool:
@@ -68,21 +80,85 @@ def parse_callback_number(number: str | None, region: str = "US") -> str | None:
     return None if kind in _REFUSED_TYPES else e164
 
 
-@lru_cache(maxsize=65536)
-def registrant_zone(phone: str, default: str) -> ZoneInfo:
-    """The time zone of a phone number, or ``default`` when the number does not name exactly one.
-
-    phonenumbers gives one zone for most area codes; a toll-free or non-geographic number (and an area
-    code that spans zones) gives several, and guessing the first would be wrong: the hotline's own
-    zone is used then.
-    """
+def e164_problem(number: str) -> str | None:
+    """Why ``number`` is not a valid number written in E.164 (for data files), or None when it is."""
     try:
-        zones = number_timezones.time_zones_for_geographical_number(phonenumbers.parse(phone, "US"))
+        parsed = phonenumbers.parse(number, None)
     except NumberParseException:
-        zones = ()
-    if len(zones) == 1 and zones[0] != number_timezones.UNKNOWN_TIMEZONE:
-        try:
-            return ZoneInfo(zones[0])
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo(default)
+        return "does not parse"
+    if not phonenumbers.is_valid_number(parsed):
+        return "is not a valid number"
+    if phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) != number:
+        return "is not in E.164 form"
+    return None
+
+
+def is_fictional(e164: str | None) -> bool:
+    """True for a 555-01XX number, reserved for fiction: a stand-in that rings no one."""
+    return _FICTIONAL_LINE.fullmatch(e164 or "") is not None
+
+
+# --- print and speak --------------------------------------------------------------------------
+
+
+def printed_phone(e164: str | None) -> str:
+    """A number as a text prints it: ``+19565550101`` → ``956-555-0101`` (other numbers as they are)."""
+    if e164 and e164.startswith("+1") and len(e164) == 12:
+        return f"{e164[2:5]}-{e164[5:8]}-{e164[8:]}"
+    return e164 or ""
+
+
+def spoken_phone(e164: str) -> str:
+    """A phone number as it is read back: ``+12025550143`` → ``"2 0 2, 5 5 5, 0 1 4 3"``.
+
+    North American numbers drop the country code and group 3-3-4, the way they
+    are printed; other numbers are read in groups of three after their ``+``.
+    """
+    digits = e164.lstrip("+")
+    if e164.startswith("+1") and len(digits) == 11:
+        return ", ".join(spoken_digits(group) for group in (digits[1:4], digits[4:7], digits[7:]))
+    return spoken_groups(digits)
+
+
+# --- time zone ----------------------------------------------------------------------------------
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def zone_for_number(number: str | None, hotline_zone: str) -> str | None:
+    """The IANA time zone a phone number is in, or None when the number names no place.
+
+    One rule (docs/decisions/phone-time-zone.md): a number whose exchange ``phonenumbers`` places in one
+    zone is in that zone; where it gives several (an area code that spans zones, an exchange it does not
+    know), the hotline's own zone when it is one of them, else the first it lists (a neighbour of the
+    others). A number that is not geographic (toll-free, a mobile number valid across a country) names
+    no place: None, and the caller of this falls back (the ZIP code, then the hotline's zone).
+    """
+    if not number or is_withheld(number):
+        return None
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_number_geographical(parsed):
+        return None
+    zones = [
+        zone
+        for zone in number_timezones.time_zones_for_geographical_number(parsed)
+        if zone != number_timezones.UNKNOWN_TIMEZONE and _known_zone(zone)
+    ]
+    if not zones:
+        return None
+    return hotline_zone if hotline_zone in zones else zones[0]
+
+
+def time_zone(number: str | None, hotline_zone: str) -> ZoneInfo:
+    """The zone to read a phone's local time in: ``zone_for_number``, else the hotline's."""
+    return ZoneInfo(zone_for_number(number, hotline_zone) or hotline_zone)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from callflows.catalogue import Catalogue, catalogue
+from callflows.phones import printed_phone
 from callflows.sms import segments
 from callflows.speech import normalize
 
@@ -81,13 +82,6 @@ class ListedService:
 def textable_name(name: str) -> str:
     """A service name with the words a text must not carry taken out."""
     return re.sub(r"\s{2,}", " ", _UNSAYABLE.sub("", name)).strip(" ,-") or name
-
-
-def printed_phone(e164: str | None) -> str:
-    """``+19565550101`` → ``956-555-0101`` (other numbers as they are)."""
-    if e164 and e164.startswith("+1") and len(e164) == 12:
-        return f"{e164[2:5]}-{e164[5:8]}-{e164[8:]}"
-    return e164 or ""
 
 
 def service_list_text(lang: str, zip_code: str, services: list[ListedService], cat: Catalogue | None = None) -> str:

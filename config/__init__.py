@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The one weekly-hours type (docs/decisions/time-windows.md). callflows/hours.py
 # is stdlib-only, so reading it here keeps settings free of the rest of the project.
-from callflows.hours import HoursError, WeeklyHours, parse_weekly_hours
+from callflows.hours import HoursError, WeeklyHours, parse_span, parse_weekly_hours
 
 # Referral directory
 from config.referrals import ReferralSettings, load_referral_settings
@@ -90,12 +90,9 @@ class NotificationSettings:
 
 
 def _quiet_hours(value: str, variable: str) -> tuple[time, time]:
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
     try:
-        if match is None:
-            raise ValueError
-        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
-    except ValueError:
+        return parse_span(value)
+    except HoursError:
         raise ConfigError(f"{variable}: expected e.g. '21:00-08:00', got {value!r}") from None
 
 

@@ -1,4 +1,4 @@
-"""One JSON log line per event, and the one way a phone number reaches a log."""
+"""One JSON log line per event; a phone number reaches a log only masked (``callflows.masking``)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,9 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from callflows.masking import mask_phone
+
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-def mask_phone(number: str | None) -> str:
-    """Mask a phone number to its last four digits: ``+15555550123`` → ``***0123``."""
-    if not number:
-        return "(none)"
-    tail = number[-4:]
-    if len(tail) == 4 and tail.isdecimal():
-        return "***" + tail  # the usual case, an E.164 number: its last four characters are its last digits
-    digits = re.sub(r"\D", "", number)
-    if len(digits) < 4:
-        return "***"
-    return "***" + digits[-4:]
-
-
-def mask_a_number(a_number: str | None) -> str:
-    """Mask an A-number to its last three digits, so a log never holds one."""
-    if not a_number:
-        return "(none)"
-    digits = re.sub(r"\D", "", a_number)
-    return "A******" + digits[-3:] if len(digits) >= 3 else "A***"
 
 
 # A safety net under mask_phone: whatever a library or an exception message
@@ -101,6 +82,12 @@ class _Pending(collections.deque):  # type: ignore[type-arg]
     """The queue QueueHandler puts records on: an append, nothing to wake."""
 
     put_nowait = collections.deque.append
+
+
+# Held while a batch of lines is written, and across fork(): a child forked while the writer thread
+# was half-way through a write would inherit the half-filled stream buffer and write it again.
+_WRITING = threading.Lock()
+os.register_at_fork(before=_WRITING.acquire, after_in_parent=_WRITING.release, after_in_child=_WRITING.release)
 
 
 class QueuedJsonHandler(logging.handlers.QueueHandler):
@@ -186,7 +173,7 @@ class QueuedJsonHandler(logging.handlers.QueueHandler):
                 lines.append(target.format(record) + target.terminator)
             except Exception:
                 target.handleError(record)
-        with target.lock:  # type: ignore[union-attr]
+        with _WRITING, target.lock:  # type: ignore[union-attr]
             try:
                 target.stream.write("".join(lines))
                 target.flush()

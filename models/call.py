@@ -20,6 +20,7 @@ from sqlalchemy import Boolean, Index, Integer, String, Text, false, select, upd
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from callflows.masking import last_digits
 from models.audit import hash_caller
 from models.base import Base, Database, insert_many, utcnow
 
@@ -281,13 +282,12 @@ class EventBuffer:
         rows = {}
         for start in starts:
             number = self.normalize_number(start.from_number)
-            digits = "".join(ch for ch in number or "" if ch.isdigit())
             rows.setdefault(
                 start.call_sid,
                 {
                     "call_sid": start.call_sid,
                     "caller_hash": hash_caller(number, self.caller_hash_key),
-                    "caller_last4": digits[-4:] or None,
+                    "caller_last4": last_digits(number) or None,
                     "to_number": start.to_number,
                     "direction": start.direction,
                     "started_at": start.at,

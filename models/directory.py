@@ -10,13 +10,16 @@ longitude and then the exact great-circle distance.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from callflows import hours
+from callflows.hours import WeeklyHours, parse_clock
 from models.base import Base, utcnow
 
 # The categories the hotline speaks of, in the order a caller hears them.
@@ -298,6 +301,12 @@ def _describe(session: Session, chosen: list[tuple], now: datetime) -> list[Near
     return out
 
 
+def opening_hours(spans: Iterable[tuple[int, str, str]]) -> WeeklyHours:
+    """Stored (weekday, "HH:MM", "HH:MM") rows as weekly hours; a row closing before it opens runs past midnight."""
+    rows = ((day, parse_clock(opens), parse_clock(closes)) for day, opens, closes in spans)
+    return WeeklyHours.from_spans((day, opens, closes) for day, opens, closes in rows if opens and closes)
+
+
 def _open_at(spans: list[tuple[int, str, str]], timezone: str | None, now: datetime) -> bool | None:
     if not spans:
         return None
@@ -305,8 +314,7 @@ def _open_at(spans: list[tuple[int, str, str]], timezone: str | None, now: datet
         zone = ZoneInfo(timezone or "America/New_York")
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("America/New_York")
-    local = now.astimezone(zone)
-    return is_open(spans, local.weekday(), local.time())
+    return hours.is_open(now, opening_hours(spans), (), zone)
 
 
 def open_now(session: Session, service_id: str, location_id: str, timezone: str | None, now: datetime) -> bool | None:
@@ -317,19 +325,6 @@ def open_now(session: Session, service_id: str, location_id: str, timezone: str 
         )
     ).all()
     return _open_at([tuple(span) for span in spans], timezone, now)
-
-
-def is_open(spans: list[tuple[int, str, str]], weekday: int, at: time) -> bool:
-    """True when ``at`` on ``weekday`` falls inside one of the (weekday, "HH:MM", "HH:MM") spans."""
-    now = at.strftime("%H:%M")
-    for day, opens, closes in spans:
-        if day != weekday:
-            continue
-        if opens <= closes and opens <= now < closes:
-            return True
-        if closes < opens and (now >= opens or now < closes):  # open past midnight
-            return True
-    return False
 
 
 def search_services(

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from callflows.hours import parse_clock
 from callflows.phones import to_e164
 from models.base import utcnow
 from models.directory import CATEGORIES, DirectoryEntry, Location, OpeningHours, Organization, Service
@@ -72,7 +73,6 @@ _LANGUAGES = {
     "haitian creole": "ht",
     "portuguese": "pt",
 }
-_TIME = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap]\.?m\.?)?\s*$", re.IGNORECASE)
 
 
 class DirectoryImportError(Exception):
@@ -207,23 +207,6 @@ def language_code(value: str) -> str | None:
         return "en"
     code = re.split(r"[-_ ]", lowered)[0]
     return code if len(code) == 2 and code.isalpha() else lowered[:16]
-
-
-def clock(value: str) -> str | None:
-    """ "9:00", "09:00:00", "5 PM", "5:30 p.m." → "HH:MM"; None when it is not a time."""
-    match = _TIME.match(value)
-    if not match:
-        return None
-    hour, minute, half = int(match[1]), int(match[2] or 0), (match[3] or "").lower().replace(".", "")
-    if half == "pm" and hour < 12:
-        hour += 12
-    if half == "am" and hour == 12:
-        hour = 0
-    if hour == 24 and minute == 0:
-        return "24:00"
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
 
 
 def weekdays(value: str) -> list[int] | None:
@@ -479,7 +462,7 @@ def _hours(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
         summary.report(row.file, row.line, f"service {service_id!r} is not in the services file")
         return
     days = weekdays(row.get("weekday") or row.get("byday"))
-    opens, closes = clock(row.get("opens_at")), clock(row.get("closes_at"))
+    opens, closes = parse_clock(row.get("opens_at")), parse_clock(row.get("closes_at"))
     if days is None:
         summary.report(row.file, row.line, f"weekday {row.get('weekday') or row.get('byday')!r} is not a day")
         return
@@ -493,8 +476,8 @@ def _hours(row: _Row, parsed: _Parsed, summary: ImportSummary) -> None:
             "service_id": service_id,
             "location_id": location_id,
             "weekday": day,
-            "opens_at": opens,
-            "closes_at": "23:59" if closes == "24:00" else closes,
+            "opens_at": opens.strftime("%H:%M"),
+            "closes_at": closes.strftime("%H:%M"),
         }
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import zipcodes
+
+from callflows.phones import zone_for_number
 
 _ZIP = re.compile(r"\d{5}")
 
@@ -36,9 +39,17 @@ def _place(row: dict) -> Place | None:
         lon,
         row.get("city") or "",
         row.get("state") or "",
-        row.get("timezone") or None,
+        _zone_name(row.get("timezone")),
         codes[0] if codes else None,
     )
+
+
+def _zone_name(name: str | None) -> str | None:
+    # A few rows of the table name a place ("Napakiak") where the zone belongs.
+    try:
+        return name if name and ZoneInfo(name) else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 @cache
@@ -65,3 +76,9 @@ def places_in_city(city: str, state: str | None = None) -> list[Place]:
     """The ZIP codes of a city (case-insensitive), optionally in one state."""
     wanted = city.strip().lower()
     return [p for p in _table().values() if p.city.lower() == wanted and (not state or p.state == state.upper())]
+
+
+def caller_zone(zip_code: str | None, phone: str | None, hotline_zone: str) -> str | None:
+    """A caller's own time zone: their ZIP code's when they gave one, else their number's; None when neither says."""
+    place = place_for_zip(zip_code) if zip_code else None
+    return (place.timezone if place else None) or zone_for_number(phone, hotline_zone)

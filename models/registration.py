@@ -17,12 +17,16 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from config import NotificationSettings
 from models.base import Base, utcnow
+from models.outbox import OutboxMessage
+
+# The job that texts a registration's code (an outbox entry, so a crash after the commit loses nothing).
+SEND_CODE_JOB = "workers.notify.send_code"
 
 PENDING = "pending"
 ACTIVE = "active"
@@ -43,6 +47,9 @@ BY_OPERATOR = "operator"
 # A registration's reference: letters and digits that cannot be misread (no 0/O, 1/I/L, 5/S, 8/B).
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY2345679"
 REFERENCE_LENGTH = 5
+# The PostgreSQL advisory lock (two-key form) every new registration takes: registrations are rare, so one
+# lock for all of them serializes nothing a caller waits on, and its key says nothing about a phone.
+_REGISTRATION_LOCK = (0x564F, 0x5245)
 # A PIN is 4 digits: a light argon2 cost keeps a call's PIN check quick; the tries are limited anyway.
 _pins = PasswordHasher(time_cost=2, memory_cost=8192, parallelism=1)
 
@@ -161,6 +168,44 @@ class Registration(Base):
         raise RuntimeError("no free registration reference after 20 tries")
 
 
+class RegistrationLimitReached(Exception):
+    """The phone already has as many live registrations as one phone may have."""
+
+
+def has_room(live: list[Registration], settings: NotificationSettings) -> bool:
+    """True when a phone with these live registrations may have one more (``registrations_per_phone``)."""
+    return len(live) < settings.registrations_per_phone
+
+
+def live_before_registering(session: Session, phone: str) -> list[Registration]:
+    """The phone's live registrations, read so that no other registration is added until this transaction ends.
+
+    The limit is counted and taken in one step: PostgreSQL, an advisory transaction lock; SQLite, the
+    database's write lock taken up front (``BEGIN IMMEDIATE``).
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        first, second = _REGISTRATION_LOCK
+        connection.execute(text("SELECT pg_advisory_xact_lock(:first, :second)"), {"first": first, "second": second})
+    else:
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not driver.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    return Registration.live_for_phone(session, phone)
+
+
+def hold_for_code(session: Session, registration: Registration, caller_id: bool) -> int | None:
+    """Make a registration that texts an entered number wait for that number's code; the code job's outbox id.
+
+    A number that is not the caller ID that asked gets nothing but the code text until it answers; calls
+    ask for the PIN before they say anything, so a registration for calls alone goes ahead (None).
+    """
+    if caller_id or not registration.texts:
+        return None
+    registration.status = PENDING
+    return OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
+
+
 def new_reference() -> str:
     """A random reference such as ``K7Q2M``; always with a letter (a text reads all-digit words otherwise)."""
     while True:
@@ -197,14 +242,14 @@ def register_by_text(
     Nothing here reads the custody records: the reply is the same whether the
     person is known, not disclosed or unknown.
     """
-    live = Registration.live_for_phone(session, phone)
+    live = live_before_registering(session, phone)
     same = [r for r in live if (r.a_number, r.country) == (a_number, country)]
     active = [r for r in same if r.status == ACTIVE]
     if active:
         return "already", {"reference": active[0].reference}
     if same:
         registration = same[0]
-    elif len(live) >= settings.registrations_per_phone:
+    elif not has_room(live, settings):
         return "too_many", {}
     else:
         registration = Registration(
@@ -293,12 +338,15 @@ def register_verified(
 ) -> Registration:
     """An active registration for a number already verified (the caller ID that asked, or a code it answered).
 
-    Used by the voice menu and by operators (``source`` records which, ``operator_id`` who).
+    Used by the voice menu and by operators (``source`` records which, ``operator_id`` who). Raises
+    RegistrationLimitReached when the phone has as many live registrations as allowed.
     """
     if channels not in CHANNELS:
         raise ValueError(f"channels must be one of {', '.join(CHANNELS)}")
     if channels in (VOICE, BOTH) and pin is None:
         raise ValueError("a registration that calls needs a PIN")
+    if not has_room(live_before_registering(session, phone), settings):
+        raise RegistrationLimitReached
     registration = Registration(
         a_number=a_number,
         country=country,

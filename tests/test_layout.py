@@ -67,3 +67,37 @@ def test_phone_blueprints_never_open_a_cookie_session(app) -> None:
                 in {bp.name for bp in phone.BLUEPRINTS}}  # fmt: skip
     assert prefixes and all(prefix.startswith(phone.SESSIONLESS_PREFIXES) for prefix in prefixes)
     assert "/live/" in phone.SESSIONLESS_PREFIXES and "/notify/voice/" in phone.SESSIONLESS_PREFIXES
+
+
+def runtime_imports_of(path: Path) -> set[str]:
+    """The modules a file imports when it runs (imports under ``if TYPE_CHECKING:`` left out)."""
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            node.body = []
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_settings_and_logs_lean_only_on_stdlib_modules_of_the_project() -> None:
+    import sys
+
+    project = {
+        name
+        for path in sources("config")
+        for name in runtime_imports_of(path)
+        if name.split(".")[0] in PACKAGES and not name.startswith("config")
+    }
+    assert project == {"callflows.hours", "callflows.masking"}
+    for name in project:
+        outside = {
+            found
+            for found in runtime_imports_of(ROOT / (name.replace(".", "/") + ".py"))
+            if found.split(".")[0] not in sys.stdlib_module_names and found != "__future__"
+        }
+        assert outside == set(), name

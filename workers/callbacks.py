@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import runtime
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.callback import CallbackRequest
 
 log = logging.getLogger("voice.workers.callbacks")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 import runtime
 from callflows.catalogue import catalogue
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation
 from models.texting import SmsConsent

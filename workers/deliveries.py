@@ -34,7 +34,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 import runtime
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.base import Database, utcnow
 from models.deliveries import CALL, SMS, UNKNOWN_BODY, OutboundMessage, body_digest
 from workers.twilio_rest import twilio_client

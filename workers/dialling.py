@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 import runtime
+from callflows.masking import mask_phone
 from config import Settings
-from config.logs import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest

@@ -30,9 +30,9 @@ from twilio.rest import Client
 
 from callflows.catalogue import catalogue
 from callflows.hours import WeeklyHours, Window, next_allowed_moment
-from callflows.phones import registrant_zone
+from callflows.masking import mask_phone
+from callflows.phones import time_zone
 from config import Settings
-from config.logs import mask_phone
 from models.audit import DISCLOSED, LookupAudit, hash_caller
 from models.base import Database, utcnow
 from models.custody import HELD_STATUSES, CustodyRecord
@@ -114,7 +114,7 @@ def sending_number(settings: Settings, phone: str) -> str:
 
 def notification_text(notification: Notification, registration: Registration, settings: Settings) -> str:
     """The text a registrant gets: the reference, what changed and when; never a name, "ICE" or "victim"."""
-    zone = registrant_zone(registration.phone, settings.timezone)
+    zone = time_zone(registration.phone, settings.timezone)
     cat = catalogue()
     lang = cat.resolve(registration.language)
     local = notification.event_at.astimezone(zone)
@@ -452,7 +452,7 @@ def _prepare(
                 run.expired += 1
                 continue
             any_hour = channel is TEXT and (settings.notifications.texts_in_quiet_hours or registration.texts_any_hour)
-            zone = registrant_zone(registration.phone, settings.timezone)
+            zone = time_zone(registration.phone, settings.timezone)
             allowed_at = now if any_hour else _outside_quiet_hours(now, hours, zone)
             if allowed_at > now:
                 if window_ends is not None and allowed_at >= window_ends:
@@ -637,7 +637,7 @@ def expire_registrations(
                 registration.expiry_warned_at = now
                 continue
             lang = cat.resolve(registration.language)
-            local = registration.expires_at.astimezone(registrant_zone(registration.phone, settings.timezone))
+            local = registration.expires_at.astimezone(time_zone(registration.phone, settings.timezone))
             day = cat.text(
                 lang, "notify.date", {"month_name": cat.text(lang, f"notify.month.{local.month}"), "day": local.day}
             )

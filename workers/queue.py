@@ -17,7 +17,7 @@ from twilio.base.exceptions import TwilioException
 
 import runtime
 from callflows.catalogue import catalogue
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.claims import RequestHistory

@@ -7,8 +7,8 @@ import logging
 from sqlalchemy import select
 
 import runtime
+from callflows.masking import mask_phone
 from callflows.referrals import ListedService, service_list_text
-from config.logs import mask_phone
 from models.deliveries import body_digest
 from models.directory import DirectoryEntry, Location, Service
 from models.texting import SmsConsent

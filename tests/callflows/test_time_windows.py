@@ -10,7 +10,7 @@ import pytest
 import config
 from callflows import hours
 from callflows.hours import WeeklyHours, Window, next_allowed_moment, parse_weekly_hours
-from callflows.safe_contact import caller_timezone, caller_window
+from callflows.safe_contact import caller_window
 
 NEW_YORK = ZoneInfo("America/New_York")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
@@ -71,11 +71,14 @@ def test_naive_times_are_refused() -> None:
         ("+18085550100", None, "Pacific/Honolulu"),
         ("+12025550143", "94103", "America/Los_Angeles"),  # the ZIP wins over the number
         ("+12025550143", "00000", "America/New_York"),  # an unknown ZIP falls back to the number
+        ("+18005550143", None, None),  # a toll-free number is in no zone
         (None, None, None),  # the hotline's zone is the caller's last resort (decided by the caller of this)
     ],
 )
 def test_the_callers_zone_comes_from_the_zip_then_the_number(phone, zip5, zone) -> None:
-    assert caller_timezone(phone, zip5) == zone
+    from models.places import caller_zone
+
+    assert caller_zone(zip5, phone, "America/New_York") == zone
 
 
 def test_a_call_back_needs_staffed_hours_as_well_as_calling_hours() -> None:
@@ -117,6 +120,6 @@ def test_quiet_hours_that_start_and_end_together_allow_every_moment() -> None:
     assert next_allowed_moment(now, [Window(hours, NEW_YORK)]) == now
 
 
-def test_quiet_hours_inside_one_day_keep_the_longer_side_quiet_too() -> None:
-    hours = WeeklyHours.outside_quiet_hours(time(13, 0), time(14, 0))
-    assert hours.days[0] == (time(0, 0), time(13, 0))
+def test_quiet_hours_inside_one_day_leave_both_sides_allowed() -> None:
+    allowed = WeeklyHours.outside_quiet_hours(time(13, 0), time(14, 0))
+    assert allowed.days[0] == ((time(0, 0), time(13, 0)), (time(14, 0), hours.END_OF_DAY))

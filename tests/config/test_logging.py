@@ -81,6 +81,6 @@ def test_scrub_masks_numbers_but_keeps_call_sids() -> None:
     ],
 )
 def test_a_number_is_masked_to_its_last_four_digits(number: str | None, masked: str) -> None:
-    from config.logs import mask_phone
+    from callflows.masking import mask_phone
 
     assert mask_phone(number) == masked

@@ -55,3 +55,17 @@ def test_business_hours_are_read_per_weekday() -> None:
     hours = parse_business_hours("mon-fri 08:00-20:00; sat 10:00-14:00")
     assert hours.is_open(0, time(8, 0)) and not hours.is_open(0, time(20, 0))
     assert hours.is_open(5, time(13, 59)) and not hours.is_open(6, time(12, 0))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("21:00-08:00", (time(21, 0), time(8, 0))), ("9 PM - 7:30 AM", (time(21, 0), time(7, 30)))],
+)
+def test_quiet_hours_are_read_like_every_other_time(value: str, expected) -> None:
+    notifications = load_settings({"NOTIFY_QUIET_HOURS": value}).notifications
+    assert (notifications.quiet_start, notifications.quiet_end) == expected
+
+
+def test_quiet_hours_that_are_not_a_span_fail_with_the_variable_named() -> None:
+    with pytest.raises(ConfigError, match="NOTIFY_QUIET_HOURS"):
+        load_settings({"NOTIFY_QUIET_HOURS": "21:00"})

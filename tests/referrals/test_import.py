@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models import DirectoryEntry, Location, Service
-from models.directory import is_open
-from models.hsds import categorize, clock, language_code, weekdays
+from models.hsds import categorize, language_code, weekdays
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data"
 V2, V3 = SAMPLES / "hsds_v2", SAMPLES / "hsds_v3"
@@ -164,21 +163,6 @@ def test_categorize(terms, name, description, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [
-        ("9:00", "09:00"),
-        ("09:00:00", "09:00"),
-        ("5 PM", "17:00"),
-        ("12 am", "00:00"),
-        ("24:00", "24:00"),
-        ("nine", None),
-    ],
-)
-def test_clock(raw, expected):
-    assert clock(raw) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
     [("1", [0]), ("7", [6]), ("Monday", [0]), ("MO,WE,FR", [0, 2, 4]), ("sun", [6]), ("Funday", None)],
 )
 def test_weekdays(raw, expected):
@@ -201,11 +185,3 @@ def test_open_now_uses_the_locations_own_time_zone(app, runner):
         assert open_now(session, "svc-1", "loc-1", "America/Chicago", monday_18_central) is False
         assert open_now(session, "svc-1", "loc-1", "America/New_York", monday_16_central) is False
         assert open_now(session, "svc-3", "loc-3", "America/Chicago", monday_16_central) is None
-
-
-def test_overnight_hours_are_open_after_midnight():
-    from datetime import time
-
-    assert is_open([(4, "20:00", "02:00")], 4, time(23, 0))
-    assert is_open([(4, "20:00", "02:00")], 4, time(1, 0))
-    assert not is_open([(4, "20:00", "02:00")], 4, time(3, 0))

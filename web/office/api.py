@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from marshmallow import fields, validate
 from werkzeug.exceptions import BadRequest, NotFound
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest

@@ -20,8 +20,8 @@ from marshmallow import fields, validate
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Conflict
 
+from callflows.masking import mask_phone
 from config import Settings
-from config.logs import mask_phone
 from models.base import utcnow
 from models.conversation import (
     MAX_BODY,
@@ -101,7 +101,7 @@ def shown(conversation: Conversation, viewer_id: int) -> dict[str, Any]:
     """A conversation as one operator may see it: the full number only for the one who holds it."""
     data = conversation.as_dict()
     if not (conversation.status == "claimed" and conversation.claimed_by_id == viewer_id):
-        data["phone"] = "***" + conversation.phone[-4:]
+        data["phone"] = mask_phone(conversation.phone)
     return data
 
 

@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup, escape
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest

@@ -14,21 +14,27 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import BadRequest, NotFound
 
 from callflows.countries import normalize_country
+from callflows.masking import mask_a_number, mask_phone
 from callflows.phones import parse_callback_number
-from config.logs import mask_a_number, mask_phone
 from models.audit import DISCLOSED, NOT_DISCLOSED, NOT_FOUND, LookupAudit, hash_caller
 from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number
 from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
-from models.outbox import OutboxMessage
-from models.registration import BY_OPERATOR, CHANNELS, VOICE, Registration, register_verified
+from models.registration import (
+    BY_OPERATOR,
+    CHANNELS,
+    VOICE,
+    Registration,
+    RegistrationLimitReached,
+    hold_for_code,
+    register_verified,
+)
 from web.context import db_session, hotline, settings
 from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 
 log = logging.getLogger("voice.web.office.notify_api")
 
-SEND_CODE_JOB = "workers.notify.send_code"
 OPERATOR_CHANNEL = "operator"
 
 
@@ -256,26 +262,30 @@ def register_for_caller(data: dict[str, Any], operator_id: int) -> Registration:
     if channels != "sms" and pin is None:
         raise RegistrationRefused("a registration that calls needs a 4-digit pin")
     session = db_session()
-    registration = register_verified(
-        session,
-        a_number=a_number,
-        country=country,
-        phone=phone,
-        language=language,
-        channels=channels,
-        pin=pin,
-        settings=settings().notifications,
-        now=utcnow(),
-        source=BY_OPERATOR,
-        operator_id=operator_id,
-        voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
-        texts_any_hour=data.get("texts_any_hour") in (True, "1", "on", "true"),
-    )
-    message_id = None
-    if channels != VOICE:
-        # Nothing but the code text goes to a number until it answers (docs/decisions/who-may-be-called-or-texted.md).
-        registration.status = "pending"
-        message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
+    limits = settings().notifications
+    try:
+        registration = register_verified(
+            session,
+            a_number=a_number,
+            country=country,
+            phone=phone,
+            language=language,
+            channels=channels,
+            pin=pin,
+            settings=limits,
+            now=utcnow(),
+            source=BY_OPERATOR,
+            operator_id=operator_id,
+            voicemail_allowed=data.get("voicemail_allowed") in (True, "1", "on", "true"),
+            texts_any_hour=data.get("texts_any_hour") in (True, "1", "on", "true"),
+        )
+    except RegistrationLimitReached:
+        session.rollback()
+        raise RegistrationRefused(
+            f"this phone already has {limits.registrations_per_phone} registrations, the most one phone may have;"
+            " end one first"
+        ) from None
+    message_id = hold_for_code(session, registration, caller_id=False)
     session.commit()
     if message_id is not None:
         hotline().handover.after_commit([message_id])

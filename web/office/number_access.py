@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.callback import CallbackRequest
 from models.number_reads import NumberRead

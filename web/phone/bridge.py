@@ -17,7 +17,7 @@ from werkzeug.exceptions import BadRequest
 
 from callflows.catalogue import OPERATOR_LANGUAGE, catalogue
 from callflows.engine import Line
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.sms import CANCEL_REQUEST, TextCommand
-from config.logs import mask_phone
 from models.base import utcnow
 from models.confirmation import CallbackConfirmation, cancel_request, note_change
 from models.conversation import Conversation

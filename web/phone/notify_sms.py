@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.registration_sms import CANCEL, CONFIRM, REGISTER, RegistrationCommand
-from config.logs import mask_phone
 from models.base import utcnow
 from models.registration import cancel_by_text, confirm_by_text, register_by_text
 from web.context import db_session, settings

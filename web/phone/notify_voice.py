@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from callflows.catalogue import catalogue
 from callflows.engine import Line
-from callflows.phones import registrant_zone
+from callflows.phones import time_zone
 from models.base import utcnow
 from models.notification import ACKNOWLEDGED, CALLING, Notification, NotificationAttempt
 from models.registration import ACTIVE, Registration
@@ -79,7 +79,7 @@ def spoken_reference(reference: str) -> str:
 def update_lines(notification: Notification, registration: Registration, lang: str) -> tuple[Line, ...]:
     """What changed, said only after the PIN."""
     cat = catalogue()
-    local = notification.event_at.astimezone(registrant_zone(registration.phone, settings().timezone))
+    local = notification.event_at.astimezone(time_zone(registration.phone, settings().timezone))
     date = cat.text(
         lang, "notify.voice.date", {"month_name": cat.text(lang, f"notify.voice.month.{local.month}"), "day": local.day}
     )

@@ -23,8 +23,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Line
+from callflows.masking import mask_phone
 from callflows.phones import to_e164
-from config.logs import mask_phone
 from models import claims
 from models.base import utcnow
 from models.callback import CallbackRequest

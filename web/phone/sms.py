@@ -16,11 +16,11 @@ from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.phones import to_e164
 from callflows.referrals import parse_services
 from callflows.registration_sms import parse_registration
 from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
-from config.logs import mask_phone
 from models.audit import SMS, hash_caller
 from models.base import utcnow
 from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent

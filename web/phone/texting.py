@@ -12,9 +12,9 @@ import logging
 from sqlalchemy.orm import Session
 
 from callflows.catalogue import catalogue
+from callflows.masking import mask_phone
 from callflows.referrals import ListedService, ServicesCommand, service_list_text
 from callflows.sms import TextCommand
-from config.logs import mask_phone
 from models.base import utcnow
 from models.conversation import Conversation
 from models.directory import SearchQuery, nearest

@@ -18,9 +18,10 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
+from callflows.masking import mask_phone
 from callflows.phones import to_e164
 from callflows.tree import Ask
-from config.logs import info_line, mask_phone
+from config.logs import info_line
 from models.base import utcnow
 from web.context import hotline
 from web.phone import actions

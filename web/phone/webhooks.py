@@ -25,7 +25,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.sansio.utils import get_content_length
 
 from callflows.catalogue import OPERATOR_LANGUAGE
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.texting import ProcessedMessage, SmsConsent
 from web.context import settings
 from web.phone.signature import is_signed

@@ -10,14 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_phone
 from callflows.offices import load_offices
-from callflows.phones import parse_callback_number
-from callflows.readback import spoken_phone
-from callflows.safe_contact import CALL_WINDOWS, caller_timezone
-from config.logs import mask_phone
+from callflows.phones import parse_callback_number, spoken_phone
+from callflows.safe_contact import CALL_WINDOWS
 from models.callback import CALLER_TYPES, NEEDS, CallbackAnswers, CallbackRequest
 from models.claims import RetryPolicy
 from models.outbox import OutboxMessage
+from models.places import caller_zone
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 
@@ -74,7 +74,7 @@ def answers_from(state: CallState, context: CallContext) -> CallbackAnswers | No
         voicemail_ok=_yes_no(state.get("voicemail")),
         may_identify=_yes_no(state.get("identify")),
         call_window=window if window in CALL_WINDOWS else None,
-        caller_timezone=caller_timezone(phone, zip5 if zip5.isdigit() and len(zip5) == 5 else None),
+        caller_timezone=caller_zone(zip5, phone, context.settings.timezone),
     )
 
 

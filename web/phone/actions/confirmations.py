@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.callback import CallbackRequest
 from models.confirmation import CallbackConfirmation
 from models.outbox import OutboxMessage

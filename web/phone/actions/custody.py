@@ -19,11 +19,12 @@ from flask import current_app
 
 from callflows.countries import country_name
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_a_number, mask_phone
 from callflows.offices import state_name
 from callflows.parsers import UNSURE_COUNTRY
-from callflows.readback import spoken_phone
+from callflows.phones import spoken_phone
 from config import Settings
-from config.logs import info_line, mask_a_number, mask_phone
+from config.logs import info_line
 from models.audit import (
     CALL_ENDED,
     COUNTRY_MISMATCH,
@@ -184,7 +185,8 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
 def look_up_on_call(state: CallState, context: CallContext) -> tuple[str, LookupAnswer | Outcome]:
     """The audited voice look-up of the A-number and country in the call's context (also for registrations).
 
-    Returns the country asked and the answer, or an "unsure" outcome when the country must be confirmed first.
+    Returns the country asked and the answer; or an outcome the call answers at once: "unsure" when the
+    country must be confirmed first, "error" when the look-up was missing a value.
     """
     heard = state.get("country") or ""
     country = heard.removesuffix(UNSURE_COUNTRY)
@@ -207,7 +209,7 @@ def look_up_on_call(state: CallState, context: CallContext) -> tuple[str, Lookup
         ),
     )
     assert answer is not None  # only texts are claimed
-    return country, answer
+    return country, Outcome.of("error") if answer.outcome == "incomplete" else answer
 
 
 @effect("custody.look_up")
@@ -216,8 +218,6 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     _country, answer = look_up_on_call(state, context)
     if isinstance(answer, Outcome):
         return answer
-    if answer.outcome == "incomplete":
-        return Outcome.of("error")
     # The identifiers leave the URL once used, and an earlier answer's facility goes with them, so
     # every "no information" answer renders the same TwiML whatever came before.
     values = dict.fromkeys(("a_number", "country", "country_confirmed", "country_name", *DISCLOSED_VALUES), "")

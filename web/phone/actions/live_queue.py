@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
-from config.logs import mask_phone
+from callflows.masking import mask_phone
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
 from models.live_queue import CALLBACK, JoiningCall, QueuedCall
 from web.context import hotline

@@ -10,17 +10,23 @@ from sqlalchemy import select
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_phone
 from callflows.phones import parse_callback_number
-from config.logs import mask_phone
-from models.outbox import OutboxMessage
-from models.registration import BY_VOICE, CHANNELS, LIVE, Registration, register_verified
+from models.registration import (
+    BY_VOICE,
+    CHANNELS,
+    LIVE,
+    Registration,
+    RegistrationLimitReached,
+    hold_for_code,
+    live_before_registering,
+    register_verified,
+)
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 from web.phone.actions.custody import look_up_on_call
 
 log = logging.getLogger("voice.web.phone.actions.notify")
-
-SEND_CODE_JOB = "workers.notify.send_code"
 
 
 def pin_digest(pin: str, call_sid: str, key: str) -> str:
@@ -34,8 +40,6 @@ def identify(state: CallState, context: CallContext) -> Outcome:
     country, answer = look_up_on_call(state, context)
     if isinstance(answer, Outcome):
         return answer
-    if answer.outcome == "incomplete":
-        return Outcome.of("error")
     if answer.outcome == "limited":
         return Outcome.of("limited")
     return Outcome.of("ok", country=country, country_confirmed="", country_name="")
@@ -63,32 +67,28 @@ def create(state: CallState, context: CallContext) -> Outcome:
     settings = context.settings.notifications
     current = hotline()
     with current.database.session() as session:
-        live = Registration.live_for_phone(session, phone)
+        live = live_before_registering(session, phone)
         # A Twilio retry of this step finds the registration it made.
         same = [r for r in live if (r.a_number, r.country, r.source) == (a_number, country, BY_VOICE)]
         if same:
             return Outcome.of("created", pin="", pin_digest="", a_number="")
-        if len(live) >= settings.registrations_per_phone:
+        try:
+            registration = register_verified(
+                session,
+                a_number=a_number,
+                country=country,
+                phone=phone,
+                language=catalogue().resolve(state.lang),
+                channels=channels,
+                pin=pin,
+                settings=settings,
+                now=context.now,
+                source=BY_VOICE,
+                voicemail_allowed=state.get("voicemail") == "1",
+            )
+        except RegistrationLimitReached:
             return Outcome.of("too_many", pin="", pin_digest="")
-        registration = register_verified(
-            session,
-            a_number=a_number,
-            country=country,
-            phone=phone,
-            language=catalogue().resolve(state.lang),
-            channels=channels,
-            pin=pin,
-            settings=settings,
-            now=context.now,
-            source=BY_VOICE,
-            voicemail_allowed=state.get("voicemail") == "1",
-        )
-        message_id = None
-        # An entered number gets nothing but the code text until it answers; a call asks
-        # for the PIN first, so calls may go to it at once.
-        if state.get("notify_to") != "caller" and channels != "voice":
-            registration.status = "pending"
-            message_id = OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
+        message_id = hold_for_code(session, registration, caller_id=state.get("notify_to") == "caller")
         registration_id = registration.id
     if message_id is not None:
         current.handover.after_commit([message_id])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from callflows.engine import CallState, Outcome
 from callflows.offices import office_for_zip
-from callflows.readback import spoken_digits, spoken_phone
+from callflows.phones import spoken_phone
+from callflows.readback import spoken_digits
 from web.phone.actions import CallContext, effect
 
 

@@ -12,10 +12,8 @@ from web.phone.actions import CallContext, effect
 def check_hours(state: CallState, context: CallContext) -> Outcome:
     """ "open" inside business hours (settings: hours, holidays, time zone); else "closed" with the hours."""
     settings = context.settings
-    if hours.is_open(context.now, settings.business_hours.days, settings.holidays, settings.tz):
+    if hours.is_open(context.now, settings.business_hours, settings.holidays, settings.tz):
         return Outcome.of("open")
     cat = catalogue()
     lang = cat.resolve(state.lang)
-    return Outcome.of(
-        "closed", operator_hours=hours.describe(settings.business_hours.days, settings.timezone, cat, lang)
-    )
+    return Outcome.of("closed", operator_hours=hours.describe(settings.business_hours, settings.timezone, cat, lang))

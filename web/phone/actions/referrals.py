@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
-from callflows.readback import spoken_digits, spoken_phone
-from config.logs import mask_phone
+from callflows.masking import mask_phone
+from callflows.phones import spoken_phone
+from callflows.readback import spoken_digits
 from models.directory import Nearby, SearchQuery, nearest
 from models.outbox import OutboxMessage
 from models.places import place_for_zip

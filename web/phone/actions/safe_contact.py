@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from callflows import hours
 from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
+from callflows.masking import mask_phone
 from callflows.safe_contact import caller_window
-from config.logs import mask_phone
 from models import claims
 from models.callback import NOT_SAFE_TO_CALL, CallbackRequest
 from models.claims import RetryPolicy
