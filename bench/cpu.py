@@ -6,7 +6,8 @@ every thread of the process (the call-event flush, the log writer, the hand-over
 cost moved to a background thread still counts. Bare Flask (``bench/bare.py``) is
 measured the same way in the same run, rounds alternating.
 
-Kinds of request: ``incoming`` (a new call, ``POST /voice/incoming``), ``navigation``
+Kinds of request: ``incoming`` (a new call, ``POST /voice/incoming``), ``menu`` (1 pressed at the
+main menu: a cached answer, as bench/webhooks' menu step), ``navigation``
 (the A-number typed at ``custody.a_number``), ``lookup`` (the country key at
 ``custody.country``: the sealed A-number decrypted, the audited look-up, the answer).
 Every look-up is a new call and caller for a record that exists, so no limit is hit.
@@ -41,7 +42,7 @@ BASE_URL = "http://127.0.0.1:8000"
 # Every request's caller is new too: a caller seen before is answered from caches, and one
 # looking up many A-numbers meets the look-up limit.
 CALLERS = itertools.count(2_000_000)
-KINDS = ("bare", "incoming", "navigation", "lookup")
+KINDS = ("bare", "incoming", "menu", "navigation", "lookup")
 
 
 def environ(path: str, body: str, signature: str) -> dict[str, Any]:
@@ -82,6 +83,8 @@ def requests_of(kind: str, people: list[tuple[str, str]], count: int) -> list[di
     """
     if kind == "incoming":
         pairs = [("/voice/incoming", form) for form in call_forms(count)]
+    elif kind == "menu":
+        pairs = [("/voice/step?n=main&t=0&l=en", dict(form, Digits="1")) for form in call_forms(count)]
     elif kind == "navigation":
         entry = "/voice/step?" + urlencode({"n": "custody.a_number", "t": "0", "l": "en"})
         numbers = random.sample(range(200_000_000, 299_999_999), count)
@@ -146,9 +149,11 @@ def main() -> int:
         for thread in threading.enumerate():  # start-up work on threads (the ZIP table) is not a request's
             if thread.name.endswith("warm-up"):
                 thread.join()
-        apps = {"bare": bare, "incoming": hotline, "navigation": hotline, "lookup": hotline}
+        apps = {"bare": bare, "incoming": hotline, "menu": hotline, "navigation": hotline, "lookup": hotline}
         for kind in kinds:  # warm-up: caches, the first connection, mappers
-            run(apps[kind], requests_of(kind, people, 300))
+            _, _, bodies = run(apps[kind], requests_of(kind, people, 300))
+            if kind == "menu" and not all(b"custody" in b for b in bodies):
+                raise SystemExit("the menu step did not reach the custody look-up")
         figures: dict[str, list[float]] = {kind: [] for kind in kinds}
         kernel: dict[str, list[float]] = {kind: [] for kind in kinds}
         for _ in range(args.rounds):
