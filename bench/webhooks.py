@@ -60,8 +60,7 @@ def main() -> int:
         with gunicorn("app:create_app()", env, port=port) as url:
             warm = call_forms(50)
             run_wrk(bare_url, sign_requests(bare_url, "/voice/incoming", warm), 2, max(counts))
-            # Each worker builds its ZIP table on a thread at start (about 1.5 s of CPU): warm past it.
-            run_wrk(url, sign_requests(url, "/voice/incoming", warm), 5, max(counts))
+            run_wrk(url, sign_requests(url, "/voice/incoming", warm), 2, max(counts))
             for connections in counts:
                 for round_number in range(1, args.rounds + 1):
                     # Fresh calls each round, so every request is a new call as on a real line.
