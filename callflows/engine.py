@@ -395,8 +395,29 @@ def _timeout(state: CallState, seconds: int) -> int:
     return seconds * SLOW_TIMEOUT_FACTOR if state.slow else seconds
 
 
+def _danger(build: _Builder, state: CallState, event: Event) -> Turn | None:
+    """Words of danger at any menu or question: the danger path, before any choice or "repeat"."""
+    tree, cat = build.tree, build.cat
+    if tree.danger is None or not isinstance(event, Speech):
+        return None
+    # Before a language is chosen, any language's words count (and choose it).
+    for lang in [cat.resolve(state.lang)] if state.lang else cat.codes:
+        if parsers.heard_danger(
+            event.text,
+            cat.words(lang, "danger.heard.words"),
+            cat.words(lang, "danger.heard.alone"),
+            cat.words(lang, "danger.heard.not"),
+        ):
+            heard = replace(state, lang=lang).with_values({"urgent": "1"})
+            return _arrive(build, heard.at(tree.danger), "danger_heard")
+    return None
+
+
 def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, event: Event) -> Turn:
     tree, cat = build.tree, build.cat
+    danger = _danger(build, state, event)
+    if danger is not None:
+        return danger
     if isinstance(node, LanguageMenu):
         if isinstance(event, Digits) and event.value.strip().rstrip("#") == OPERATOR_DIGIT:
             # 0 reaches a person even before a language is chosen (in the first language).
@@ -433,6 +454,9 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
 
 def _answer_ask(build: _Builder, node: Ask, state: CallState, event: Event) -> Turn:
     tree, cat = build.tree, build.cat
+    danger = _danger(build, state, event)
+    if danger is not None:
+        return danger
     lang = cat.resolve(state.lang)
     value: str | None = None
     if isinstance(event, Digits):

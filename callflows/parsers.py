@@ -85,6 +85,11 @@ def match_choice(text: str, choices: dict[str, list[str]], lang: str) -> str | N
     return speech.match_choice(text, choices, lang)
 
 
+def heard_danger(text: str, phrases: list[str], alone: list[str], negations: list[str]) -> bool:
+    """True when words of danger were said (see ``speech.heard_danger``)."""
+    return speech.heard_danger(text, phrases, alone, negations)
+
+
 def spoken_digit(text: str, lang: str) -> str | None:
     """A single spoken or typed digit ("two", "dos", "press 2"), else None."""
     return speech.spoken_digit(text, lang)

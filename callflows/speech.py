@@ -216,6 +216,21 @@ def match_choice(text: str, choices: dict[str, list[str]], language: str) -> str
     return match.key if match else None
 
 
+def heard_danger(text: str, phrases: Iterable[str], alone: Iterable[str], negations: Iterable[str]) -> bool:
+    """True when the utterance says the caller is in danger.
+
+    ``phrases`` count anywhere, word for word ("he hit me again"); ``alone`` only as the
+    whole utterance ("help", so "help near you" stays a menu choice); a phrase heard only
+    inside a negation ("not in danger") does not count.
+    """
+    words = normalize(text).split()
+    if not words:
+        return False
+    if " ".join(words) in {normalize(word) for word in alone}:
+        return True
+    return _find_contained(words, {"danger": list(phrases), "safe": list(negations)}) == ["danger"]
+
+
 def find_choice(text: str, choices: Mapping[str, Iterable[str]]) -> ChoiceMatch | None:
     """Score the utterance against each key's phrases; None when nothing or several keys fit."""
     words = normalize(text).split()

@@ -177,16 +177,25 @@ class Tree:
     operator: str
     # Other nodes a call may start at (a relay call starts at "relay"), reachable by definition.
     entries: tuple[str, ...] = ()
+    # Where words of danger said at any menu or question lead (the 911 notice, then help now).
+    danger: str | None = None
 
     @classmethod
-    def build(cls, nodes: Iterable[Node], entry: str, operator: str, entries: tuple[str, ...] = ()) -> Tree:
+    def build(
+        cls,
+        nodes: Iterable[Node],
+        entry: str,
+        operator: str,
+        entries: tuple[str, ...] = (),
+        danger: str | None = None,
+    ) -> Tree:
         """Index ``nodes`` by name and check the structure (raises TreeError)."""
         index: dict[str, Node] = {}
         for node in nodes:
             if node.name in index:
                 raise TreeError(f"node {node.name!r} is defined twice")
             index[node.name] = node
-        tree = cls(index, entry, operator, entries)
+        tree = cls(index, entry, operator, entries, danger)
         problems = tree.structural_problems()
         if problems:
             raise TreeError("; ".join(problems))
@@ -219,7 +228,7 @@ class Tree:
     def structural_problems(self) -> list[str]:
         """Dangling transitions, bad menus, unreachable nodes."""
         problems = []
-        for special in (self.entry, self.operator, *self.entries):
+        for special in (self.entry, self.operator, *self.entries, *([self.danger] if self.danger else [])):
             if special not in self.nodes:
                 problems.append(f"node {special!r} is named by the tree but not defined")
         for node in self.nodes.values():
@@ -240,7 +249,7 @@ class Tree:
     def unreachable(self) -> list[str]:
         """Nodes no path from the entry reaches."""
         seen: set[str] = set()
-        todo = [self.entry, *self.entries]
+        todo = [self.entry, *self.entries, *([self.danger] if self.danger else [])]
         while todo:
             name = todo.pop()
             if name in seen or name not in self.nodes:

@@ -36,6 +36,18 @@ VAR_DIR = PROJECT_ROOT / "var"
 HOTLINE_NUMBER = "+18554886423"
 
 
+def development_neutral_number(hotline_number: str = HOTLINE_NUMBER) -> str:
+    """A fictional number (NANP 555-0100..0199, never assigned) that stands in for ``NEUTRAL_NUMBER`` in development.
+
+    Derived from the hotline number so every process of one installation shows the same one.
+    """
+    suffix = int(hashlib.sha256(hotline_number.encode()).hexdigest(), 16) % 100
+    return f"+1202555{100 + suffix:04d}"
+
+
+DEVELOPMENT_NEUTRAL_NUMBER = development_neutral_number()
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -46,17 +58,27 @@ class DisclosurePolicy:
 
     # In custody: which facility fields are read to the caller.
     in_custody_fields: tuple[str, ...] = ("facility_name", "city", "state", "phone")
-    # Statuses other than "in custody" are answered with one neutral sentence.
+    # "Not in custody" (and every other status but those below) is answered with one neutral sentence
+    # unless this is set; it also widens the window rule below to "not in custody".
     disclose_other_statuses: bool = False
+    # Released and removed are told within ``public_window_days`` of the change, as ICE's own public
+    # locator does (DISCLOSE_RELEASE_AND_REMOVAL=false keeps them to the neutral sentence).
+    disclose_release_and_removal: bool = True
     # Whether the country of birth is required as a second identifier.
     require_country: bool = True
     # One more sentence with the case status (in proceedings, ordered removed, ...) when set.
     disclose_case_status: bool = False
-    # Released and removed statuses are told by the public look-up only this
-    # many days after the change (and only with disclose_other_statuses); registrants are always told.
+    # Released and removed statuses are told by the public look-up only this many days after the
+    # change; registrants are always told.
     public_window_days: int = 60
     # Registrants are told what the public look-up may withhold (each notification audited).
     tell_registrants: bool = True
+
+    def tells_status(self, status: str) -> bool:
+        """True when the look-up may name ``status`` (released, removed, not in custody); the window still applies."""
+        if status in ("released", "removed"):
+            return self.disclose_release_and_removal or self.disclose_other_statuses
+        return self.disclose_other_statuses
 
 
 @dataclass(frozen=True)
@@ -183,8 +205,9 @@ class Settings:
     # Caller IDs of relay services (711); their calls skip the menus (RELAY_CALLER_IDS, comma separated).
     relay_caller_ids: tuple[str, ...] = ()
     # --- safety on the callback path ---
-    # The caller ID shown on call backs when the caller asked us not to say who is calling.
-    neutral_number: str = HOTLINE_NUMBER
+    # The caller ID of every call back and notification call unless the caller allowed the specialist
+    # to say where they call from. Required on a public address; never the hotline number.
+    neutral_number: str = DEVELOPMENT_NEUTRAL_NUMBER
     # Contact centre: a caller held this long in the live queue hears the callback offer first.
     queue_max_hold_minutes: int = 10
     # Referral directory
@@ -340,6 +363,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     policy = {}
     if env.get("DISCLOSE_OTHER_STATUSES"):
         policy["disclose_other_statuses"] = _bool(env["DISCLOSE_OTHER_STATUSES"], "DISCLOSE_OTHER_STATUSES")
+    if env.get("DISCLOSE_RELEASE_AND_REMOVAL"):
+        policy["disclose_release_and_removal"] = _bool(
+            env["DISCLOSE_RELEASE_AND_REMOVAL"], "DISCLOSE_RELEASE_AND_REMOVAL"
+        )
     if env.get("LOOKUP_REQUIRE_COUNTRY"):
         policy["require_country"] = _bool(env["LOOKUP_REQUIRE_COUNTRY"], "LOOKUP_REQUIRE_COUNTRY")
     if env.get("DISCLOSE_CASE_STATUS"):
@@ -409,6 +436,12 @@ def _fail_closed(settings: Settings) -> None:
             raise ConfigError(
                 f"{variable}: at least {MIN_SECRET_LENGTH} characters are required on a public address ({where})"
             )
+    if settings.neutral_number == DEVELOPMENT_NEUTRAL_NUMBER:
+        # The fictional development number cannot place calls, and a shared default would be known.
+        raise ConfigError(
+            f"NEUTRAL_NUMBER: required on a public address ({where}): a number of yours, other than the hotline's,"
+            " that answers with one neutral sentence"
+        )
 
 
 def validate(settings: Settings) -> None:
@@ -434,8 +467,11 @@ def validate(settings: Settings) -> None:
     # The caller ID of call backs when the caller asked us not to say who is calling.
     if not re.fullmatch(r"\+[1-9]\d{7,14}", settings.neutral_number):
         raise ConfigError(
-            f"NEUTRAL_NUMBER: expected an E.164 number like +18554886423, got {settings.neutral_number!r}"
+            f"NEUTRAL_NUMBER: expected an E.164 number like +12025550123, got {settings.neutral_number!r}"
         )
+    if settings.neutral_number in {settings.hotline_number, settings.operator_number}:
+        # A call back showing the hotline's number tells whoever holds the phone that she called.
+        raise ConfigError("NEUTRAL_NUMBER: must differ from HOTLINE_NUMBER and OPERATOR_NUMBER")
     # Reliability: when the daily retention job runs
     if not 0 <= settings.retention_hour_utc <= 23:
         raise ConfigError(f"RETENTION_HOUR_UTC: expected an hour 0-23, got {settings.retention_hour_utc}")

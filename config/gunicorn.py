@@ -21,6 +21,10 @@ logconfig_dict = {
     "root": {"level": "WARNING", "handlers": ["stderr"]},
 }
 
+# The access log never holds a query string or a referrer: dashboard searches put numbers and
+# A-numbers there (?q=%2B1202...). %(U)s is the path alone; no user agent either.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
 # Two process groups (web and office) run side by side; the control socket (one default path
 # per user) is not used by this project and would be fought over.
 control_socket_disable = True

@@ -24,15 +24,16 @@ _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 # puts in a line, an E.164 number or a bare 9-11 digit run (an A-number, a national number)
 # leaves as its last digits only. Ids inside CallSids (letters around them) are left alone.
 _NUMBERS = re.compile(
-    r"\+\d{7,15}"  # E.164
+    r"(?:\+|%2[Bb])\d{7,15}"  # E.164, also URL-encoded (%2B1202...)
     r"|(?<![\d-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{3,4}(?![\d-])"  # 202-555-0143, 201-345-678
-    r"|(?<![0-9A-Za-z])(?:A-?)?\d{9,11}(?![0-9A-Za-z])"  # 2025550143, A201345678
+    r"|(?<![0-9A-Za-z])(?:[Aa]-?)?\d{9,11}(?![0-9A-Za-z])"  # 2025550143, A201345678, a201345678
+    r"|(?<==)(?:[Aa]-?)?\d{8,11}(?![0-9A-Za-z])"  # a query value: ?q=201345678
 )
 
 
 def _mask(match: re.Match[str]) -> str:
     text = match[0]
-    return mask_phone(text) if text.startswith("+") else "***" + text[-3:]
+    return mask_phone(text) if text.startswith(("+", "%2")) else "***" + text[-3:]
 
 
 def scrub(text: str) -> str:

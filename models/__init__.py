@@ -21,7 +21,7 @@ from models.record_cache import CustodyGeneration
 from models.registration import Registration
 from models.report import KeptCount
 from models.retention import RetentionTally
-from models.texting import ProcessedMessage, SmsConsent
+from models.texting import ProcessedMessage, ServiceListText, SmsConsent
 
 __all__ = [
     "ApiToken",
@@ -61,6 +61,7 @@ __all__ = [
     "RequestHistory",
     "RetentionTally",
     "Service",
+    "ServiceListText",
     "SmsConsent",
     "utcnow",
 ]

@@ -180,11 +180,9 @@ RETURNING message_sid
 """
 
 
-def _prepared(name: str, sql: str) -> tuple[str, str]:
-    """PostgreSQL: ``PREPARE name`` for ``sql`` (written with :name parameters), and its EXECUTE for psycopg."""
-    order = list(dict.fromkeys(re.findall(r":(\w+)", sql)))
-    prepare = f"PREPARE {name} AS " + re.sub(r":(\w+)", lambda match: f"${order.index(match[1]) + 1}", sql)
-    return prepare, f"EXECUTE {name}(" + ", ".join(f"%({key})s" for key in order) + ")"
+def _bound(sql: str) -> str:
+    """PostgreSQL: ``sql`` (written with :name parameters) with psycopg's %(name)s, so values travel bound."""
+    return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
 
 
 def _found(record: list[Any]) -> FoundRecord:
@@ -200,13 +198,24 @@ def _found(record: list[Any]) -> FoundRecord:
 class DeskTransaction:
     """The statements of one look-up, on the desk's connection, inside one transaction."""
 
-    def __init__(self, cursor: Any, sql: dict[str, str], postgres: bool, cache: RecordCache | None = None) -> None:
+    def __init__(
+        self,
+        cursor: Any,
+        sql: dict[str, str],
+        postgres: bool,
+        cache: RecordCache | None = None,
+        pipeline: Any = None,
+    ) -> None:
         self._cursor = cursor
         self._sql = sql
         self._postgres = postgres
         self._cache = cache
-        # PostgreSQL: statements whose results nobody waits for, sent with the next one that is waited for.
-        self._pending: list[str] = ["BEGIN"] if postgres else []
+        # PostgreSQL: psycopg's pipeline. Statements whose results nobody waits for go with the next
+        # one that is waited for (one round trip), each with its values bound, never in the SQL text:
+        # a statement the server logs (a lock wait, an error) shows $1, not an A-number or a hash.
+        self._pipeline = pipeline
+        if postgres:
+            self._cursor.execute("BEGIN")
 
     def _run(self, name: str, params: dict[str, Any], wait: bool = True) -> None:
         """Run statement ``name``; on PostgreSQL, with what is pending before it, in one round trip.
@@ -217,22 +226,16 @@ class DeskTransaction:
         if not self._postgres:
             self._cursor.execute(self._sql[name], params)
             return
-        self._pending.append(self._cursor.mogrify(self._sql[name], params))
+        # Prepared once per connection by psycopg (extended protocol), as the PREPARE it replaced was.
+        self._cursor.execute(self._sql[name], params, prepare=True)
         if wait:
-            self._flush()
-
-    def _flush(self) -> None:
-        # One simple-protocol message for every pending statement; the cursor ends on the last result.
-        statements, self._pending = "; ".join(self._pending), []
-        self._cursor.execute(statements)
-        while self._cursor.nextset():
-            pass
+            self._pipeline.sync()
 
     def commit(self) -> None:
         """Commit the look-up (durably), and wait for it."""
         if self._postgres:
-            self._pending.append("COMMIT")
-            self._flush()
+            self._cursor.execute("COMMIT")
+            self._pipeline.sync()
         else:
             self._cursor.connection.commit()
 
@@ -322,15 +325,9 @@ class LookupDesk:
         self.database = database
         self.postgres = database.dialect == "postgresql"
         statements = {"read": _READ, "counts": _READ_COUNTS, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
-        # sqlite3 takes :name as written. PostgreSQL: each statement is prepared once per connection
-        # and run as EXECUTE with its values bound by psycopg (see ``_connect``).
-        self._prepare: list[str] = []
-        self.sql = statements
-        if self.postgres:
-            self.sql = {}
-            for name, sql in statements.items():
-                prepare, self.sql[name] = _prepared(f"desk_{name}", sql)
-                self._prepare.append(prepare)
+        # sqlite3 takes :name as written. PostgreSQL: psycopg's %(name)s, bound server-side and
+        # prepared once per connection (see ``DeskTransaction._run``).
+        self.sql = {name: _bound(sql) for name, sql in statements.items()} if self.postgres else statements
         self._connection: Any = None
         self._cursor: Any = None
         self._pid: int | None = None
@@ -367,14 +364,9 @@ class LookupDesk:
             connection.commit()
         if not self.postgres:
             return cache_usable, connection.cursor()
-        from psycopg import ClientCursor
-
         # The desk says BEGIN and COMMIT itself, so it can send them with other statements.
         connection.autocommit = True
-        cursor = ClientCursor(connection)
-        for prepare in self._prepare:
-            cursor.execute(prepare)
-        return cache_usable, cursor
+        return cache_usable, connection.cursor()
 
     def _drop(self) -> None:
         connection, self._connection = self._connection, None
@@ -389,13 +381,15 @@ class LookupDesk:
         """One look-up's statements, committed (durably) before the caller is answered."""
         with self._lock:
             connection = self._connect()
-            # PostgreSQL: two round trips, each one simple-protocol message of prepared
-            # statements: BEGIN, the caller's lock and the read; then the audit INSERT and COMMIT,
-            # whose answer is waited for before the caller hears anything.
-            tx = DeskTransaction(self._cursor, self.sql, self.postgres, self.cache if self._cache_usable else None)
+            # PostgreSQL: two round trips in psycopg's pipeline: BEGIN, the caller's lock and
+            # the read; then the audit INSERT and COMMIT, whose answer is waited for before the caller
+            # hears anything.
+            cache = self.cache if self._cache_usable else None
             try:
-                yield tx
-                tx.commit()
+                with connection.pipeline() if self.postgres else contextlib.nullcontext() as pipeline:
+                    tx = DeskTransaction(self._cursor, self.sql, self.postgres, cache, pipeline)
+                    yield tx
+                    tx.commit()
             except BaseException:
                 if self.postgres:
                     # A fresh connection prepares its statements anew (one changed by a migration

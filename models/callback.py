@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, Row, String, Text, and_, bindparam, case, false, or_, select, text
+from sqlalchemy import Boolean, Index, Integer, Row, String, Text, bindparam, false, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UtcDateTime, utcnow
@@ -20,7 +20,9 @@ OPEN_STATUSES = ("open", "claimed")
 CLOSED_STATUS = "closed"
 # A caller who said it is not safe to call their number withdrew the request (web/phone/actions/safe_contact.py).
 NOT_SAFE_TO_CALL = "not_safe_to_call"
-NOT_CALLED_BACK = ("closed_unreachable", NOT_SAFE_TO_CALL)
+# An operator joined two requests of the same number (models/claims.py ``merge``).
+MERGED = "merged"
+NOT_CALLED_BACK = ("closed_unreachable", NOT_SAFE_TO_CALL, MERGED)
 CALLER_TYPES = ("victim", "family", "witness", "other")
 NEEDS = ("offender_info", "local_services", "removal_process", "other")
 SOURCES = ("voice", "sms", "web")
@@ -31,14 +33,11 @@ WAIT_WINDOW = timedelta(days=14)
 WAIT_SAMPLE = 50
 WAIT_MIN_SAMPLES = 3
 
-# Typed numbers belong to nobody (docs/decisions/who-may-be-called-or-texted.md): only a request whose number is the
-# caller ID of the call that made it can be updated by a later call, and only by
-# a call from that caller ID. So there is one open caller-ID request per number
-# (a partial unique index, which SQLite and PostgreSQL both enforce), while a
-# typed number always gets a request of its own; a Twilio retry of the same call
-# finds its request by (CallSid, number).
+# Nothing a caller hears depends on an earlier contact (docs/decisions/no-earlier-contact.md): a
+# request is updated only by the call that made it (a Twilio retry, a later step of the same call),
+# found by (CallSid, number). A second call from the same caller ID, or the same typed number, makes
+# a new request; operators see the two side by side and may merge them (``models.claims.merge``).
 _OPEN = text("status IN ('open', 'claimed')")
-_OPEN_BY_CALLER_ID = text("status IN ('open', 'claimed') AND by_caller_id")
 # Other requests for the same number shown beside a request ("this number was
 # also given by another caller at 14:02").
 LINK_WINDOW = timedelta(days=30)
@@ -49,13 +48,6 @@ class CallbackRequest(Base):
 
     __tablename__ = "callback_requests"
     __table_args__ = (
-        Index(
-            "uq_callback_requests_open_caller_id",
-            "phone",
-            unique=True,
-            sqlite_where=_OPEN_BY_CALLER_ID,
-            postgresql_where=_OPEN_BY_CALLER_ID,
-        ),
         Index(
             "uq_callback_requests_open_call",
             "call_sid",
@@ -70,8 +62,7 @@ class CallbackRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(32))
-    # True when ``phone`` is the caller ID of the call that made the request: only
-    # then may a later call (from that caller ID) update it.
+    # True when ``phone`` is the caller ID of the call that made the request (shown to operators).
     by_caller_id: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="en")
     caller_type: Mapped[str | None] = mapped_column(String(16))
@@ -108,25 +99,23 @@ class CallbackRequest(Base):
 
     @staticmethod
     def open_owned_by(session: Session, answers: CallbackAnswers) -> CallbackRequest | None:
-        """The open request these answers may update: the same call's, or the caller ID's own.
+        """The open request this same call stored for this number, if any.
 
-        A number someone typed never finds another caller's request. One statement
-        (``_OWNED``): the same call's request comes first when both exist.
+        An earlier call's request is never found, whether the number is the caller ID
+        or typed: whoever holds the phone later must not learn that a request exists.
         """
-        if not answers.call_sid and not answers.by_caller_id:
+        if not answers.call_sid:
             return None
-        params = {"phone": answers.phone, "call_sid": answers.call_sid or None, "mine": answers.by_caller_id}
-        return session.scalars(_OWNED, params).first()
+        return session.scalars(_OWNED, {"phone": answers.phone, "call_sid": answers.call_sid}).first()
 
     @staticmethod
     def open_or_update(session: Session, answers: CallbackAnswers, now: datetime) -> tuple[CallbackRequest, str]:
-        """Store a request, or update the one these answers own (see ``open_owned_by``).
+        """Store a request, or update the one this same call stored (see ``open_owned_by``).
 
-        Returns the request and what happened: "created", "updated" (a caller who
-        already had an open request for their own caller ID) or "repeated" (the
-        same call again: a Twilio retry, or a later step of the same call). Two
-        concurrent inserts meet a partial unique index; the loser's IntegrityError
-        is the caller's cue to retry, and the retry finds the winner's row.
+        Returns the request and what happened: "created" or "repeated" (the same
+        call again: a Twilio retry, or a later step of the same call). Two
+        concurrent inserts of one call meet a partial unique index; the loser's
+        IntegrityError is the caller's cue to retry, and the retry finds the winner's row.
         """
         existing = CallbackRequest.open_owned_by(session, answers)
         if existing is None:
@@ -143,10 +132,9 @@ class CallbackRequest(Base):
             session.add(request)
             session.flush()
             return request, "created"
-        outcome = "repeated" if answers.call_sid and existing.call_sid == answers.call_sid else "updated"
         existing.apply(answers, now)
         session.flush()
-        return existing, outcome
+        return existing, "repeated"
 
     def apply(self, answers: CallbackAnswers, now: datetime) -> None:
         """Take the caller's latest answers; urgency and priority only ever go up."""
@@ -247,19 +235,10 @@ class CallbackRequest(Base):
         return True
 
 
-# The open request a call may update: this call's own (a Twilio retry, a later step), else, only
-# when the number is the call's caller ID, the open request that caller ID made.
+# The open request a call may update: the one this same call stored for this number.
 _OWNED = (
     select(CallbackRequest)
-    .where(
-        CallbackRequest.phone == bindparam("phone"),
-        _OPEN,
-        or_(
-            CallbackRequest.call_sid == bindparam("call_sid"),
-            and_(CallbackRequest.by_caller_id.is_(True), bindparam("mine", type_=Boolean())),
-        ),
-    )
-    .order_by(case((CallbackRequest.call_sid == bindparam("call_sid"), 0), else_=1))
+    .where(CallbackRequest.phone == bindparam("phone"), _OPEN, CallbackRequest.call_sid == bindparam("call_sid"))
     .limit(1)
     .with_for_update()
 )

@@ -21,7 +21,7 @@ from callflows import safe_contact
 from callflows.hours import WeeklyHours, Window, next_allowed_moment
 from config import Settings
 from models.base import Base, utcnow
-from models.callback import CallbackRequest
+from models.callback import MERGED, CallbackRequest
 from models.operator import Operator
 
 OPEN, CLAIMED, CLOSED = "open", "claimed", "closed"
@@ -485,6 +485,60 @@ def add_note(session: Session, request_id: int, operator: Operator, now: datetim
     )
     session.add(row)
     return row
+
+
+def merge(session: Session, request_id: int, into_id: int, operator: Operator, now: datetime) -> CallbackRequest:
+    """Close request ``request_id`` as merged into ``into_id`` (the same number asked twice); returns the kept one.
+
+    Callers never hear that an earlier request exists, so a second call makes a second
+    request; an operator who sees "also asked at …" joins them here. The kept request
+    takes the union of what was said, and the more careful of each safe-contact answer.
+    """
+    if request_id == into_id:
+        raise ClaimError("a request cannot be merged into itself")
+    first, second = sorted((request_id, into_id))
+    rows = {
+        r.id: r
+        for r in session.scalars(
+            select(CallbackRequest).where(CallbackRequest.id.in_((first, second))).order_by(CallbackRequest.id)
+            .with_for_update()
+        )
+    }  # fmt: skip
+    source, kept = rows.get(request_id), rows.get(into_id)
+    if source is None or kept is None:
+        raise ClaimError("no such request")
+    if source.phone != kept.phone:
+        raise ClaimError("only requests for the same number can be merged")
+    for request in (source, kept):
+        if request.status not in (OPEN, CLAIMED):
+            raise ClaimError(f"request {request.id} is no longer open")
+        if request.status == CLAIMED and request.claimed_by_id != operator.id and not operator.is_supervisor:
+            raise ClaimError(f"request {request.id} is claimed by another operator")
+    kept.urgent = bool(kept.urgent or source.urgent)
+    kept.priority = max(kept.priority or 0, source.priority or 0)
+    for name in ("caller_type", "need", "field_office", "caller_timezone", "transcription"):
+        if getattr(kept, name) is None:
+            setattr(kept, name, getattr(source, name))
+    if not kept.message_url and source.message_url:
+        kept.message_url, kept.message_seconds = source.message_url, source.message_seconds
+    # Either call's "no" wins: the phone may be in other hands on the next call.
+    for name in ("voicemail_ok", "may_identify"):
+        answers = {getattr(kept, name), getattr(source, name)} - {None}
+        setattr(kept, name, False if False in answers else (True if answers else None))
+    if kept.safe_to_call != source.safe_to_call:
+        kept.safe_to_call = None
+    if kept.call_window != source.call_window:
+        kept.call_window = kept.call_window if source.call_window in (None, "any") else (
+            source.call_window if kept.call_window in (None, "any") else None
+        )  # fmt: skip
+    kept.updated_at = now
+    from_status = source.status
+    source.status, source.disposition, source.closed_at = CLOSED, MERGED, now
+    source.claimed_by_id = source.claimed_at = source.lease_expires_at = source.next_attempt_at = None
+    source.updated_at = now
+    record(session, source, MERGED, now, operator.id, from_status, f"merged into request {kept.id}")
+    record(session, kept, "merged_in", now, operator.id, kept.status, f"request {source.id} merged in")
+    return kept
 
 
 def expire_leases(session: Session, now: datetime) -> list[int]:

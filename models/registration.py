@@ -76,6 +76,9 @@ class Registration(Base):
     voicemail_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Texts may come in the registrant's quiet hours too (their choice; calls always wait).
     texts_any_hour: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the registrant said calls and texts may come (morning, afternoon, evening; None: any time
+    # outside quiet hours), in their own time zone.
+    contact_window: Mapped[str | None] = mapped_column(String(12))
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(12), default=PENDING)
     source: Mapped[str] = mapped_column(String(12), default=BY_SMS)
@@ -195,12 +198,13 @@ def live_before_registering(session: Session, phone: str) -> list[Registration]:
 
 
 def hold_for_code(session: Session, registration: Registration, caller_id: bool) -> int | None:
-    """Make a registration that texts an entered number wait for that number's code; the code job's outbox id.
+    """Make a registration for an entered number wait for that number's code; the code job's outbox id.
 
-    A number that is not the caller ID that asked gets nothing but the code text until it answers; calls
-    ask for the PIN before they say anything, so a registration for calls alone goes ahead (None).
+    A number that is not the caller ID that asked gets nothing but the code text until it answers, for
+    calls as well as texts: a notification call asks for the PIN first, but the call itself must not
+    reach a number nobody has shown they hold (None for the caller ID).
     """
-    if caller_id or not registration.texts:
+    if caller_id:
         return None
     registration.status = PENDING
     return OutboxMessage.add(session, SEND_CODE_JOB, registration.id, queue="high")
@@ -246,8 +250,10 @@ def register_by_text(
     same = [r for r in live if (r.a_number, r.country) == (a_number, country)]
     active = [r for r in same if r.status == ACTIVE]
     if active:
-        return "already", {"reference": active[0].reference}
-    if same:
+        # The same reply as a first registration: whoever texts from this phone must not learn that
+        # one exists. Its code renews the registration (as "text REGISTER again to keep it" says).
+        registration = active[0]
+    elif same:
         registration = same[0]
     elif not has_room(live, settings):
         return "too_many", {}
@@ -275,7 +281,11 @@ def confirm_by_text(
     """Check a texted code against the phone's waiting registrations; the reply's outcome and values."""
     query = (
         select(Registration)
-        .where(Registration.phone == phone, Registration.status == PENDING, Registration.code_hash.is_not(None))
+        .where(
+            Registration.phone == phone,
+            Registration.status.in_((PENDING, ACTIVE)),
+            Registration.code_hash.is_not(None),
+        )
         .order_by(Registration.id)
         .with_for_update()
     )
@@ -294,7 +304,11 @@ def confirm_by_text(
     for registration in waiting:
         registration.code_failures += 1
         if registration.code_failures >= settings.code_max_failures:
-            registration.end(now, "code failures", FAILED)
+            if registration.status == ACTIVE:
+                # A renewal code guessed wrong too often stops working; the registration itself stays.
+                registration.code_hash = registration.code_expires_at = None
+            else:
+                registration.end(now, "code failures", FAILED)
             locked = True
     return ("code_locked" if locked else "wrong_code"), {}
 
@@ -335,6 +349,7 @@ def register_verified(
     operator_id: int | None = None,
     voicemail_allowed: bool = False,
     texts_any_hour: bool = False,
+    contact_window: str | None = None,
 ) -> Registration:
     """An active registration for a number already verified (the caller ID that asked, or a code it answered).
 
@@ -358,6 +373,7 @@ def register_verified(
         operator_id=operator_id,
         voicemail_allowed=voicemail_allowed,
         texts_any_hour=texts_any_hour,
+        contact_window=contact_window,
         created_at=now,
     )
     if pin is not None:

@@ -108,3 +108,22 @@ class ProcessedMessage(Base):
         session.execute(
             statement.on_conflict_do_update(index_elements=["message_sid"], set_={"reply": reply, "replied_at": now})
         )
+
+
+class ServiceListText(Base):
+    """A list of services a caller asked to get by text: the job that sends it carries only this row's id.
+
+    The caller ID lives here (and in the delivery record) and nowhere else: not in the job's arguments,
+    the outbox or Redis. One row per call and list heard, so a retried webhook adds none.
+    """
+
+    __tablename__ = "service_list_texts"
+    __table_args__ = (Index("uq_service_list_texts_call_list", "call_sid", "listed", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_sid: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    zip_code: Mapped[str] = mapped_column(String(5), default="")
+    listed: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

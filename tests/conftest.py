@@ -29,6 +29,7 @@ from tests.fake_twilio import FakeTwilio, start_fake_twilio
 
 PUBLIC_BASE_URL = "https://voice.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
+NEUTRAL_NUMBER = "+16175550100"
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 DATABASES = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 # CI sets this: there, a missing PostgreSQL or Chromium fails the run instead of skipping tests.
@@ -141,6 +142,8 @@ def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
         public_base_url=PUBLIC_BASE_URL,
         secret_key="test-secret-key-0123456789abcdef-0123",
         audit_hash_key="test-audit-key-0123456789abcdef-012",
+        # Required on a public address: the caller ID of call backs and notification calls.
+        neutral_number=NEUTRAL_NUMBER,
         log_level="WARNING",
     )
 

@@ -32,6 +32,7 @@ from callflows.catalogue import catalogue
 from callflows.hours import WeeklyHours, Window, next_allowed_moment
 from callflows.masking import mask_phone
 from callflows.phones import time_zone
+from callflows.safe_contact import caller_window
 from config import Settings
 from models.audit import DISCLOSED, LookupAudit, hash_caller
 from models.base import Database, utcnow
@@ -142,7 +143,7 @@ def may_tell(
     # NOTIFY_REGISTRANTS_BEYOND_LOOKUP=false: registrants hear only what the public look-up would say now.
     if notification is None or notification.kind in (TRANSFERRED, BACK_IN_CUSTODY):
         return record.status in HELD_STATUSES
-    return policy.disclose_other_statuses and within_public_window(
+    return policy.tells_status(notification.kind) and within_public_window(
         notification.kind, notification.event_at, now, policy.public_window_days
     )
 
@@ -263,6 +264,9 @@ def _outgoing(
 ) -> Outgoing:
     """The text or call that tells ``registration`` about ``notification``."""
     phone, sender = registration.phone, sending_number(settings, registration.phone)
+    if channel is not TEXT:
+        # Whoever sees the phone's call log sees a number that answers "not available", never the hotline's.
+        sender = settings.neutral_number
     if channel is TEXT:
         return Outgoing(
             _key(channel, notification), phone, sender, notification_text(notification, registration, settings)
@@ -454,6 +458,11 @@ def _prepare(
             any_hour = channel is TEXT and (settings.notifications.texts_in_quiet_hours or registration.texts_any_hour)
             zone = time_zone(registration.phone, settings.timezone)
             allowed_at = now if any_hour else _outside_quiet_hours(now, hours, zone)
+            chosen = caller_window(registration.contact_window, None, zone)
+            if chosen is not None:
+                # The registrant's own "when" (morning, afternoon, evening) holds for texts and calls alike.
+                allowed_at = next_allowed_moment(allowed_at, [chosen] if any_hour else [chosen, Window(hours, zone)])
+                allowed_at = allowed_at or _outside_quiet_hours(now, hours, zone)
             if allowed_at > now:
                 if window_ends is not None and allowed_at >= window_ends:
                     notification.voice_state = EXPIRED

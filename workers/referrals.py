@@ -11,7 +11,7 @@ from callflows.masking import mask_phone
 from callflows.referrals import ListedService, service_list_text
 from models.deliveries import body_digest
 from models.directory import DirectoryEntry, Location, Service
-from models.texting import SmsConsent
+from models.texting import ServiceListText, SmsConsent
 from workers.deliveries import Outgoing, deliver
 from workers.twilio_rest import twilio_client
 
@@ -42,11 +42,15 @@ def listed_services(listed: str) -> list[ListedService]:
     return out
 
 
-def text_service_list(to: str, lang: str, zip_code: str, listed: str, call_sid: str) -> str:
-    """Send the list of services to the caller ID that asked for it (never to another number)."""
+def text_service_list(list_id: int) -> str:
+    """Send the list of services to the caller ID that asked for it (never to another number); safe to rerun."""
     with runtime.database().session() as session:
+        row = session.get(ServiceListText, list_id)
+        if row is None:
+            return "gone"
+        to, lang, zip_code, listed, call_sid = row.phone, row.language, row.zip_code, row.listed, row.call_sid
         if SmsConsent.is_opted_out(session, to):
-            log.info("service list not texted: opted out", extra={"to": mask_phone(to), "call_sid": call_sid})
+            log.info("service list not texted: opted out", extra={"list_id": list_id, "call_sid": call_sid})
             return "opted_out"
     body = service_list_text(lang, zip_code, listed_services(listed))
     settings = runtime.settings()

@@ -49,7 +49,7 @@ from models.number_reads import NumberRead
 from models.registration import LIVE, Registration
 from models.report import KeptCount, Period
 from models.retention import RetentionTally
-from models.texting import ProcessedMessage
+from models.texting import ProcessedMessage, ServiceListText
 from workers.twilio_rest import twilio_client
 
 log = logging.getLogger("voice.workers.retention")
@@ -181,13 +181,15 @@ def _delete_audits(session: Session, cutoff: datetime, _client: Client | None) -
 def _count_texts(session: Session, cutoff: datetime) -> int:
     replies = select(func.count()).select_from(ProcessedMessage).where(ProcessedMessage.received_at < cutoff)
     intents = select(func.count()).select_from(OutboundMessage).where(OutboundMessage.intent_at < cutoff)
-    return (session.scalar(replies) or 0) + (session.scalar(intents) or 0)
+    lists = select(func.count()).select_from(ServiceListText).where(ServiceListText.created_at < cutoff)
+    return (session.scalar(replies) or 0) + (session.scalar(intents) or 0) + (session.scalar(lists) or 0)
 
 
 def _delete_texts(session: Session, cutoff: datetime, _client: Client | None) -> int:
     replies = session.execute(delete(ProcessedMessage).where(ProcessedMessage.received_at < cutoff)).rowcount or 0
     intents = session.execute(delete(OutboundMessage).where(OutboundMessage.intent_at < cutoff)).rowcount or 0
-    return replies + intents
+    lists = session.execute(delete(ServiceListText).where(ServiceListText.created_at < cutoff)).rowcount or 0
+    return replies + intents + lists
 
 
 # --- texting, the live queue, notifications, referrals, number reads ------------------------
@@ -402,7 +404,12 @@ RULES: list[Rule] = [
     Rule("closed callback requests: number, transcription, notes", _days_requests, _count_requests, _redact_requests),
     Rule("calls: caller IDs, keys pressed", lambda s: s.retention_call_days, _count_calls, _delete_calls, True),
     Rule("custody look-up audit rows", lambda s: s.retention_audit_days, _count_audits, _delete_audits, True),
-    Rule("SMS replies and outbound text records", lambda s: s.retention_message_days, _count_texts, _delete_texts),
+    Rule(
+        "SMS replies, outbound text records, service lists asked for",
+        lambda s: s.retention_message_days,
+        _count_texts,
+        _delete_texts,
+    ),
     # Conversations, confirmations and referrals follow closed callback requests: the same period.
     Rule(
         "text conversations and their messages, once closed",

@@ -38,4 +38,6 @@ TREE = Tree.build(
     entry="welcome",
     operator="operator",
     entries=(relay.RELAY,),
+    # Danger said aloud anywhere: the 911 notice, then the urgent queue in hours or the national lines.
+    danger=danger.HEARD,
 )

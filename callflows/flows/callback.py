@@ -59,11 +59,7 @@ NODES = [
     Action(
         "callback.create",
         effect="callback.create",
-        outcomes={
-            "created": "callback.safe_to_call",
-            "updated": "callback.safe_to_call",
-            "no_number": "callback.phone",
-        },
+        outcomes={"created": "callback.safe_to_call", "no_number": "callback.phone"},
     ),
     *safe_contact_nodes(then="callback.message_offer"),
     # The message is optional: a caller who says nothing here still has the request stored.
@@ -81,10 +77,10 @@ NODES = [
     Action(
         "callback.update",
         effect="callback.update",
-        outcomes={"created": "callback.saved", "updated": "callback.updated", "no_number": "callback.phone"},
+        # A caller hears the same words whether or not this phone asked before (operators see the link).
+        outcomes={"created": "callback.saved", "no_number": "callback.phone"},
     ),
     Say("callback.saved", prompts=("callback.saved",), goto="callback.fit_window"),
-    Say("callback.updated", prompts=("callback.updated",), goto="callback.fit_window"),
     # The caller's window meets staffed calling hours, or they hear the nearest hours that work.
     Action(
         "callback.fit_window",

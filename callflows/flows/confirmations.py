@@ -3,6 +3,7 @@
 Silence or any doubt means no text (a text can be read by someone else).
 """
 
+from callflows.flows.safe_contact import text_safe_menu
 from callflows.tree import Action, Menu, Option, Reprompt, Say
 
 NODES = [
@@ -10,8 +11,9 @@ NODES = [
     Action(
         "callback.text_check",
         effect="confirmation.check",
-        outcomes={"offer": "callback.text_offer", "skip": "goodbye"},
+        outcomes={"offer": "callback.text_safe", "skip": "goodbye"},
     ),
+    text_safe_menu("callback.text_safe", yes="callback.text_offer", no="goodbye"),
     Menu(
         "callback.text_offer",
         prompts=("confirmation.offer",),

@@ -13,6 +13,9 @@ from __future__ import annotations
 from callflows.tree import Action, Menu, Option, Reprompt, Say, Transfer
 
 LINES = "danger.lines"
+# Where words of danger said at any menu or question lead (``Tree.danger``): the callback
+# triage's "in danger" step, which says the 911 notice and checks the hours.
+HEARD = "callback.in_danger"
 # Where every way out of these nodes leads: the callback triage's out-of-hours step
 # ("we will mark your request as urgent", then the number to call).
 THEN = "callback.danger_closed"

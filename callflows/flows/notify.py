@@ -7,7 +7,22 @@ let you know". The PIN is entered twice; it never rides in a URL (an effect
 right after each entry keeps only a keyed digest, then an argon2 hash).
 """
 
+from callflows.flows.safe_contact import WINDOWS, text_safe_menu
 from callflows.tree import Action, Ask, Menu, Option, Reprompt, Say
+
+
+def _call_safe(name: str, then: str) -> Menu:
+    return Menu(
+        name,
+        prompts=("notify.voice.call_safe",),
+        options=(
+            Option("1", "notify.voice.call_safe_yes", then),
+            Option("2", "notify.voice.call_safe_no", "notify.not_safe"),
+        ),
+        on_invalid=Reprompt("menu.invalid", then="notify.not_safe", limit=2),
+        on_silence=Reprompt("menu.silence", then="notify.not_safe", limit=2),
+    )
+
 
 NODES = [
     Menu(
@@ -92,7 +107,7 @@ NODES = [
         "notify.confirm_phone",
         prompts=("notify.voice.your_number",),
         options=(
-            Option("1", "notify.voice.use_this", "notify.voicemail", sets={"notify_to": "caller"}),
+            Option("1", "notify.voice.use_this", "notify.safe", sets={"notify_to": "caller"}),
             Option("2", "notify.voice.use_other", "notify.enter_phone"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
@@ -114,11 +129,39 @@ NODES = [
         "notify.confirm_entered",
         prompts=("callback.you_entered",),
         options=(
-            Option("1", "notify.voice.entered_right", "notify.voicemail", sets={"notify_to": "entered"}),
+            Option("1", "notify.voice.entered_right", "notify.safe", sets={"notify_to": "entered"}),
             Option("2", "notify.voice.enter_again", "notify.enter_phone"),
         ),
         on_invalid=Reprompt("menu.invalid", then="operator"),
         on_silence=Reprompt("menu.silence", then="operator"),
+    ),
+    # Is it safe to call or text that phone, and when: asked for the channels chosen. Silence or
+    # "no" registers nothing for that phone: a call or a text may be heard by someone else.
+    Action(
+        "notify.safe",
+        effect="notify.channels",
+        outcomes={"voice": "notify.call_safe", "sms": "notify.text_safe", "both": "notify.call_safe_both"},
+    ),
+    _call_safe("notify.call_safe", then="notify.when"),
+    _call_safe("notify.call_safe_both", then="notify.text_safe_both"),
+    text_safe_menu("notify.text_safe", yes="notify.when", no="notify.not_safe"),
+    text_safe_menu("notify.text_safe_both", yes="notify.when", no="notify.not_safe"),
+    Menu(
+        "notify.not_safe",
+        prompts=("notify.voice.not_safe",),
+        options=(
+            Option("1", "notify.voice.not_safe_other", "notify.enter_phone"),
+            Option("2", "notify.voice.main_menu", "main"),
+        ),
+        on_invalid=Reprompt("menu.invalid", then="goodbye", limit=2),
+        on_silence=Reprompt("menu.silence", then="goodbye", limit=2),
+    ),
+    Menu(
+        "notify.when",
+        prompts=("notify.voice.when",),
+        options=tuple(Option(d, f"callback.window_{w}", "notify.voicemail", sets={"window": w}) for d, w in WINDOWS),
+        on_invalid=Reprompt("menu.invalid", then="notify.voicemail", limit=2),
+        on_silence=Reprompt("menu.silence", then="notify.voicemail", limit=2),
     ),
     # The callback path's safe-contact rule: silence is the careful answer (no voicemail).
     Menu(

@@ -27,7 +27,9 @@ NODES = [
     Action(
         "operator.left", effect="queue.left", outcomes={"callback": "operator.kept_place", "missed": "operator.missed"}
     ),
-    Say("operator.kept_place", prompts=("queue.kept_place", "callback.closing"), goto="goodbye"),
+    # The request keeps the caller's place; the safe-contact questions come before anything else,
+    # as on every path that ends in a call back (the same questions, then the message offer).
+    Say("operator.kept_place", prompts=("queue.kept_place",), goto="callback.safe_to_call"),
     Menu(
         "operator.missed",
         prompts=("operator.not_reached",),

@@ -7,11 +7,12 @@ national hotlines are offered as a transfer.
 
 from __future__ import annotations
 
+from callflows.flows.safe_contact import text_safe_menu
 from callflows.tree import Action, Ask, Menu, Option, Reprompt, Say, Transfer
 
 # What a caller can do once the list was read (each label is a whole sentence with {digit}).
 _AFTER_LIST = (
-    Option("1", "referrals.text_me", "referrals.text"),
+    Option("1", "referrals.text_me", "referrals.text_safe"),
     Option("2", "referrals.other_category", "referrals.category"),
     Option("3", "referrals.callback", "callback"),
     Option("4", "referrals.national", "referrals.lines"),
@@ -118,6 +119,7 @@ NODES = [
     # The number comes from settings (NATIONAL_LINE_*), never from the caller.
     Action("referrals.dial", effect="referrals.national_line", outcomes={"dial": "referrals.transfer"}),
     Transfer("referrals.transfer", prompts=("referrals.connecting",), number="dial_to", after="goodbye"),
+    text_safe_menu("referrals.text_safe", yes="referrals.text", no="referrals.next"),
     Action(
         "referrals.text",
         effect="referrals.text_list",

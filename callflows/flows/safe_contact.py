@@ -3,9 +3,9 @@
 Asked right after the request is stored: is it safe to call this number, may we
 leave a voicemail, may the specialist say where they call from, and when to
 call. A caller who says nothing is asked once more, then gets the most careful
-answer (docs/decisions/missing-answer-most-careful.md): no voicemail, no identification, any time inside staffed
-calling hours; silence on "is it safe?" counts as yes with those limits, and the
-operator sees "not confirmed".
+answer (docs/decisions/missing-answer-most-careful.md): no voicemail, no identification,
+any time inside staffed calling hours; silence on "is it safe?" leaves it "not confirmed"
+for the operator and goes on to the next question, so no question is skipped.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ def safe_contact_nodes(then: str) -> list[Node]:
                 Option("1", "callback.safe_yes", "callback.voicemail", sets={"safe": "yes"}),
                 Option("2", "callback.safe_no", "callback.withdraw"),
             ),
-            # Silence: yes, but no voicemail and no identification (the two questions are skipped).
-            on_invalid=_ask_twice("menu.invalid", "callback.window"),
-            on_silence=_ask_twice("menu.silence", "callback.window"),
+            # No answer: "not confirmed" for the operator, and the other questions are still asked;
+            # each one unanswered keeps its careful default (no voicemail, no identification, any time).
+            on_invalid=_ask_twice("menu.invalid", "callback.voicemail"),
+            on_silence=_ask_twice("menu.silence", "callback.voicemail"),
         ),
         # Not safe: the request for that number is withdrawn before anything else is said.
         Action("callback.withdraw", effect="callback.withdraw", outcomes={"ok": "callback.not_safe"}),
@@ -75,3 +76,17 @@ def safe_contact_nodes(then: str) -> list[Node]:
             on_silence=_ask_twice("menu.silence", then),
         ),
     ]
+
+
+def text_safe_menu(name: str, yes: str, no: str) -> Menu:
+    """ "Is it safe to send a text to this phone?" before any text the voice path sends.
+
+    Silence or anything unclear is no: a text stays on the phone for whoever reads it next.
+    """
+    return Menu(
+        name,
+        prompts=("texting.safe",),
+        options=(Option("1", "texting.safe_yes", yes), Option("2", "texting.safe_no", no)),
+        on_invalid=Reprompt("menu.invalid", then=no, limit=2),
+        on_silence=Reprompt("menu.silence", then=no, limit=1),
+    )

@@ -45,11 +45,14 @@ def test_zero_at_the_language_menu_reaches_the_operator_path() -> None:
     assert turn.state.lang == "en"
 
 
-def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_place() -> None:
+def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_place_then_the_safety_questions() -> None:
     turn = step(TREE, at("operator.queue"), Outcome.of("leave"))
     assert turn.effect is not None and turn.effect.name == "queue.left"
-    done = resume(TREE, turn, Outcome.of("callback", request_id=7, callback_number="+12025550143"))
-    assert [line.key for line in done.lines][-3:] == ["queue.kept_place", "callback.closing", "goodbye"]
+    values = {"request_id": 7, "callback_number": "+12025550143", "callback_to": "caller", "caller": "+12025550143"}
+    done = resume(TREE, turn, Outcome.of("callback", **values))
+    keys = [line.key for line in done.lines]
+    assert keys.index("queue.kept_place") < keys.index("callback.safe_to_call")
+    assert done.state.node == "callback.safe_to_call"
 
 
 @pytest.mark.parametrize(

@@ -18,4 +18,4 @@ def test_scripted_call_left_waiting_for_input_exits_non_zero(runner) -> None:
 def test_sms_command_prints_the_reply(runner) -> None:
     result = runner.invoke(args=["sms", "HELP"])
     assert result.exit_code == 0
-    assert "1-855-48-VOICE" in result.output
+    assert "1-855-488-6423" in result.output and "VOICE" not in result.output

@@ -11,6 +11,8 @@ STRONG = {
     "SECRET_KEY": "s" * 32,
     "AUDIT_HASH_KEY": "k" * 32,
 }
+# Not a secret, but required on a public address too (the caller ID of call backs).
+NEUTRAL = {"NEUTRAL_NUMBER": "+16175550100"}
 
 
 @pytest.mark.parametrize("voice_env", [None, "development", "test"])
@@ -43,11 +45,11 @@ def test_loopback_starts_with_no_configuration(base: str) -> None:
 
 
 def test_a_public_address_starts_with_strong_secrets() -> None:
-    assert load_settings({"PUBLIC_BASE_URL": "https://voice.example.org", **STRONG}).is_public
+    assert load_settings({"PUBLIC_BASE_URL": "https://voice.example.org", **STRONG, **NEUTRAL}).is_public
 
 
 def test_production_requires_an_https_address() -> None:
-    env = {"VOICE_ENV": "production", "REDIS_URL": "redis://r:6379/0", **STRONG}
+    env = {"VOICE_ENV": "production", "REDIS_URL": "redis://r:6379/0", **STRONG, **NEUTRAL}
     with pytest.raises(ConfigError, match=r"PUBLIC_BASE_URL.*https"):
         load_settings({**env, "PUBLIC_BASE_URL": "http://voice.example.org"})
     assert load_settings({**env, "PUBLIC_BASE_URL": "https://voice.example.org"}).is_production

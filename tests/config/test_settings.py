@@ -30,6 +30,7 @@ def test_production_starts_with_its_secrets() -> None:
         "AUDIT_HASH_KEY": "k" * 32,
         "REDIS_URL": "redis://redis:6379/0",
         "DATABASE_URL": "postgresql://voice@db/voice",
+        "NEUTRAL_NUMBER": "+16175550100",
     }
     settings = load_settings(env)
     assert settings.is_production and settings.database_url == "postgresql://voice@db/voice"

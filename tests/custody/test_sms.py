@@ -91,7 +91,7 @@ def test_a_texter_finds_the_demo_detainee(app, texter, custody_demo) -> None:
 
 def test_a_spanish_texter_is_answered_in_spanish(texter, custody_demo) -> None:
     (reply,) = texter(TEXTER).send("estado a 201-345-678 méxico")
-    assert reply.startswith("Numero A que termina en 678: detenido en El Paso")
+    assert reply.startswith("Numero A que termina en 678: bajo custodia en El Paso")
     assert segments(reply) <= 2
 
 
@@ -131,7 +131,7 @@ def test_a_duplicate_of_a_text_that_got_no_reply_gets_none_again(app, texter) ->
         assert len(session.scalars(select(SmsConsent)).all()) == 1
 
 
-@pytest.mark.parametrize(("body", "start"), [("HELP", "VOICE hotline"), ("AYUDA", "Linea VOICE")])
+@pytest.mark.parametrize(("body", "start"), [("HELP", "To check custody status"), ("AYUDA", "Para saber la situacion")])
 def test_help_gets_the_help_text_with_the_hotline_number(texter, body: str, start: str) -> None:
     (reply,) = texter(TEXTER).send(body)
     assert reply.startswith(start) and "1-855-488-6423" in reply

@@ -9,7 +9,7 @@ from rq import Queue
 
 from models import CallbackRequest, OutboxMessage
 from models.base import utcnow
-from tests.e2e.conftest import choose, heard, post_signed, requests, safe_contact
+from tests.e2e.conftest import choose, post_signed, requests, safe_contact
 from tests.e2e.test_call_tree import to_callback_number
 
 
@@ -47,25 +47,6 @@ def test_new_request_enqueues_its_acknowledgement_through_the_outbox(app, call) 
     assert message.job == "workers.callbacks.acknowledge_request" and message.args == [request.id]
     assert message.enqueued_at is not None
     assert Queue("high", connection=hotline.redis).job_ids == [f"outbox-{message.id}"]
-
-
-@pytest.mark.parametrize("lang", ["en", "es"])
-def test_a_second_call_while_a_request_is_open_updates_it_and_says_so(app, call, closed_hours, lang) -> None:
-    choose(at_message_offer(call, lang, who="family"), lang, "skip")
-    second = at_message_offer(call, lang, who="victim", danger="danger_yes")
-    choose(second, lang, "skip")
-    assert heard(second, lang, "updated")
-    [request] = requests(app)
-    assert (request.caller_type, request.urgent, request.call_sid) == ("victim", True, second.call_sid)
-    with app.extensions["hotline"].database.session() as session:
-        assert session.query(OutboxMessage).count() == 1
-
-
-def test_urgency_is_never_lowered_by_a_later_call(app, call, closed_hours) -> None:
-    choose(at_message_offer(call, danger="danger_yes"), "en", "skip")
-    choose(at_message_offer(call, danger="danger_no"), "en", "skip")
-    [request] = requests(app)
-    assert request.urgent is True and request.priority == 10
 
 
 def test_a_retried_webhook_creates_one_request_and_the_same_answer(app, call, client) -> None:
@@ -182,7 +163,7 @@ def test_demo_requests_load_once_and_give_the_wait_a_history(app, call) -> None:
     assert "about 2 hours" in caller.last_heard()
 
 
-def test_concurrent_calls_from_one_number_leave_one_open_request(app) -> None:
+def test_concurrent_retries_of_one_call_leave_one_request_per_call(app) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from callflows.engine import CallState
@@ -191,15 +172,15 @@ def test_concurrent_calls_from_one_number_leave_one_open_request(app) -> None:
     codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
 
     def create(number: int) -> str:
-        # Three callers, eight calls each: only a caller ID owns (and updates) its request.
-        caller = f"+1202555{number % 3 + 150:04d}"
+        # Eight calls from one phone, each step posted three times at once (Twilio retries): every call
+        # gets a request of its own, and no call hears of another's.
+        caller = "+12025550150"
         state = CallState("callback.message_offer", "en").with_values({"callback_to": "caller", "caller": caller})
         path = codec.url("/voice/step", state)
-        params = {"CallSid": f"CA{number:032d}", "From": caller, "To": "+18554886423", "Digits": "2"}
+        params = {"CallSid": f"CA{number % 8:032d}", "From": caller, "To": "+18554886423", "Digits": "2"}
         return post_signed(app.test_client(), path, params).get_data(as_text=True)
 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(create, range(24)))
-    assert all("Your request is saved" in a or "We already have a request" in a for a in answers)
-    assert sum("Your request is saved" in a for a in answers) == 3
-    assert sorted(r.phone for r in requests(app)) == ["+12025550150", "+12025550151", "+12025550152"]
+    assert all("Your request is saved" in a for a in answers)
+    assert len(requests(app)) == 8

@@ -32,7 +32,7 @@ from config import load_settings
 from embedded.redis import EmbeddedRedis, free_port
 from models import OutboxMessage, migrate
 from simulator import Call, FlaskTransport
-from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, missing
+from tests.conftest import AUTH_TOKEN, NEUTRAL_NUMBER, PUBLIC_BASE_URL, missing
 from tests.e2e.conftest import ALWAYS_OPEN, choose, heard, requests, safe_contact
 from workers.outbox import relay
 
@@ -54,6 +54,7 @@ def fault_settings(database_url: str, redis_url: str):
         public_base_url=PUBLIC_BASE_URL,
         secret_key="test-secret-key-0123456789abcdef-0123",
         audit_hash_key="test-audit-key-0123456789abcdef-012",
+        neutral_number=NEUTRAL_NUMBER,
         log_level="CRITICAL",
         business_hours=ALWAYS_OPEN,
         holidays=(),

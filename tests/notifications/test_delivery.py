@@ -214,7 +214,7 @@ def test_the_call_asks_for_the_pin_before_saying_anything_and_a_right_pin_ends_t
     sid = calls.sids[0]
     code, document = post(transport, path, {"CallSid": sid, "AnsweredBy": "human", "CallStatus": "in-progress"})
     assert code == 200
-    assert said(document)[0].startswith("Hola, esta es la llamada que usted nos pidio. Marque su PIN")
+    assert said(document)[0].startswith("Hola. Marque su PIN")
     assert registration.reference not in document.replace(" ", "") and "liberada" not in document
     pin_path = f"/notify/voice/pin/{notification.id}?try=1"
     code, wrong = post(transport, pin_path, {"CallSid": sid, "Digits": "9999"})
@@ -269,7 +269,7 @@ def test_a_machine_gets_a_short_message_only_when_voicemail_was_allowed(app, fee
     _, withheld = post(
         transport, f"/notify/voice/answer/{second.id}", {"CallSid": calls.sids[1], "AnsweredBy": "machine_start"}
     )
-    assert said(allowed) == ["Hello, this is a message for you. Please call 1 8 5 5, 4 8 8, 6 4 2 3. Goodbye."]
+    assert said(allowed) == ["Hello, this is a message for you. We will call again later. Goodbye."]
     assert said(withheld) == [] and "<Hangup" in withheld
 
 
@@ -352,7 +352,7 @@ class TestWhenRegistrantsAreToldOnlyWhatTheLookUpSays:
     def settings(self, settings):
         from config import DisclosurePolicy
 
-        return settings.replace(disclosure=DisclosurePolicy(tell_registrants=False))
+        return settings.replace(disclosure=DisclosurePolicy(tell_registrants=False, disclose_release_and_removal=False))
 
     def test_a_release_the_public_look_up_withholds_is_not_sent(self, app, feed, fake_twilio) -> None:
         feed([in_custody("209000067"), released("209000068")], protected=True)

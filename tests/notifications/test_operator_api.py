@@ -21,6 +21,17 @@ def settings(settings, fake_twilio):
     )
 
 
+def answer_the_code(texter, fake_twilio, registration_id: int, phone: str) -> None:
+    """The number an operator entered sends back the code it was texted (only then is it called)."""
+    import re
+
+    from workers.notify import send_code
+
+    assert send_code(registration_id) == "sent"
+    body = [m.value("Body") for m in fake_twilio.messages() if m.value("To") == phone][-1]
+    texter(phone).send(f"YES {re.search(r'[0-9]{6}', body)[0]}")
+
+
 @pytest.fixture
 def operator(app) -> tuple[int, dict[str, str]]:
     with app.extensions["hotline"].database.session() as session:
@@ -33,7 +44,7 @@ def operator(app) -> tuple[int, dict[str, str]]:
 
 
 def test_an_operator_registers_a_caller_who_is_then_called_and_the_attempts_show(
-    app, client, operator, feed, fake_twilio
+    app, client, operator, feed, fake_twilio, texter
 ) -> None:
     operator_id, headers = operator
     feed([f"A209000091,Ana,Vega,Mexico,1980-01-01,in custody,DEMOELP,{changed_days_ago(3)}"])
@@ -53,9 +64,13 @@ def test_an_operator_registers_a_caller_who_is_then_called_and_the_attempts_show
     assert (registration["source"], registration["operator_id"], registration["status"]) == (
         "operator",
         operator_id,
-        "active",
+        "pending",
     )
     assert "pin" not in str(registration).lower().replace("pin_", "")
+    # An entered number, even for calls alone, is called only once its code came back from it.
+    feed([released("209000090")], protected=True)
+    assert deliver(app)[1].placed == 0
+    answer_the_code(texter, fake_twilio, registration["id"], "+12025550143")
     feed([released("209000091")], protected=True)
     _, calls = deliver(app)
     assert calls.placed == 1
@@ -140,7 +155,7 @@ def test_the_look_up_by_name_is_exact_withholds_minors_and_is_audited(app, clien
 
 
 def test_the_dashboard_shows_a_registration_with_its_attempts_and_can_end_it(
-    app, client, operator, feed, fake_twilio
+    app, client, operator, feed, fake_twilio, texter
 ) -> None:
     from tests.operators.conftest import csrf_from, log_in
 
@@ -151,6 +166,7 @@ def test_the_dashboard_shows_a_registration_with_its_attempts_and_can_end_it(
         json={"a_number": "209000095", "country": "MX", "phone": "+12025550143", "channels": "voice", "pin": "1357"},
         headers=headers,
     ).get_json()
+    answer_the_code(texter, fake_twilio, created["id"], "+12025550143")
     feed([released("209000095")], protected=True)
     _, calls = deliver(app)
     assert log_in(client, "op@voice.test").status_code == 302
@@ -178,4 +194,5 @@ def test_an_operator_registers_a_caller_from_the_dashboard(app, client, operator
         follow_redirects=True,
     )
     html = stored.get_data(as_text=True)
-    assert "stored" in html and f"(operator {operator_id})" in html and 'data-status="active"' in html
+    # An entered number waits for its code, for calls as for texts.
+    assert "stored" in html and f"(operator {operator_id})" in html and 'data-status="pending"' in html

@@ -24,9 +24,17 @@ def register_by_phone(
     caller.press(country_key)
     caller.press(how)
     caller.press("1")  # this number
+    answer_safety_questions(caller, how)
     caller.press("2")  # no voicemail
     caller.press(pin)
     return caller.press(second_pin or pin)
+
+
+def answer_safety_questions(caller, how: str, when: str = "4") -> None:
+    """Safe to call and/or text this phone (as many questions as channels chosen), then when (any time)."""
+    for _ in range(2 if how == "3" else 1):
+        caller.press("1")
+    caller.press(when)
 
 
 def to_notify(call, language: str = "1"):

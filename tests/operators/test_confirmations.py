@@ -36,8 +36,17 @@ def request_row(database) -> CallbackRequest:
         return row
 
 
+# The voice path asks whether a text is safe before it offers one.
+SAFE_TO_TEXT = {"en": "If it is safe to text this phone", "es": "Si es seguro enviarle un texto"}
+
+
+def safe_to_text(caller, lang: str = "en"):
+    return caller.press(caller.option_for(SAFE_TO_TEXT[lang]))
+
+
 def confirmed_request(call, database, lang: str = "en") -> CallbackConfirmation:
     caller = choose(safe_contact(choose(to_message_offer(call, lang), lang, "this_number"), lang), lang, "skip")
+    safe_to_text(caller, lang)
     caller.press(caller.option_for("To get the text" if lang == "en" else "Para recibir el mensaje"))
     [confirmation] = confirmations(database)
     assert send_confirmation(confirmation.id) == "sent"
@@ -50,6 +59,7 @@ def test_a_caller_who_accepts_gets_one_text_with_the_reference_and_commands(
 ) -> None:
     caller = choose(safe_contact(choose(to_message_offer(call, lang), lang, "this_number"), lang), lang, "skip")
     assert ("text message" if lang == "en" else "mensaje de texto") in caller.last_heard()
+    safe_to_text(caller, lang)
     caller.press("1")
     [confirmation] = confirmations(database)
     with database.session() as session:
@@ -69,12 +79,14 @@ def test_a_caller_who_accepts_gets_one_text_with_the_reference_and_commands(
 
 def test_a_caller_who_declines_gets_no_text(call, database) -> None:
     caller = choose(safe_contact(choose(to_message_offer(call), "en", "this_number"), "en"), "en", "skip")
+    safe_to_text(caller)
     caller.press(caller.option_for("If you do not want a text"))
     assert confirmations(database) == []
 
 
 def test_silence_at_the_offer_means_no_text(call, database) -> None:
     caller = choose(safe_contact(choose(to_message_offer(call), "en", "this_number"), "en"), "en", "skip")
+    safe_to_text(caller)
     caller.silence()
     assert confirmations(database) == [] and "line" in caller.last_heard()
 

@@ -73,10 +73,14 @@ def test_spanish_callers_hear_services_that_list_spanish_first(demo_directory, c
     assert "es" in services[first].languages.split(",")
 
 
+from tests.operators.test_confirmations import SAFE_TO_TEXT  # noqa: E402
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_text_me_this_list_texts_the_caller_id_once(app, demo_directory, call, fake_twilio, lang):
     caller = to_list(call, lang)
     caller.press(caller.option_for(WORDS[lang]["text_me"]))
+    caller.press(caller.option_for(SAFE_TO_TEXT[lang]))
     assert WORDS[lang]["texted"] in caller.last_heard()
     redis = app.extensions["hotline"].redis
     app.extensions["hotline"].handover.flush()
@@ -94,6 +98,7 @@ def test_text_me_this_list_texts_the_caller_id_once(app, demo_directory, call, f
 def test_a_withheld_caller_id_gets_no_text(demo_directory, call, fake_twilio):
     caller = to_list(call, "en", caller="anonymous")
     caller.press(caller.option_for(WORDS["en"]["text_me"]))
+    caller.press(caller.option_for(SAFE_TO_TEXT["en"]))
     assert WORDS["en"]["cannot_text"] in caller.last_heard()
     assert fake_twilio.messages() == []
 

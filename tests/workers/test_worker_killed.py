@@ -128,8 +128,15 @@ def test_a_confirmation_text_killed_before_its_mark_is_sent_once_and_shown_sent(
 
 
 def test_a_service_list_killed_before_its_mark_is_sent_once(app, fake_twilio, redis_server) -> None:
+    from models import ServiceListText
+
+    with app.extensions["hotline"].database.session() as session:
+        row = ServiceListText(call_sid="CA" + "1" * 32, phone=TO, language="en", zip_code="20500", listed="")
+        session.add(row)
+        session.flush()
+        list_id = row.id
     job = killed_after_twilio_answered_then_retried(
-        app, fake_twilio, redis_server, "workers.referrals.text_service_list", TO, "en", "20500", "", "CA" + "1" * 32
+        app, fake_twilio, redis_server, "workers.referrals.text_service_list", list_id
     )
     assert job.return_value() == "sent"
 

@@ -47,11 +47,13 @@ class SafeContact(ma.Schema):
 
 
 class AlsoGiven(ma.Schema):
-    """Another request of the last 30 days that gave the same number."""
+    """Another request of the last 30 days for the same number ("also asked at …"); merge the two with
+    ``POST /api/requests/{id}/merge``. Callers never hear of the other request."""
 
     id = fields.Integer()
     created_at = Timestamp()
     by_caller_id = fields.Boolean()
+    status = fields.String(validate=validate.OneOf(STATUSES))
 
 
 class CallbackRequestSchema(ma.Schema):
@@ -144,6 +146,12 @@ class Completion(Input):
     notes = fields.String(allow_none=True, validate=validate.Length(max=input_checks.MAX_TEXT))
 
 
+class Merge(Input):
+    """The request to keep: another open request for the same number."""
+
+    into = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
 class Note(Input):
     """A line of text for the request's history (or a reply to a texter)."""
 
@@ -189,8 +197,11 @@ def request_json(item: CallbackRequest, links: list[CallbackRequest] | None = No
     return {
         # Safe-contact choices first: they decide how (and whether) to call.
         "safe_contact": item.safe_contact(),
-        # Other requests that gave the same number (typed numbers belong to nobody).
-        "also_given": [{"id": o.id, "created_at": iso(o.created_at), "by_caller_id": o.by_caller_id} for o in links],
+        # Other requests that gave the same number ("also asked at …"; merge them with /merge).
+        "also_given": [
+            {"id": o.id, "created_at": iso(o.created_at), "by_caller_id": o.by_caller_id, "status": o.status}
+            for o in links
+        ],
         "id": item.id,
         "phone": number_access.shown_phone(db_session(), item, g.operator, NUMBER_READ_CHANNEL, utcnow()),
         "language": item.language,
@@ -314,6 +325,23 @@ def release_request(request_id: int) -> dict[str, Any]:
     session.commit()
     log.info("request released", extra={"request_id": item.id, "operator_id": g.operator.id})
     return request_json(item)
+
+
+@bp.route("/requests/<int:request_id>/merge", methods=["POST"], parameters=REQUEST_ID)
+@bp.doc(operationId="mergeRequest")
+@bp.arguments(Merge)
+@bp.response(200, CallbackRequestSchema)
+@bp.alt_response(404, schema=Error, description="no such callback request")
+@bp.alt_response(409, schema=Error, description="not the same number, no longer open, or held by someone else")
+def merge_request(data: dict[str, Any], request_id: int) -> dict[str, Any]:
+    """Close this request as merged into ``into`` (the same number asked twice); answers the kept request."""
+    session = db_session()
+    get_request(request_id)
+    get_request(data["into"])
+    kept = claims.merge(session, request_id, data["into"], g.operator, utcnow())
+    session.commit()
+    log.info("request merged", extra={"request_id": request_id, "into": kept.id, "operator_id": g.operator.id})
+    return request_json(kept)
 
 
 @bp.route("/requests/<int:request_id>/notes", methods=["POST"], parameters=REQUEST_ID)

@@ -244,6 +244,26 @@ def release(request_id: int) -> ResponseReturnValue:
     return redirect(url_for("ops.queue"))
 
 
+@bp.post("/requests/<int:request_id>/merge")
+@login_required
+def merge(request_id: int) -> ResponseReturnValue:
+    """Join this request into another one for the same number ("also asked at …")."""
+    into = request.form.get("into", "")
+    db = db_session()
+    try:
+        if not into.isdigit() or len(into) > 12:
+            raise claims.ClaimError("choose the request to keep")
+        kept = claims.merge(db, request_id, int(into), current_user, utcnow())
+    except claims.ClaimError as error:
+        db.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("ops.detail", request_id=request_id))
+    db.commit()
+    log.info("request merged", extra={"request_id": request_id, "into": kept.id, "operator_id": current_user.id})
+    flash(f"Request {request_id} merged into request {kept.id}.", "ok")
+    return redirect(url_for("ops.detail", request_id=kept.id))
+
+
 @bp.post("/requests/<int:request_id>/notes")
 @login_required
 def note(request_id: int) -> ResponseReturnValue:

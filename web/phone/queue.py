@@ -155,7 +155,7 @@ def keep_place(call_sid: str, caller: str | None, lang: str) -> int | None:
     context = actions.CallContext(call_sid=call_sid, caller=caller, settings=current.settings, now=now)
     outcome = actions.run("callback.create", state, context)
     request_id = dict(outcome.values).get("request_id", "")
-    if outcome.name not in ("created", "updated") or not request_id.isdigit():
+    if outcome.name != "created" or not request_id.isdigit():
         return None
     with current.database.session() as session:
         waited = int((now - enqueued_at).total_seconds() // 60)

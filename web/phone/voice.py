@@ -12,10 +12,11 @@ import time
 from functools import lru_cache
 
 from flask import Blueprint, Response, g, request
+from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import engine
 from callflows.catalogue import catalogue
-from callflows.engine import CallState, Digits, Enter, Event, Outcome, Recorded, Silence, Speech, Turn
+from callflows.engine import CallState, Digits, Enter, Event, Line, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
 from callflows.masking import mask_phone
@@ -25,9 +26,9 @@ from config.logs import info_line
 from models.base import utcnow
 from web.context import hotline
 from web.phone import actions
-from web.phone.twiml import render_turn
+from web.phone.twiml import render_turn, say_lines
 from web.phone.url_state import TamperedState, UrlStateCodec, current_codec
-from web.phone.webhooks import apologise, call_sid, no_content, readable_form, twilio_blueprint, twiml
+from web.phone.webhooks import apologise, call_sid, hang_up, no_content, readable_form, twilio_blueprint, twiml
 
 log = logging.getLogger("voice.web.phone.voice")
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -38,7 +39,7 @@ def apologise_in_the_calls_language() -> Response:
     return apologise(request.args.get("l"))
 
 
-twilio_blueprint(bp, fallback=apologise_in_the_calls_language)
+twilio_blueprint(bp, fallback=apologise_in_the_calls_language, route_fallbacks={"neutral": hang_up})
 
 _KEYS = re.compile(r"[0-9*#]{1,64}")
 
@@ -124,12 +125,31 @@ def _loggable_input(state: CallState, event: Event) -> str | None:
     return raw
 
 
+@lru_cache(maxsize=1)
+def _not_available() -> str:
+    # One sentence in the first language, naming nobody: the same for every caller, so built once.
+    response = VoiceResponse()
+    say_lines(response, (Line("neutral.unavailable", catalogue().default),), catalogue())
+    response.hangup()
+    return str(response)
+
+
+@bp.post("/neutral")
+def neutral() -> Response:
+    """The neutral number's Voice URL: whoever calls it back hears that the person is not available, nothing more."""
+    call_sid()
+    return twiml(_not_available())
+
+
 @bp.post("/incoming")
 def incoming() -> Response:
     """Twilio's Voice URL: a new call hears the welcome and the language menu."""
     sid = call_sid()
     form = request.form
     current = hotline()
+    if form.get("To") == current.settings.neutral_number:
+        # The neutral number pointed at the hotline's own URL by mistake must still give nothing away.
+        return twiml(_not_available())
     relay = is_relay_call(form.get("From"), current.settings.relay_caller_ids)
     current.events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"), relay=relay)
     state = relay_start(catalogue().default) if relay else engine.start(TREE)

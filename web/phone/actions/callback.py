@@ -90,22 +90,16 @@ def create(state: CallState, context: CallContext) -> Outcome:
 
 @effect("callback.update")
 def update(state: CallState, context: CallContext) -> Outcome:
-    """Add the optional parts (safe-contact answers, message) to the request this call stored.
-
-    The outcome repeats what ``create`` found, so the caller hears "saved" or
-    "updated" once, at the end.
-    """
-    return store(state, context, state.get("stored") or "created")
+    """Add the optional parts (safe-contact answers, message) to the request this call stored."""
+    return store(state, context, "created")
 
 
 def store(state: CallState, context: CallContext, said: str) -> Outcome:
-    """Store the request (or update the one this call or caller ID owns) with its outbox job, durably.
+    """Store the request (or update the one this same call stored) with its outbox job, durably.
 
-    ``said`` is the outcome when this is the same call again (a Twilio retry or a later step).
-
-    Safe to run twice: a Twilio retry of this step finds the request it made. A
-    typed number that another caller's request also has gets a request of its
-    own, and the caller hears what any first-time caller hears.
+    Safe to run twice: a Twilio retry of this step finds the request it made. An
+    earlier call's request for the same number is never touched or mentioned: this
+    call gets a request of its own, and operators see the two linked.
     """
     answers = answers_from(state, context)
     if answers is None:
@@ -126,7 +120,7 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
                 request_id = request.id
             break
         except IntegrityError:
-            # Another webhook of this call (or caller ID) stored the request a moment ago: update it instead.
+            # Another webhook of this call stored the request a moment ago: update it instead.
             if attempt == 2:
                 raise
     if message_id is not None:
@@ -141,9 +135,7 @@ def store(state: CallState, context: CallContext, said: str) -> Outcome:
             "urgent": answers.urgent,
         },
     )
-    if what != "repeated":
-        said = "updated" if what == "updated" else "created"
-    return Outcome.of(said, stored=said, request_id=request_id, callback_number=answers.phone)
+    return Outcome.of(said, request_id=request_id, callback_number=answers.phone)
 
 
 @effect("callback.estimate")

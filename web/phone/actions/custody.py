@@ -108,7 +108,7 @@ def decide(
             return LookupAnswer("in_custody", DISCLOSED, values | {"fields": ",".join(fields)})
         return LookupAnswer("in_custody_no_phone", DISCLOSED, values | {"fields": ",".join(fields)})
     if (
-        policy.disclose_other_statuses
+        policy.tells_status(record.status)
         and record.status in DISCLOSED_STATUSES
         and within_public_window(record.status, record.status_changed_at, now, policy.public_window_days)
     ):

@@ -59,7 +59,14 @@ def left(state: CallState, context: CallContext) -> Outcome:
             if row is not None and row.status == CALLBACK and row.callback_request_id is not None:
                 request = session.get(CallbackRequest, row.callback_request_id)
                 if request is not None:
-                    return Outcome.of("callback", request_id=request.id, callback_number=request.phone)
+                    # The request is the caller ID's: the safe-contact answers update it through this call.
+                    return Outcome.of(
+                        "callback",
+                        request_id=request.id,
+                        callback_number=request.phone,
+                        callback_to="caller",
+                        caller=request.phone,
+                    )
     except SQLAlchemyError:
         log.exception("queued call not updated", extra={"call_sid": context.call_sid})
     return Outcome.of("missed")

@@ -12,6 +12,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
 from callflows.masking import mask_phone
 from callflows.phones import parse_callback_number
+from callflows.safe_contact import CALL_WINDOWS
 from models.registration import (
     BY_VOICE,
     CHANNELS,
@@ -54,7 +55,7 @@ def hold_pin(state: CallState, context: CallContext) -> Outcome:
 
 @effect("notify.create")
 def create(state: CallState, context: CallContext) -> Outcome:
-    """Store the registration: active for the caller ID; for an entered number, texts wait for its code."""
+    """Store the registration: active for the caller ID; an entered number waits, unused, for its code."""
     pin = state.get("pin") or ""
     expected = state.get("pin_digest") or ""
     if not hmac.compare_digest(pin_digest(pin, context.call_sid, context.settings.secret_key), expected):
@@ -85,6 +86,7 @@ def create(state: CallState, context: CallContext) -> Outcome:
                 now=context.now,
                 source=BY_VOICE,
                 voicemail_allowed=state.get("voicemail") == "1",
+                contact_window=window if (window := state.get("window")) in CALL_WINDOWS and window != "any" else None,
             )
         except RegistrationLimitReached:
             return Outcome.of("too_many", pin="", pin_digest="")
@@ -97,6 +99,13 @@ def create(state: CallState, context: CallContext) -> Outcome:
         extra={"call_sid": context.call_sid, "registration_id": registration_id, "phone": mask_phone(phone)},
     )
     return Outcome.of("code_sent" if message_id else "created", pin="", pin_digest="", a_number="", phone="")
+
+
+@effect("notify.channels")
+def channels(state: CallState, context: CallContext) -> Outcome:
+    """Which safety questions to ask: about calls, texts, or both (the channels just chosen)."""
+    chosen = state.get("channels")
+    return Outcome.of(chosen if chosen in CHANNELS else "both")
 
 
 @effect("notify.cancel")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
@@ -17,6 +16,7 @@ from callflows.readback import spoken_digits
 from models.directory import Nearby, SearchQuery, nearest
 from models.outbox import OutboxMessage
 from models.places import place_for_zip
+from models.texting import ServiceListText
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 
@@ -96,17 +96,29 @@ def text_list(state: CallState, context: CallContext) -> Outcome:
     """
     if context.caller is None:
         return Outcome.of("withheld")
-    listed = state.get("listed") or ""
+    listed = (state.get("listed") or "")[:400]
     lang = catalogue().resolve(state.lang)
-    args = [context.caller, lang, state.get("zip") or "", listed, context.call_sid]
     current = hotline()
     with current.database.session() as session:
         done = session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.job == TEXT_JOB, OutboxMessage.args_json == json.dumps(args))
+            select(ServiceListText.id).where(
+                ServiceListText.call_sid == context.call_sid, ServiceListText.listed == listed
+            )
         )
         message_id = None
         if done is None:
-            message_id = OutboxMessage.add(session, TEXT_JOB, *args, queue="high")
+            # The number stays in this row; the job gets its id only (no number in a job or the outbox).
+            row = ServiceListText(
+                call_sid=context.call_sid,
+                phone=context.caller,
+                language=lang,
+                zip_code=(state.get("zip") or "")[:5],
+                listed=listed,
+                created_at=context.now,
+            )
+            session.add(row)
+            session.flush()
+            message_id = OutboxMessage.add(session, TEXT_JOB, row.id, queue="high")
     if message_id is not None:
         current.handover.after_commit([message_id])
     log.info(
