@@ -14,7 +14,7 @@ from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
 from models import Database, EventBuffer
-from web import auth, context, health, metrics, office, phone, process_groups
+from web import auth, context, health, metrics, office, phone, process_groups, proxies
 from web.phone.webhooks import FormRequest
 from workers.outbox import HandOver
 
@@ -70,6 +70,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
         handover=HandOver(database, redis),
     )
     runtime.install(services)
+    proxies.init_app(app, settings)
     context.init_app(app, services, sessionless=(*phone.SESSIONLESS_PREFIXES, "/healthz"))
     auth.init_app(app)
     process_groups.init_app(app, settings)

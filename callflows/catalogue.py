@@ -4,6 +4,12 @@ Each language is a folder under ``callflows/prompts/`` holding ``_meta.json``
 (its name, order and Twilio voice settings) and any number of JSON files of
 ``key -> text`` (or ``key -> [words]`` for spoken synonyms). Adding a language
 is adding a folder: no code changes.
+
+Files whose name starts with ``_`` are data about the language, not sentences:
+``_glossary.json`` (one word per concept, checked by ``flask callflow check``),
+``_numbers.json`` (the number words the speech parser reads, for languages it
+does not know itself) and ``_review.json`` (the sentences a native speaker has
+reviewed, for a language whose ``_meta.json`` says ``"review": "needed"``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ class Language:
     speech_language: str
     # SSML <prosody rate> for slower speech, where the voice supports it (Polly voices do); None: plain <Say>.
     slow_rate: str | None = None
+    # "needed": the translation awaits a native reviewer (the reviewed keys are in _review.json).
+    review: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +56,16 @@ class Ref:
 class Catalogue:
     """Prompts by language and key."""
 
-    def __init__(self, languages: list[Language], entries: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self,
+        languages: list[Language],
+        entries: dict[str, dict[str, Any]],
+        data: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.languages = sorted(languages, key=lambda lang: lang.order)
         self.entries = entries
+        # Per language: the "_name.json" data files by name ("glossary", "numbers", "review").
+        self.data = data or {}
         self.codes = tuple(lang.code for lang in self.languages)
         self.default = self.codes[0]
         self._placeholders: dict[str, dict[str, set[str]]] = {}
@@ -58,20 +73,25 @@ class Catalogue:
     @classmethod
     def load(cls, root: Path = PROMPTS_DIR) -> Catalogue:
         """Read every language folder under ``root``."""
-        languages, entries = [], {}
+        languages, entries, data = [], {}, {}
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
             meta = json.loads((folder / "_meta.json").read_text(encoding="utf-8"))
             languages.append(Language(code=folder.name, **meta))
+            data[folder.name] = {
+                file.stem[1:]: json.loads(file.read_text(encoding="utf-8"))
+                for file in sorted(folder.glob("_*.json"))
+                if file.name != "_meta.json"
+            }
             merged: dict[str, Any] = {}
             for file in sorted(folder.glob("*.json")):
-                if file.name == "_meta.json":
+                if file.name.startswith("_"):
                     continue
                 for key, value in json.loads(file.read_text(encoding="utf-8")).items():
                     if key in merged:
                         raise ValueError(f"{folder.name}: prompt {key!r} defined twice ({file.name})")
                     merged[key] = value
             entries[folder.name] = merged
-        return cls(languages, entries)
+        return cls(languages, entries, data)
 
     def language(self, code: str | None) -> Language:
         """The language for ``code``, or the default language."""
@@ -113,6 +133,15 @@ class Catalogue:
             wanted |= set(entries)
         return sorted(f"{code}:{key}" for code in self.codes for key in wanted if key not in self.entries[code])
 
+    def unreviewed(self, code: str) -> list[str]:
+        """The sentences of ``code`` that await a native reviewer (empty unless its meta says so)."""
+        if self.language(code).review != "needed" or code not in self.entries:
+            return []
+        reviewed = set(self.data.get(code, {}).get("review", {}).get("reviewed", ()))
+        return sorted(
+            key for key, value in self.entries[code].items() if isinstance(value, str) and key not in reviewed
+        )
+
     def placeholders(self, key: str) -> dict[str, set[str]]:
         """The ``{name}`` fields each language's ``key`` uses."""
         if key in self._placeholders:
@@ -134,4 +163,5 @@ class _Defaulting(dict):
 @cache
 def catalogue() -> Catalogue:
     """The catalogue shipped in ``callflows/prompts`` (loaded once)."""
-    return Catalogue.load()
+    # Read at call time, so a test can point it at a generated folder (a pseudo-language) and clear the cache.
+    return Catalogue.load(PROMPTS_DIR)

@@ -37,6 +37,10 @@ MAX_HOPS = 50
 # Slower speech (key 8): the context value that carries it, and how much longer Gathers wait.
 SLOW = "slow"
 SLOW_TIMEOUT_FACTOR = 2
+# The context value the hours check sets: "1" while operators are not answering.
+CLOSED = "closed"
+# The suffix of a sentence's out-of-hours wording ("menu.globals.closed").
+CLOSED_VARIANT = ".closed"
 
 
 # --- state and events -------------------------------------------------------
@@ -245,20 +249,41 @@ class _Builder:
     # A menu says one sentence per option with the same context: its prompt parameters are made once.
     _ctx: tuple[tuple[str, str], ...] | None = None
     _params: dict[str, str] = field(default_factory=dict)
-    _sorted: tuple[tuple[str, Any], ...] = ()
 
     def say(self, state: CallState, *keys: str, **params: Any) -> None:
-        lang = self.cat.resolve(state.lang)
         if state.ctx is not self._ctx:
             self._ctx, self._params = state.ctx, context_params(state.context)
-            self._sorted = tuple(sorted(self._params.items()))
         merged = {**self._params, **params} if params else self._params
-        ordered = tuple(sorted(merged.items())) if params else self._sorted
-        for key in keys:
-            needed = self.cat.placeholders(key).get(lang, set())
-            if not needed <= merged.keys():
-                raise StaleState(f"{state.node}: {key} needs {sorted(needed - merged.keys())}")
-            self.lines.append(Line(key, lang, ordered))
+        for lang in spoken_languages(self.cat, state):
+            values = localized(merged, lang)
+            ordered = tuple(sorted(values.items()))
+            for key in keys:
+                said = key
+                # While nobody answers the queue, a sentence that offers an operator has a ".closed"
+                # variant that offers what 0 then leads to (the call back).
+                if state.get(CLOSED) == "1" and self.cat.has(lang, f"{key}{CLOSED_VARIANT}"):
+                    said = f"{key}{CLOSED_VARIANT}"
+                needed = self.cat.placeholders(said).get(lang, set())
+                if not needed <= values.keys():
+                    raise StaleState(f"{state.node}: {said} needs {sorted(needed - values.keys())}")
+                self.lines.append(Line(said, lang, ordered))
+
+
+def spoken_languages(cat: Catalogue, state: CallState) -> tuple[str, ...]:
+    """The chosen language; until a caller chooses one, every language of the catalogue, in order."""
+    return (state.lang,) if state.lang in cat.codes else cat.codes
+
+
+def localized(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """``params`` for one language: a value stored as ``name.<lang>`` stands in for ``name``.
+
+    Effects that word something per language (the operators' hours) store one value
+    per language while no language is chosen yet.
+    """
+    suffix = f".{lang}"
+    out = {name: value for name, value in params.items() if "." not in name}
+    out.update({name[: -len(suffix)]: value for name, value in params.items() if name.endswith(suffix)})
+    return out
 
 
 # --- the engine -------------------------------------------------------------
@@ -362,22 +387,28 @@ def _prompt(build: _Builder, node: Node, state: CallState) -> Listen:
     lang = cat.resolve(state.lang)
     if isinstance(node, LanguageMenu):
         hints: list[str] = []
+        # Each language's short welcome and its choice, in its own voice, before anything else.
         for number, language in enumerate(cat.languages, start=1):
             for key in node.prompts:
                 build.lines.append(Line(key, language.code))
             build.lines.append(Line("language.choose", language.code, (("digit", str(number)),)))
             hints += cat.words(language.code, "language.words")
+        build.say(replace(state, lang=None), *node.after)
         return Listen(1, None, tuple(hints), cat.languages[0].speech_language)
     if isinstance(node, Menu):
-        build.say(state, *node.prompts)
         hints = []
-        for option in node.options:
-            hints += cat.words(lang, option.words_key)
-            if node.announce_options:
-                # A whole sentence from the catalogue: "If that is correct, press {digit}."
-                build.say(state, option.label, digit=option.digit)
-        if node.with_globals and node.announce_options:
-            build.say(state, "menu.globals")
+        # Before a language is chosen the whole menu is said once in each language.
+        for code in spoken_languages(cat, state):
+            one = replace(state, lang=code)
+            build.say(one, *node.prompts)
+            for option in node.options:
+                hints += cat.words(code, option.words_key)
+                if node.announce_options:
+                    # A whole sentence from the catalogue: "If that is correct, press {digit}."
+                    build.say(one, option.label, digit=option.digit)
+            if node.with_globals and node.announce_options:
+                # Out of hours its ".closed" variant says 0 leads to a call back: never an operator who is not there.
+                build.say(one, "menu.globals")
         return Listen(1, None, tuple(hints), cat.language(lang).speech_language, timeout=_timeout(state, 5))
     assert isinstance(node, Ask)
     build.say(state, *node.prompts)
@@ -420,8 +451,8 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
         return danger
     if isinstance(node, LanguageMenu):
         if isinstance(event, Digits) and event.value.strip().rstrip("#") == OPERATOR_DIGIT:
-            # 0 reaches a person even before a language is chosen (in the first language).
-            return _arrive(build, replace(state, lang=cat.default).at(tree.operator), "operator")
+            # 0 reaches a person even before a language is chosen, still told in every language.
+            return _arrive(build, replace(state, lang=None).at(node.operator or tree.operator), "operator")
         choice = _choose_language(cat, event)
         if choice is not None:
             chosen = replace(state, lang=choice).at(node.goto)
@@ -430,13 +461,18 @@ def _answer_menu(build: _Builder, node: Menu | LanguageMenu, state: CallState, e
             return _arrive(build, chosen, f"language:{choice}")
         return _retry(build, node, state, event)
     lang = cat.resolve(state.lang)
+    codes = spoken_languages(cat, state)
     digit = _digit_of(event, lang)
     if digit is None and isinstance(event, Speech):
-        choices = {o.digit: cat.words(lang, o.words_key) for o in node.options}
+
+        def words(key: str) -> list[str]:
+            return [word for code in codes for word in cat.words(code, key)]
+
+        choices = {o.digit: words(o.words_key) for o in node.options}
         if node.with_globals:
-            choices[REPEAT_DIGIT] = cat.words(lang, "global.repeat.words")
-            choices[OPERATOR_DIGIT] = cat.words(lang, "global.operator.words")
-            choices[SLOWER_DIGIT] = cat.words(lang, "slower.words")
+            choices[REPEAT_DIGIT] = words("global.repeat.words")
+            choices[OPERATOR_DIGIT] = words("global.operator.words")
+            choices[SLOWER_DIGIT] = words("slower.words")
         digit = parsers.match_choice(event.text, choices, lang)
     if node.with_globals and digit == REPEAT_DIGIT:
         return _arrive(build, state.at(node.name, state.tries), "repeat")

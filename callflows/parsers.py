@@ -16,7 +16,7 @@ Parser = Callable[[str, str, bool], str | None]
 def _a_number(text: str, lang: str, keypad: bool) -> str | None:
     if keypad:
         digits = text.strip().rstrip("#")
-        if digits.isdigit() and len(digits) in (8, 9):
+        if digits.isascii() and digits.isdigit() and len(digits) in (8, 9):
             return digits.zfill(9)
         return None
     return speech.parse_a_number(text, lang)
@@ -25,7 +25,7 @@ def _a_number(text: str, lang: str, keypad: bool) -> str | None:
 def _zip(text: str, lang: str, keypad: bool) -> str | None:
     if keypad:
         digits = text.strip().rstrip("#")
-        return digits if digits.isdigit() and len(digits) == 5 else None
+        return digits if digits.isascii() and digits.isdigit() and len(digits) == 5 else None
     return speech.parse_zip(text, lang)
 
 
@@ -37,7 +37,7 @@ def _phone(text: str, lang: str, keypad: bool) -> str | None:
 def _pin(text: str, lang: str, keypad: bool) -> str | None:
     # A notification registration's 4-digit PIN.
     digits = text.strip().rstrip("#") if keypad else speech.parse_digits(text, lang)
-    return digits if digits and digits.isdigit() and len(digits) == 4 else None
+    return digits if digits and digits.isascii() and digits.isdigit() and len(digits) == 4 else None
 
 
 # A country heard by a fuzzy match is stored with this mark; the call flow asks the caller to confirm it.

@@ -2,15 +2,24 @@
 
 Pure functions: no Flask, no database. ``parse_text`` understands
 ``STATUS A201345678 MEXICO`` / ``ESTADO A201345678 MEXICO`` with free-form
-spacing, case and punctuation, HELP/AYUDA, and the opt-out and opt-in words
-Twilio itself acts on (its opt-out keywords).
+spacing, case and punctuation, HELP/AYUDA, the opt-out and opt-in words
+Twilio itself acts on (STOP, START...), and the Spanish ones it does not
+(PARAR, BAJA, CANCELAR SUSCRIPCION; INICIAR), which the hotline answers itself.
+
+A text's language comes from its keyword, else from its letters and a few
+common words (``detect_language``, data in each catalogue language's
+``_texting.json``); when neither tells, ``sure`` is False and the texter's
+conversation remembers the language.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from functools import cache
 
+from callflows.catalogue import catalogue
 from callflows.countries import match_country, normalize_country
 from callflows.speech import normalize
 
@@ -25,8 +34,15 @@ CHANGE_REQUEST = "change_request"
 # Twilio treats these as opt-out or opt-in keywords when they are the whole message, one word.
 STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
 START_WORDS = frozenset({"start", "unstop", "yes"})
+# Spanish opt-out and opt-in words (the whole message). Twilio's default opt-out list does not
+# include them, so the hotline records them like STOP and START and confirms them in Spanish.
+OWN_STOP_WORDS = {"parar": "es", "baja": "es", "cancelar suscripcion": "es"}
+OWN_START_WORDS = {"iniciar": "es"}
 HELP_WORDS = {"help": "en", "info": "en", "ayuda": "es", "informacion": "es"}
 STATUS_WORDS = {"status": "en", "estado": "es", "estatus": "es"}
+# The English keywords are what the help texts of every other language teach too, so they do not
+# tell the language: the conversation's remembered language answers them when there is one.
+_SHARED_KEYWORDS = frozenset({"status", "help", "info", "cancel", "change"})
 # A callback confirmation's commands always carry its reference ("CANCEL K7Q2"): the bare
 # carrier words keep their carrier meaning. A reference is 4 letters and digits.
 REQUEST_WORDS = {
@@ -36,8 +52,6 @@ REQUEST_WORDS = {
     "cambiar": (CHANGE_REQUEST, "es"),
 }
 REFERENCE_LENGTH = 4
-# Words that suggest a Spanish texter when no keyword says so (the help text answers in their language).
-_SPANISH_HINTS = frozenset({"hola", "ayuda", "por", "favor", "gracias", "necesito", "donde", "busco", "quiero"})
 
 # GSM 03.38: the basic set costs one septet, the extension set two; anything else forces UCS-2.
 _GSM_BASIC = frozenset(
@@ -60,31 +74,74 @@ class TextCommand:
     country_text: str = ""
     # A callback confirmation's reference (CANCEL K7Q2), upper case.
     reference: str | None = None
+    # False when nothing in the text told its language (the default language stands in).
+    sure: bool = True
+    # True for an opt-out or opt-in word the carrier does not answer (PARAR, INICIAR): we confirm it.
+    confirm: bool = False
+
+
+def detect_language(body: str) -> str | None:
+    """The catalogue language a text is written in, from its letters and common words; None when unsure.
+
+    Each language may list, in ``_texting.json``, ``letters`` (a character class such
+    as accented vowels, or a script's range) and ``words``; a letter counts twice, a
+    word once. A tie, or nothing found, is None.
+    """
+    words = set(normalize(body).split())
+    lowered = body.lower()
+    scores: dict[str, int] = {}
+    for code, letters, common in _texting_data():
+        score = len(words & common) + (2 * len(letters.findall(lowered)) if letters else 0)
+        if score:
+            scores[code] = score
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [code for code, score in scores.items() if score == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+@cache
+def _texting_data() -> tuple[tuple[str, re.Pattern[str] | None, frozenset[str]], ...]:
+    cat = catalogue()
+    out = []
+    for code in cat.codes:
+        data = cat.data.get(code, {}).get("texting", {})
+        letters = re.compile(f"[{data['letters']}]") if data.get("letters") else None
+        out.append((code, letters, frozenset(normalize(word) for word in data.get("words", ()))))
+    return tuple(out)
 
 
 def parse_text(body: str) -> TextCommand:
     """Read one incoming text."""
     words = normalize(body).split()
+    default = catalogue().default
     if not words:
-        return TextCommand(UNKNOWN, "en")
-    first = words[0]
+        return TextCommand(UNKNOWN, default, sure=False)
+    first, whole = words[0], " ".join(words)
     if len(words) == 1 and first in STOP_WORDS:
-        return TextCommand(STOP, "en", keyword=first)
+        return TextCommand(STOP, "en", keyword=first, sure=False)
     if len(words) == 1 and first in START_WORDS:
-        return TextCommand(START, "en", keyword=first)
+        return TextCommand(START, "en", keyword=first, sure=False)
+    if whole in OWN_STOP_WORDS:
+        return TextCommand(STOP, OWN_STOP_WORDS[whole], keyword=whole, confirm=True)
+    if whole in OWN_START_WORDS:
+        return TextCommand(START, OWN_START_WORDS[whole], keyword=whole, confirm=True)
     if first in REQUEST_WORDS and len(words) == 2 and _is_reference(words[1]):
         kind, language = REQUEST_WORDS[first]
-        return TextCommand(kind, language, keyword=first, reference=words[1].upper())
+        return TextCommand(kind, language, keyword=first, reference=words[1].upper(), sure=_tells(first))
     if first in HELP_WORDS and len(words) == 1:
-        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us (docs/decisions/sms-keywords.md).
-        return TextCommand(HELP, HELP_WORDS[first], keyword=first)
+        # HELP/AYUDA alone is the help reply; "HELP ME ..." is someone writing to us.
+        return TextCommand(HELP, HELP_WORDS[first], keyword=first, sure=_tells(first))
     keyword, rest = _status_keyword(words)
     if keyword is None:
-        language = "es" if _SPANISH_HINTS & set(words) else "en"
+        detected = detect_language(body)
+        language = detected or default
         found = _look_up_in_free_text(words, language)
         # Free text that is not a command goes to a specialist (UNKNOWN), unless it names
         # an A-number and a country: then it still answers the look-up.
-        return found or TextCommand(UNKNOWN, language)
+        command = found or TextCommand(UNKNOWN, language)
+        return TextCommand(**{**command.__dict__, "sure": detected is not None})
     a_number, rest = _a_number(rest)
     country_text = " ".join(rest)
     return TextCommand(
@@ -94,7 +151,12 @@ def parse_text(body: str) -> TextCommand:
         a_number=a_number,
         country=_country(country_text, STATUS_WORDS[keyword]) if country_text else None,
         country_text=country_text,
+        sure=_tells(keyword),
     )
+
+
+def _tells(keyword: str) -> bool:
+    return keyword not in _SHARED_KEYWORDS
 
 
 def _is_reference(word: str) -> bool:
@@ -115,13 +177,18 @@ def _look_up_in_free_text(words: list[str], language: str) -> TextCommand | None
     return None
 
 
+def _ascii_digits(word: str) -> bool:
+    # str.isdigit() also takes other scripts' digits ("٢٠١"): an A-number is ASCII digits only.
+    return word.isascii() and word.isdigit()
+
+
 def _status_keyword(words: list[str]) -> tuple[str | None, list[str]]:
     first = words[0]
     if first in STATUS_WORDS:
         return first, words[1:]
     # "STATUSA201345678" or "status201345678": the keyword glued to the number.
     for keyword in STATUS_WORDS:
-        if first.startswith(keyword) and first[len(keyword) :].lstrip("a").isdigit():
+        if first.startswith(keyword) and _ascii_digits(first[len(keyword) :].lstrip("a")):
             return keyword, [first[len(keyword) :], *words[1:]]
     return None, words
 
@@ -134,9 +201,9 @@ def _a_number(words: list[str]) -> tuple[str | None, list[str]]:
         index += 1
     while index < len(words):
         word = words[index]
-        if not digits and word.startswith("a") and word[1:].isdigit():
+        if not digits and word.startswith("a") and _ascii_digits(word[1:]):
             word = word[1:]
-        if not word.isdigit():
+        if not _ascii_digits(word):
             break
         digits += word
         index += 1

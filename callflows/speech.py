@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import math
 import re
 import unicodedata
@@ -156,8 +157,20 @@ def normalize(text: str) -> str:
         category = unicodedata.category(char)
         if category == "Mn":
             continue
-        kept.append(" " if category[0] in "PSZC" else char)
+        if category[0] in "PSZC":
+            kept.append(" ")
+        elif _is_han(char):
+            # Chinese is written without spaces: each character counts as a word, so a phrase is
+            # found inside an utterance character for character.
+            kept.append(f" {char} ")
+        else:
+            kept.append(char)
     return " ".join("".join(kept).split())
+
+
+def _is_han(char: str) -> bool:
+    """A Chinese (Han) character."""
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"
 
 
 def parse_digits(text: str, language: str) -> str | None:
@@ -196,7 +209,8 @@ def parse_zip(text: str, language: str) -> str | None:
 
 def spoken_digit(text: str, language: str) -> str | None:
     """Return "0".."9" when the whole utterance is one key press ("two", "oprima dos"), else None."""
-    words = [word for word in _split_words(text) if word != _PAUSE and word not in _KEY_WORDS]
+    key_words = _KEY_WORDS | _data_words(language, "key_words")
+    words = [word for word in _words(text, language) if word != _PAUSE and word not in key_words]
     if len(words) != 1:
         return None
     (word,) = words
@@ -350,13 +364,68 @@ def _split_words(text: str) -> list[str]:
 
 
 def _number_words(language: str) -> dict[str, tuple[str, int]]:
-    """Return the number words of a call language, or of both when the language is unknown."""
+    """Return the number words of a call language, or of both when the language is unknown.
+
+    English and Spanish grammar is built in; any other language brings its digit words
+    as data (``callflows/prompts/<lang>/_numbers.json``), read digit by digit.
+    """
     base = language.split("-")[0].lower()
     if base == "en":
         return _ENGLISH_WORDS
     if base == "es":
         return _SPANISH_WORDS
+    numbers = _numbers_data(base)
+    if numbers:
+        return {word: (_UNIT, int(value)) for word, value in numbers.get("digits", {}).items()}
     return _BOTH_WORDS
+
+
+@functools.cache
+def _numbers_data(base: str) -> dict:
+    # The catalogue folder of the language; stdlib only, like the rest of callflows.
+    from callflows.catalogue import PROMPTS_DIR
+
+    path = PROMPTS_DIR / base / "_numbers.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _data_words(language: str, name: str) -> frozenset[str]:
+    """Extra filler or key words a data language lists (empty for the built-in languages)."""
+    base = language.split("-")[0].lower()
+    if base in ("en", "es"):
+        return frozenset()
+    return frozenset(_numbers_data(base).get(name, ()))
+
+
+def _words(text: str, language: str) -> list[str]:
+    """``_split_words``, then, for a language written without spaces, each run cut into known words.
+
+    The longest known word (a digit, a filler, a key word) is taken at each place, so
+    "二零一" is three digits and "号码是" a filler and a verb; anything else stays whole.
+    """
+    words = _split_words(text)
+    base = language.split("-")[0].lower()
+    numbers = _numbers_data(base) if base not in ("en", "es") else {}
+    if numbers.get("split") != "characters":
+        return words
+    known = set(numbers.get("digits", {})) | set(numbers.get("fillers", ())) | set(numbers.get("key_words", ()))
+    longest = max((len(word) for word in known), default=1)
+    out: list[str] = []
+    for word in words:
+        if word.isascii():
+            out.append(word)
+            continue
+        index = 0
+        while index < len(word):
+            for size in range(min(longest, len(word) - index), 0, -1):
+                piece = word[index : index + size]
+                if piece in known or size == 1:
+                    out.append(piece)
+                    index += size
+                    break
+    return out
 
 
 class _Item(NamedTuple):
@@ -370,10 +439,12 @@ class _Item(NamedTuple):
 def _lex_number(text: str, language: str) -> list[_Item] | None:
     """Turn the utterance into number items; None when a word is neither number nor filler."""
     vocabulary = _number_words(language)
-    knows_oh = language.split("-")[0].lower() != "es"
+    fillers = _FILLERS | _data_words(language, "fillers")
+    base = language.split("-")[0].lower()
+    knows_oh = base != "es" and (base == "en" or not _numbers_data(base))
     # A run is a stretch between fillers; "oh" is resolved within its run below.
     runs: list[list[_Item]] = [[]]
-    for word in _split_words(text):
+    for word in _words(text, language):
         if word == _PAUSE:
             runs[-1].append(_Item(_PAUSE))
         elif word.isascii() and word.isdigit():
@@ -383,7 +454,7 @@ def _lex_number(text: str, language: str) -> list[_Item] | None:
             runs[-1].append(_Item(*vocabulary[word]))
         elif knows_oh and word in _ENGLISH_OH:
             runs[-1].append(_Item(_OH))
-        elif word in _FILLERS:
+        elif word in fillers:
             runs.append([])
         else:
             return None

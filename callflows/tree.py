@@ -88,6 +88,10 @@ class LanguageMenu:
     goto: str
     on_invalid: Reprompt
     on_silence: Reprompt
+    # Said in every language after all the choices (the 911 notice), so the choice comes first.
+    after: tuple[str, ...] = ()
+    # Where 0 leads before a language is chosen (None: the tree's operator node).
+    operator: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class Tree:
                 out.append(node.operator or self.operator)
         if isinstance(node, (Menu, LanguageMenu, Ask)):
             out += [node.on_invalid.then, node.on_silence.then]
+        if isinstance(node, LanguageMenu):
+            out.append(node.operator or self.operator)
         if isinstance(node, (LanguageMenu, Ask, Record)):
             out.append(node.goto)
         if isinstance(node, Ask):
@@ -263,6 +269,8 @@ class Tree:
         keys: set[str] = set()
         for node in self.nodes.values():
             keys.update(getattr(node, "prompts", ()))
+            if isinstance(node, LanguageMenu):
+                keys.update(node.after)
             if isinstance(node, (Menu, LanguageMenu, Ask)):
                 keys.update({node.on_invalid.prompt, node.on_silence.prompt})
             if isinstance(node, Menu):

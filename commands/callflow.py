@@ -1,4 +1,4 @@
-"""``flask callflow check|diagram``: the call tree validates and draws itself."""
+"""``flask callflow check|diagram|export-po|import-po``: the tree checks and draws itself; translators' files."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from callflows.catalogue import Catalogue, catalogue
-from callflows.check import check_tree
+from callflows.catalogue import PROMPTS_DIR, Catalogue, catalogue
+from callflows.check import check_tree, unreviewed_sentences
 from callflows.diagram import to_dot, to_mermaid
 from callflows.flows import TREE
+from commands.translation_files import PoFileRefused, export_po, import_po
 from config import PROJECT_ROOT
 from models.base import Database, utcnow
 from models.callback import URGENT_PRIORITY, CallbackRequest
@@ -49,6 +50,36 @@ def check(prompts: Path | None) -> None:
             click.echo(f"  - {problem}", err=True)
         sys.exit(1)
     click.echo(f"call tree ok: {len(TREE.nodes)} nodes, languages {', '.join(cat.codes)}")
+    # Information, not a failure: machine or first-pass translations wait for a native speaker.
+    for code, keys in unreviewed_sentences(cat).items():
+        click.echo(
+            f"{code}: {len(keys)} sentence(s) await a native reviewer (list reviewed keys in {code}/_review.json):"
+        )
+        for key in keys:
+            click.echo(f"  {code}:{key}")
+
+
+@group.command("export-po")
+@click.option("--language", "lang", required=True, help="The catalogue language to translate (e.g. es, zh).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PO file to write.")
+def export_po_command(lang: str, out: Path) -> None:
+    """Write a translator's PO file: each sentence's English source, its key as context, its placeholders."""
+    try:
+        count = export_po(catalogue(), lang, out)
+    except PoFileRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {count} message(s) for {lang} to {out}")
+
+
+@group.command("import-po")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_po_command(file: Path) -> None:
+    """Read a translated PO file back into the catalogue (refused if any placeholder differs)."""
+    try:
+        lang, changed = import_po(catalogue(), file, PROMPTS_DIR)
+    except PoFileRefused as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{lang}: {changed} sentence(s) changed; run `flask callflow check`")
 
 
 @group.command("diagram")

@@ -17,15 +17,16 @@ from runtime import hotline
 
 group = AppGroup("operators", help="Operator accounts and API tokens.")
 
-# Demo log-ins (printed in the README): never used outside the embedded demo.
+# Demo log-ins (printed in the README): created only outside production by ``flask demo load``, and
+# strong by the same rule as every account (a demo that teaches weak passwords gets copied).
 DEMO_OPERATORS = (
-    ("operator@voice.demo", "Olivia Operator", "operator", "+12025550181", "demo-operator-1"),
-    ("operator2@voice.demo", "Oscar Operator", "operator", "+12025550182", "demo-operator-2"),
-    ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "demo-supervisor"),
-    ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "demo-admin"),
+    ("operator@voice.demo", "Olivia Operator", "operator", "+12025550181", "amber kettle frost ninety"),
+    ("operator2@voice.demo", "Oscar Operator", "operator", "+12025550182", "copper lantern meadow sixty"),
+    ("supervisor@voice.demo", "Sam Supervisor", "supervisor", "+12025550183", "violet harbor pencil thirty"),
+    ("admin@voice.demo", "Ada Admin", "admin", "+12025550184", "granite otter whistle eleven"),
 )
 # A Community Relations Officer of the El Paso field office, where the demo detainee is held.
-DEMO_CRO = ("cro@voice.demo", "Carmen CRO", "cro", "+12025550185", "demo-cro-elp", "ELP")
+DEMO_CRO = ("cro@voice.demo", "Carmen CRO", "cro", "+12025550185", "saffron canyon ladder forty", "ELP")
 
 
 def _phone(value: str | None) -> str | None:
@@ -56,7 +57,7 @@ def _office(value: str | None) -> str | None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="Dashboard password.")
 def add(email: str, role: str, name: str, phone: str | None, office: str | None, password: str) -> None:
     """Create an operator account and print its API token (shown once)."""
-    problem = password_problem(password, email)
+    problem = password_problem(password, email, name)
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
     field_office = _office(office)

@@ -160,7 +160,8 @@ class Settings:
     twilio_auth_token: str = "dev-auth-token"
     twilio_api_base_url: str | None = None
     public_base_url: str = "http://127.0.0.1:5000"
-    trust_proxy_headers: bool = False
+    # How many proxies in front add X-Forwarded-* entries (0: none; the right-most N are believed).
+    trust_proxy_headers: int = 0
     hotline_number: str = HOTLINE_NUMBER
     operator_number: str = HOTLINE_NUMBER
     timezone: str = "America/New_York"
@@ -266,6 +267,23 @@ def _int(value: str, variable: str) -> int:
         raise ConfigError(f"{variable}: expected a whole number, got {value!r}") from None
 
 
+MAX_PROXY_HOPS = 5
+
+
+def _proxy_hops(value: str) -> int:
+    """``TRUST_PROXY_HEADERS``: how many proxies to believe; true means one, false none."""
+    lowered = value.strip().lower()
+    if lowered.isdigit() and int(lowered) <= MAX_PROXY_HOPS:
+        return int(lowered)
+    try:
+        return int(_bool(value, "TRUST_PROXY_HEADERS"))
+    except ConfigError:
+        raise ConfigError(
+            f"TRUST_PROXY_HEADERS: expected the number of proxies in front (0-{MAX_PROXY_HOPS}) or true/false, "
+            f"got {value!r}"
+        ) from None
+
+
 def _dates(value: str, variable: str) -> tuple[date, ...]:
     try:
         return tuple(date.fromisoformat(v.strip()) for v in value.split(",") if v.strip())
@@ -342,7 +360,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         if env.get(variable):
             values[name] = _int(env[variable], variable)
     if env.get("TRUST_PROXY_HEADERS"):
-        values["trust_proxy_headers"] = _bool(env["TRUST_PROXY_HEADERS"], "TRUST_PROXY_HEADERS")
+        values["trust_proxy_headers"] = _proxy_hops(env["TRUST_PROXY_HEADERS"])
     if env.get("BUSINESS_HOURS"):
         values["business_hours"] = parse_business_hours(env["BUSINESS_HOURS"])
     if env.get("CALLING_HOURS"):
@@ -397,6 +415,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
 # --- Fail closed ----------------------------------------------------------------
 # The development defaults are printed in the README: on a public address they are no secret.
 MIN_SECRET_LENGTH = 32
+# A random 32-character secret has about 25 different characters; "aaaa…" or "abab…" is no secret.
+MIN_SECRET_DISTINCT = 12
 SECRET_SETTINGS = (
     ("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
     ("SECRET_KEY", "secret_key"),
@@ -422,19 +442,31 @@ def derive_key(secret: str, purpose: str) -> bytes:
 
 
 def _fail_closed(settings: Settings) -> None:
-    if not settings.is_public:
+    # Production is held to the rule on every address: a proxy or a tunnel to "localhost" makes
+    # the service public without its own address saying so.
+    if not (settings.is_public or settings.is_production):
         return
-    where = (
-        "TRUST_PROXY_HEADERS=true" if settings.trust_proxy_headers else f"PUBLIC_BASE_URL={settings.public_base_url}"
-    )
+    if settings.is_production:
+        where = "VOICE_ENV=production"
+    elif settings.trust_proxy_headers:
+        where = f"TRUST_PROXY_HEADERS={int(settings.trust_proxy_headers)}"
+    else:
+        where = f"PUBLIC_BASE_URL={settings.public_base_url}"
     defaults = Settings()
-    for variable, name in SECRET_SETTINGS:
-        value = getattr(settings, name)
-        if value == getattr(defaults, name):
+    secrets = [(variable, getattr(settings, name), getattr(defaults, name)) for variable, name in SECRET_SETTINGS]
+    if settings.metrics_token:
+        secrets.append(("METRICS_TOKEN", settings.metrics_token, None))
+    for variable, value, default in secrets:
+        if value == default:
             raise ConfigError(f"{variable}: the development value is refused on a public address ({where})")
         if len(value) < MIN_SECRET_LENGTH:
             raise ConfigError(
                 f"{variable}: at least {MIN_SECRET_LENGTH} characters are required on a public address ({where})"
+            )
+        if len(set(value)) < MIN_SECRET_DISTINCT:
+            raise ConfigError(
+                f"{variable}: a random value is required on a public address ({where}); "
+                f"this one has fewer than {MIN_SECRET_DISTINCT} different characters"
             )
     if settings.neutral_number == DEVELOPMENT_NEUTRAL_NUMBER:
         # The fictional development number cannot place calls, and a shared default would be known.

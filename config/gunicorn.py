@@ -28,3 +28,7 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 # Two process groups (web and office) run side by side; the control socket (one default path
 # per user) is not used by this project and would be fought over.
 control_socket_disable = True
+
+# The operator API answers an over-long path itself, as JSON (web/office/openapi.py allows 2048
+# characters); gunicorn's own refusal (an HTML 414 at 4094) is kept for lines past the largest it allows.
+limit_request_line = 8190

@@ -91,6 +91,28 @@ _WRITING = threading.Lock()
 os.register_at_fork(before=_WRITING.acquire, after_in_parent=_WRITING.release, after_in_child=_WRITING.release)
 
 
+# Processes that share one pipe (gunicorn's workers, a forked child) each write whole lines: a write
+# of at most PIPE_BUF bytes to a pipe is never interleaved with another process's write.
+CHUNK_BYTES = 4096
+
+
+def _chunks(lines: list[str]) -> list[str]:
+    """Whole lines joined into pieces of at most CHUNK_BYTES (a longer line stands alone)."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = len(line.encode())
+        if current and size + length > CHUNK_BYTES:
+            chunks.append("".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        chunks.append("".join(current))
+    return chunks
+
+
 class QueuedJsonHandler(logging.handlers.QueueHandler):
     """Hands records to a per-process writer thread that formats and writes them as JSON lines."""
 
@@ -176,8 +198,9 @@ class QueuedJsonHandler(logging.handlers.QueueHandler):
                 target.handleError(record)
         with _WRITING, target.lock:  # type: ignore[union-attr]
             try:
-                target.stream.write("".join(lines))
-                target.flush()
+                for chunk in _chunks(lines):
+                    target.stream.write(chunk)
+                    target.flush()
             except Exception:
                 target.handleError(records[-1])
 

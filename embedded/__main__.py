@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from embedded.redis import EmbeddedRedis
 
@@ -22,8 +23,30 @@ VAR = ROOT / "var"
 BIN = Path(sys.executable).parent
 
 
+DEV_AUTH_TOKEN = "dev-auth-token"
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password in it replaced by ``***`` (a banner is copied into chats and tickets)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def banner(base: str, port: int, redis_url: str, database_url: str, token: str) -> str:
-    """What to open, what to paste into the Twilio console, and how to stop."""
+    """What to open, what to paste into the Twilio console, and how to stop; never a secret.
+
+    The development token is printed (it is in the README and works on loopback only); a
+    real one is not, nor a password inside the database or Redis address.
+    """
+    signing = (
+        f"the simulator signs with TWILIO_AUTH_TOKEN={token!r}"
+        if token == DEV_AUTH_TOKEN
+        else "the simulator signs with your TWILIO_AUTH_TOKEN (not shown)"
+    )
+    database_url, redis_url = without_password(database_url), without_password(redis_url)
     return f"""
 ================================================================================
  VOICE hotline (1-855-48-VOICE) is starting on the embedded default
@@ -44,7 +67,7 @@ def banner(base: str, port: int, redis_url: str, database_url: str, token: str) 
  Hear it without a phone (another terminal):
    .venv/bin/flask --app app call --url http://127.0.0.1:{port}
    .venv/bin/flask --app app sms --url http://127.0.0.1:{port} "STATUS A201345678 MEXICO"
-   (the simulator signs with TWILIO_AUTH_TOKEN={token!r}; export the same value there)
+   ({signing}; export the same value there)
 
  Stop everything: Ctrl-C
 ================================================================================
@@ -88,7 +111,7 @@ def run(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     env.setdefault("DATABASE_URL", f"sqlite:///{var / 'voice.db'}")
     env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{args.port}")
-    env.setdefault("TWILIO_AUTH_TOKEN", "dev-auth-token")
+    env.setdefault("TWILIO_AUTH_TOKEN", DEV_AUTH_TOKEN)
     # honcho gives each Procfile line PORT = base + 100 × its place: web, office, worker.
     # The web group answers Twilio; it sends /ops and /api to the office group.
     env.setdefault("OFFICE_URL", f"http://127.0.0.1:{args.port + 100}")

@@ -65,7 +65,7 @@ class CallSession(Base):
     @staticmethod
     def record_status(session: Session, call_sid: str, status: str, duration: int | None, now: datetime) -> None:
         """Record a status callback: the final status and, on completion, the duration."""
-        final = status in {"completed", "busy", "failed", "no-answer", "canceled"}
+        final = status in FINAL_STATUSES
         values: dict[str, Any] = {"status": status}
         if duration is not None:
             values["duration_seconds"] = duration
@@ -75,6 +75,9 @@ class CallSession(Base):
         if changed.rowcount == 0:
             # The status callback can overtake the buffered start of the call.
             session.add(CallSession(call_sid=call_sid, started_at=now, **values))
+
+
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 
 
 class CallEvent(Base):

@@ -83,10 +83,28 @@ class Conversation(Base):
         return session.scalars(query.with_for_update()).first()
 
     @staticmethod
+    def language_of(session: Session, phone: str) -> str | None:
+        """The language the texter's open or claimed conversation was last written in, if any."""
+        query = select(Conversation.language).where(
+            Conversation.phone == phone, Conversation.status.in_((OPEN, CLAIMED))
+        )
+        return session.scalars(query).first()
+
+    @staticmethod
     def receive(
-        session: Session, phone: str, language: str, body: str, message_sid: str, now: datetime
+        session: Session,
+        phone: str,
+        language: str,
+        body: str,
+        message_sid: str,
+        now: datetime,
+        language_sure: bool = True,
     ) -> tuple[Conversation, bool]:
-        """Add a text from ``phone`` to their conversation, opening one if needed; True when it was opened."""
+        """Add a text from ``phone`` to their conversation, opening one if needed; True when it was opened.
+
+        A text whose language was recognised keeps the conversation in that language
+        (the texter may switch); one that told nothing leaves it as it was.
+        """
         for attempt in (1, 2):
             conversation = Conversation.active_for(session, phone)
             opened = conversation is None
@@ -104,6 +122,8 @@ class Conversation(Base):
                         session.add(conversation)
                         session.flush()
                     conversation.last_message_at = now
+                    if language_sure and conversation.language != language:
+                        conversation.language = language
                     session.add(
                         ConversationMessage(
                             conversation_id=conversation.id,

@@ -45,7 +45,8 @@ CASE_REMOVED = "removed"
 RELIEF_GRANTED = "relief_granted"
 CASE_STATUSES = (IN_PROCEEDINGS, ORDERED_REMOVED, APPEAL_PENDING, CASE_REMOVED, RELIEF_GRANTED)
 _CASE_STATUS_WORDS = {code.replace("_", " "): code for code in CASE_STATUSES}
-_A_NUMBER = re.compile(r"[Aa]?[\s\-.]*(\d[\d\s\-.]*\d)")
+# ASCII digits only: other scripts' digits (Arabic-Indic, full-width) are not an A-number.
+_A_NUMBER = re.compile(r"[Aa]?[\s\-.]*(\d[\d\s\-.]*\d)", re.ASCII)
 
 
 class Facility(Base):
@@ -114,7 +115,7 @@ def normalize_a_number(value: str) -> str | None:
     match = _A_NUMBER.fullmatch(value.strip())
     if match is None:
         return None
-    digits = re.sub(r"\D", "", match[1])
+    digits = re.sub(r"\D", "", match[1], flags=re.ASCII)
     return digits.zfill(9) if len(digits) in (8, 9) else None
 
 

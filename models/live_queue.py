@@ -30,6 +30,10 @@ WAIT_MIN_SAMPLES = 3
 OFFER_SECONDS = 90
 
 
+# The queued caller chose no language (a relay call, or silence at the language menu).
+NO_LANGUAGE = "none"
+
+
 class QueuedCall(Base):
     """One caller's stay in the live queue (one row per CallSid)."""
 

@@ -16,6 +16,9 @@ from models.base import Base, utcnow
 
 DASHBOARD = "dashboard"
 API = "api"
+# A registration's numbers: the row's ``request_id`` holds the registration's id, and the channel
+# says so (the table predates registrations; a read is told apart by its channel, not a new column).
+REGISTRATION_CHANNELS = {DASHBOARD: "registration-ops", API: "registration-api"}
 
 
 class NumberRead(Base):
@@ -39,7 +42,29 @@ class NumberRead(Base):
         session.add(NumberRead(operator_id=operator_id, request_id=request_id, channel=channel, at=now))
 
     @staticmethod
+    def record_registration(
+        session: Session, operator_id: int, registration_id: int, channel: str, now: datetime
+    ) -> None:
+        """Audit that ``operator_id`` was shown the full phone and A-number of registration ``registration_id``."""
+        kind = REGISTRATION_CHANNELS.get(channel, REGISTRATION_CHANNELS[API])
+        session.add(NumberRead(operator_id=operator_id, request_id=registration_id, channel=kind, at=now))
+
+    @staticmethod
+    def for_registration(session: Session, registration_id: int) -> list[NumberRead]:
+        """Every full read of one registration's numbers, oldest first."""
+        query = (
+            select(NumberRead)
+            .where(NumberRead.request_id == registration_id, NumberRead.channel.in_(REGISTRATION_CHANNELS.values()))
+            .order_by(NumberRead.at, NumberRead.id)
+        )
+        return list(session.scalars(query))
+
+    @staticmethod
     def for_request(session: Session, request_id: int) -> list[NumberRead]:
         """Every read of one request's number, oldest first."""
-        query = select(NumberRead).where(NumberRead.request_id == request_id).order_by(NumberRead.at, NumberRead.id)
+        query = (
+            select(NumberRead)
+            .where(NumberRead.request_id == request_id, NumberRead.channel.not_in(REGISTRATION_CHANNELS.values()))
+            .order_by(NumberRead.at, NumberRead.id)
+        )
         return list(session.scalars(query))

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -27,6 +28,8 @@ from models.outbox import OutboxMessage
 
 # The job that texts a registration's code (an outbox entry, so a crash after the commit loses nothing).
 SEND_CODE_JOB = "workers.notify.send_code"
+
+log = logging.getLogger("voice.models.registration")
 
 PENDING = "pending"
 ACTIVE = "active"
@@ -85,6 +88,8 @@ class Registration(Base):
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"))
     code_hash: Mapped[str | None] = mapped_column(String(64))
     code_expires_at: Mapped[datetime | None]
+    # Wrong codes and PINs against this registration, by text and by phone, over its whole life: the
+    # guessing budget (``guesses_spent``). A new code never resets it.
     code_failures: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     activated_at: Mapped[datetime | None]
@@ -123,7 +128,6 @@ class Registration(Base):
         """Store a keyed hash of the text code and when it stops working."""
         self.code_hash = hash_code(code, self.phone, key)
         self.code_expires_at = now + lifetime
-        self.code_failures = 0
 
     def activate(self, now: datetime, lifetime: timedelta) -> None:
         """Make the registration active for ``lifetime`` from ``now``."""
@@ -228,6 +232,56 @@ def hash_code(code: str, phone: str, key: str) -> str:
     return hmac.new(key.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+# --- the guessing budget ----------------------------------------------------------------------
+# Wrong PINs and codes count against the registration and against its phone number (all of the
+# number's registrations together, ended ones too), across calls and texts. A spent budget
+# refuses every further PIN or code, right or wrong, and stops notification calls; it never ends
+# an active registration (a stranger guessing must not be able to switch someone's off), and
+# supervisors see it flagged.
+NUMBER_BUDGET_FACTOR = 2
+
+
+def number_guesses(session: Session, phone: str) -> int:
+    """Wrong PINs and codes against all of ``phone``'s registrations."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(Registration.code_failures), 0)).where(Registration.phone == phone)
+    )
+    return int(total or 0)
+
+
+def guesses_spent(session: Session, registration: Registration, settings: NotificationSettings) -> bool:
+    """True once the registration's or its number's budget of wrong PINs and codes is spent."""
+    if registration.code_failures >= settings.code_max_failures:
+        return True
+    return number_guesses(session, registration.phone) >= settings.code_max_failures * NUMBER_BUDGET_FACTOR
+
+
+def count_wrong_guess(session: Session, registration: Registration, settings: NotificationSettings) -> bool:
+    """Count one wrong PIN or code (on a row locked or freshly read in this transaction); True when that
+    spends the budget, which the caller flags for supervisors."""
+    spent_before = guesses_spent(session, registration, settings)
+    registration.code_failures = (registration.code_failures or 0) + 1
+    session.flush()
+    if not spent_before and guesses_spent(session, registration, settings):
+        log.warning(
+            "registration guessing budget spent; flagged for supervisor review",
+            extra={"registration_id": registration.id, "failures": registration.code_failures},
+        )
+        return True
+    return False
+
+
+def spent_registrations(session: Session, settings: NotificationSettings, limit: int = 50) -> list[Registration]:
+    """Registrations whose own budget is spent, newest first (the supervisors' flag)."""
+    query = (
+        select(Registration)
+        .where(Registration.code_failures >= settings.code_max_failures)
+        .order_by(Registration.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
 # --- registering by text ----------------------------------------------------------------------
 
 
@@ -249,6 +303,14 @@ def register_by_text(
     live = live_before_registering(session, phone)
     same = [r for r in live if (r.a_number, r.country) == (a_number, country)]
     active = [r for r in same if r.status == ACTIVE]
+    # A number that spent its budget gets no new code: a new code never resets the count.
+    earlier = select(Registration.code_failures).where(
+        Registration.phone == phone, Registration.a_number == a_number, Registration.country == country
+    )
+    if number_guesses(session, phone) >= settings.code_max_failures * NUMBER_BUDGET_FACTOR or any(
+        (failures or 0) >= settings.code_max_failures for failures in session.scalars(earlier)
+    ):
+        return "code_locked", {}
     if active:
         # The same reply as a first registration: whoever texts from this phone must not learn that
         # one exists. Its code renews the registration (as "text REGISTER again to keep it" says).
@@ -292,6 +354,9 @@ def confirm_by_text(
     waiting = list(session.scalars(query))
     if not waiting:
         return "no_code", {}
+    waiting = [r for r in waiting if not guesses_spent(session, r, settings)]
+    if not waiting:
+        return "code_locked", {}
     digest = hash_code(code, phone, key)
     for registration in waiting:
         if hmac.compare_digest(registration.code_hash or "", digest):
@@ -299,11 +364,12 @@ def confirm_by_text(
                 return "code_expired", {}
             registration.activate(now, timedelta(days=settings.registration_days))
             return "active", {"reference": registration.reference}
-    # A wrong code counts against every code waiting for this phone (the rows are locked above).
+    # A wrong code counts against every code waiting for this phone (the rows are locked above). A
+    # pending registration is the texter's own: once its budget is spent it ends.
     locked = False
     for registration in waiting:
-        registration.code_failures += 1
-        if registration.code_failures >= settings.code_max_failures:
+        count_wrong_guess(session, registration, settings)
+        if guesses_spent(session, registration, settings):
             if registration.status == ACTIVE:
                 # A renewal code guessed wrong too often stops working; the registration itself stays.
                 registration.code_hash = registration.code_expires_at = None

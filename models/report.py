@@ -42,6 +42,9 @@ _WEEK = re.compile(r"^(\d{4})-W(\d{2})$", re.IGNORECASE)
 # How a request the caller withdrew because the number is not safe is closed (web/phone/actions/safe_contact.py).
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 9998
+
+
 class PeriodError(ValueError):
     """A period that is not a whole week, month or quarter."""
 
@@ -58,6 +61,19 @@ class Period:
     def parse(text: str) -> Period:
         """``2026Q4``, ``2026-11`` or ``2026-W48`` (an ISO week)."""
         text = text.strip()
+        try:
+            period = Period._parse(text)
+        except PeriodError:
+            raise
+        except (ValueError, OverflowError):
+            raise PeriodError(f"no such period: {text!r}") from None
+        # A report compares with the year before and names the one after: both must be dates too.
+        if not FIRST_YEAR <= period.start.year <= LAST_YEAR:
+            raise PeriodError(f"no report for the year {period.start.year}")
+        return period
+
+    @staticmethod
+    def _parse(text: str) -> Period:
         if match := _QUARTER.match(text):
             year, quarter = int(match[1]), int(match[2])
             return Period.quarter(year, quarter)

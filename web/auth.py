@@ -8,13 +8,15 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, g, jsonify, request
+from flask import Blueprint, Flask, Response, abort, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from models.base import utcnow
 from models.operator import ApiToken, Operator
+from web import input_checks
 from web.context import db_session
+from web.problems import problem
 
 log = logging.getLogger("voice.web.auth")
 
@@ -33,6 +35,7 @@ def init_app(app: Flask) -> None:
     # dashboard's forms are checked, by each office blueprint itself (csrf.protect()).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 12 * 3600)
+    app.after_request(_referrer_policy)
     login_manager.init_app(app)
     login_manager.login_view = "ops.login"
     login_manager.session_protection = "strong"
@@ -46,11 +49,13 @@ def init_app(app: Flask) -> None:
 
 
 def office_pages(blueprint: Blueprint) -> Blueprint:
-    """Make ``blueprint`` serve office pages: every form post carries the session's CSRF token (400
-    otherwise), no page is cached, framed or sniffed (they show callers' numbers and needs), and the
-    log-in's remember cookie is set or cleared as Flask-Login decides."""
+    """Make ``blueprint`` serve office pages: hostile path and query values are refused first (the
+    API's own checks), every form post carries the session's CSRF token (400 otherwise), no page is
+    cached, framed or sniffed (they show callers' numbers and needs), and the log-in's remember
+    cookie is set or cleared as Flask-Login decides."""
+    input_checks.guard(blueprint)
     blueprint.before_request(_check_csrf)
-    blueprint.after_request(_no_store)
+    blueprint.after_request(private_answer)
     blueprint.after_request(login_manager._update_remember_cookie)
     return blueprint
 
@@ -60,10 +65,18 @@ def _check_csrf() -> None:
         csrf.protect()
 
 
-def _no_store(response: Response) -> Response:
+def private_answer(response: Response) -> Response:
+    """Headers for an answer that may carry personal data: never cached, framed, sniffed or referred."""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _referrer_policy(response: Response) -> Response:
+    # A dashboard address names a request or a registration; no page tells another site where it was.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
     return response
 
 
@@ -98,8 +111,7 @@ def require_token() -> Any:
     operator = bearer_operator()
     if operator is None:
         log.info("api token refused", extra={"path": request.path})
-        response = jsonify(error="a valid operator API token is required")
-        response.status_code = 401
+        response = problem(401, "a valid operator API token is required")
         response.headers["WWW-Authenticate"] = 'Bearer realm="voice-operators"'
         return response
     g.operator = operator

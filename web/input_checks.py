@@ -1,8 +1,10 @@
-"""Bad input is refused before the database: the operator API and dashboard never 500.
+"""Bad input is refused before the database: the operator API and every dashboard page never 500.
 
-A request id beyond the column's range, an offset the database cannot hold, a NUL byte
-(PostgreSQL refuses it in text) or a JSON value of the wrong type is answered 404/400
-with a reason, here, instead of an error deep in the driver.
+One mechanism for both office doors (``guard`` is applied to every API blueprint by
+``openapi.api_blueprint`` and to every dashboard blueprint by ``auth.office_pages``):
+an id in the path or the query beyond the column's range, an offset the database
+cannot hold, a NUL byte (PostgreSQL refuses it in text) or a JSON value of the wrong
+type is answered 404/400 with a reason, here, instead of an error deep in the driver.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ MAX_ID = 2**31 - 1
 MAX_OFFSET = 1_000_000
 MAX_TEXT = 4000
 NUL = "\x00"
+# Query arguments that name a row (``/ops/directory?request=12``): checked like path ids.
+ID_QUERY_ARGUMENTS = ("request",)
 
 
 def bounded_int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
@@ -64,11 +68,29 @@ def refuse_nul_bytes() -> None:
         raise BadRequest("NUL bytes are not accepted")
 
 
+def _no_such(name: str) -> NotFound:
+    return NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
+
+
 def refuse_ids_out_of_range() -> None:
-    """404 for an id in the URL (``request_id``, ``conversation_id``...) that no row can have."""
+    """404 for an id in the URL (``request_id``, ``conversation_id``, ``?request=``...) that no row can have."""
     for name, value in (request.view_args or {}).items():
         if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
-            raise NotFound(f"no such {name.removesuffix('_id').replace('_', ' ')}")
+            raise _no_such(name)
+    for name in ID_QUERY_ARGUMENTS:
+        for raw in request.args.getlist(name):
+            if raw == "":
+                continue
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 10:
+                raise BadRequest(f"{name} must be a whole number between 1 and {MAX_ID}")
+            if not 0 < int(raw) <= MAX_ID:
+                raise _no_such(name)
+
+
+def query_id(name: str) -> int | None:
+    """A row id given in the query (already checked by ``guard``), or None when absent."""
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID else None
 
 
 def guard(blueprint: Blueprint) -> None:

@@ -34,13 +34,36 @@ def init_app(app: Flask) -> None:
         return response
 
 
+# Headers a proxy adds: their presence says the connecting address is the proxy's, not the client's.
+FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host")
+
+
+def address_is_the_clients() -> bool:
+    """True when ``request.remote_addr`` is the client's own address, not a proxy's.
+
+    With ``TRUST_PROXY_HEADERS`` set, ``web.proxies`` has put the client's address there. Without
+    it, a request carrying forwarding headers came through a proxy nobody declared (a proxy on
+    this host would make every outside request look like 127.0.0.1), and production is taken to
+    be behind one: only the token is believed then.
+    """
+    current = hotline().settings
+    if current.trust_proxy_headers:
+        return True
+    if current.is_production:
+        return False
+    return not any(name in request.headers for name in FORWARDING_HEADERS)
+
+
 def allowed() -> bool:
-    """True for a configured address (settings.metrics_allowed_addresses) or the configured token."""
+    """True for the configured token, or a configured address (settings.metrics_allowed_addresses) that
+    is really the client's."""
     current = hotline().settings
     token = current.metrics_token
     given = request.headers.get("Authorization", "")
     if token and given.startswith("Bearer ") and hmac.compare_digest(given[7:].encode(), token.encode()):
         return True
+    if not address_is_the_clients():
+        return False
     try:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:

@@ -9,10 +9,11 @@ with a reason; a proxy in front should route ``/ops`` and ``/api`` to the office
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, request
+from flask import Flask, redirect, request
 from flask.typing import ResponseReturnValue
 
 from config import Settings
+from web.problems import problem
 
 OFFICE_PREFIXES = ("/ops", "/api")
 
@@ -29,6 +30,4 @@ def init_app(app: Flask, settings: Settings) -> None:
         if settings.office_url:
             target = settings.office_url.rstrip("/") + request.full_path.rstrip("?")
             return redirect(target, code=307)
-        response = jsonify(error="the operator pages and API are served by the office process group")
-        response.status_code = 404
-        return response
+        return problem(404, "the operator pages and API are served by the office process group")

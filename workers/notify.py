@@ -53,7 +53,7 @@ from models.notification import (
     NotificationAttempt,
     create_notifications,
 )
-from models.registration import ACTIVE, Registration, new_code
+from models.registration import ACTIVE, Registration, guesses_spent, new_code
 from models.texting import OPT_OUT, SmsConsent
 from workers.deliveries import IN_FLIGHT, Delivery, Outgoing, deliver, sid_or_raise
 from workers.imports import FEED_LOCK
@@ -446,6 +446,7 @@ def _prepare(
                 or not may_tell(record, registration, now, settings, notification)
                 or registration.phone in stopped
                 or (channel is CALL and not registration.pin_hash)
+                or (channel is CALL and guesses_spent(session, registration, settings.notifications))
             ):
                 setattr(notification, channel.state.key, SKIPPED)
                 run.skipped += 1

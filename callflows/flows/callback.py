@@ -15,6 +15,11 @@ NODES = [
         after_need={"removal_process": "removal.offer"},
         danger_in_hours="operator.join",
         danger_out_of_hours="danger.lines",
+        # 0 at these questions never asks them again: the queue in hours, the number out of hours.
+        skip_to="callback.skip",
+    ),
+    Action(
+        "callback.skip", effect="operator.check_hours", outcomes={"open": "operator.join", "closed": "callback.phone"}
     ),
     # The engine cannot see the request: the effect puts the caller ID (E.164) in the context.
     Action(

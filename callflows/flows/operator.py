@@ -12,7 +12,11 @@ from callflows.tree import Action, Enqueue, Menu, Option, Reprompt, Say
 NODES = [
     # The hours, holidays and time zone are settings: the effect decides, the tree only branches.
     Action("operator", effect="operator.check_hours", outcomes={"open": "operator.who", "closed": "operator.closed"}),
-    *triage_nodes("operator", then="operator.join", urgent_prompts=("operator.urgent",), skip_to="operator.join"),
+    *triage_nodes("operator", then="operator.join", urgent_prompts=("operator.urgent",), skip_to="operator.skip"),
+    # 0 at these questions: the queue, unless the hours ended while the caller answered.
+    Action(
+        "operator.skip", effect="operator.check_hours", outcomes={"open": "operator.join", "closed": "operator.closed"}
+    ),
     # The triage answers are stored with the call before the transfer (the operator's whisper
     # and screen pop read them); "urgent" picks the queue.
     Action(
@@ -51,6 +55,8 @@ NODES = [
         ),
         on_invalid=Reprompt("menu.invalid", then="operator.call_again"),
         on_silence=Reprompt("menu.silence", then="operator.call_again"),
+        # Nobody answers the queue now: 0 here is the call back, as the menu says.
+        operator="callback",
     ),
     Say("operator.call_again", prompts=("operator.call_again",), goto="goodbye"),
 ]

@@ -15,7 +15,10 @@ def at(node: str, lang: str = "en", **ctx: str) -> CallState:
 @pytest.mark.parametrize("node", ["operator.who", "operator.need", "operator.danger"])
 @pytest.mark.parametrize("lang", ["en", "es"])
 def test_zero_at_an_operator_triage_question_goes_straight_to_the_queue(node: str, lang: str) -> None:
+    # The hours are checked once more (they may have ended while the caller answered), then the queue.
     turn = step(TREE, at(node, lang), Digits("0"))
+    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
+    turn = resume(TREE, turn, Outcome.of("open"))
     assert turn.effect is not None and turn.effect.name == "queue.join"
     joined = resume(TREE, turn, Outcome.of("normal"))
     assert isinstance(joined.end, JoinQueue)
@@ -23,7 +26,13 @@ def test_zero_at_an_operator_triage_question_goes_straight_to_the_queue(node: st
 
 def test_saying_operator_at_a_triage_question_also_goes_to_the_queue() -> None:
     turn = step(TREE, at("operator.who"), Speech("operator"))
+    turn = resume(TREE, turn, Outcome.of("open"))
     assert turn.effect is not None and turn.effect.name == "queue.join"
+
+
+def test_zero_at_an_operator_triage_question_after_hours_ended_offers_the_call_back() -> None:
+    turn = resume(TREE, step(TREE, at("operator.who"), Digits("0")), Outcome.of("closed", operator_hours="x"))
+    assert turn.state.node == "operator.closed_offer"
 
 
 def test_zero_at_a_callback_triage_question_still_leads_to_the_operator_path() -> None:
@@ -39,10 +48,11 @@ def test_a_caller_in_danger_hears_911_then_holds_in_the_urgent_queue() -> None:
     assert joined.end == JoinQueue(urgent=True)
 
 
-def test_zero_at_the_language_menu_reaches_the_operator_path() -> None:
+def test_zero_at_the_language_menu_reaches_the_operator_path_in_every_language() -> None:
     turn = step(TREE, CallState(node="welcome"), Digits("0"))
-    assert turn.effect is not None and turn.effect.name == "operator.check_hours"
-    assert turn.state.lang == "en"
+    # The promise first, then the hours check that leads to the queue; no language is assumed.
+    assert turn.effect is not None and turn.effect.name == "promise.terms"
+    assert turn.state.lang is None and turn.state.node == "language.unchosen"
 
 
 def test_a_caller_who_chose_a_call_back_while_holding_hears_they_keep_their_place_then_the_safety_questions() -> None:

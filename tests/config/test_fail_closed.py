@@ -7,9 +7,9 @@ import pytest
 from config import ConfigError, load_settings
 
 STRONG = {
-    "TWILIO_AUTH_TOKEN": "t" * 32,
-    "SECRET_KEY": "s" * 32,
-    "AUDIT_HASH_KEY": "k" * 32,
+    "TWILIO_AUTH_TOKEN": "tok-7Hq2Vw9xZp4Lm8Rc3Nb6Jd1Fg5Ks0Ty",
+    "SECRET_KEY": "sec-Qz8Wn3Xv6Bm1Lp9Kr4Hs7Gt2Dj5Fc0Ya",
+    "AUDIT_HASH_KEY": "aud-Mx5Tr8Ye2Wq7Un4Io1Pa6Sd9Fg3Hj0Kl",
 }
 # Not a secret, but required on a public address too (the caller ID of call backs).
 NEUTRAL = {"NEUTRAL_NUMBER": "+16175550100"}

@@ -25,9 +25,9 @@ def test_production_starts_with_its_secrets() -> None:
     env = {
         "VOICE_ENV": "production",
         "PUBLIC_BASE_URL": "https://voice.example.org",
-        "TWILIO_AUTH_TOKEN": "t" * 32,
-        "SECRET_KEY": "s" * 32,
-        "AUDIT_HASH_KEY": "k" * 32,
+        "TWILIO_AUTH_TOKEN": "tok-7Hq2Vw9xZp4Lm8Rc3Nb6Jd1Fg5Ks0Ty",
+        "SECRET_KEY": "sec-Qz8Wn3Xv6Bm1Lp9Kr4Hs7Gt2Dj5Fc0Ya",
+        "AUDIT_HASH_KEY": "aud-Mx5Tr8Ye2Wq7Un4Io1Pa6Sd9Fg3Hj0Kl",
         "REDIS_URL": "redis://redis:6379/0",
         "DATABASE_URL": "postgresql://voice@db/voice",
         "NEUTRAL_NUMBER": "+16175550100",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from config import Settings
@@ -88,3 +89,31 @@ def test_a_look_up_replayed_after_the_call_ended_is_not_carried_out(app, client,
     assert b"El Paso" not in response.data
     (audit,) = audits(app)
     assert (audit.result, audit.flagged) == ("call_ended", True)
+
+
+class TestInsideTheWriteInterval:
+    """The status callback came, but the event buffer has not written its batch yet."""
+
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return settings.replace(event_flush_interval=3600)
+
+    def test_a_replayed_look_up_right_after_the_status_callback_discloses_nothing(
+        self, app, client, call, custody_demo
+    ) -> None:
+        caller = to_custody(call())
+        caller.press("201345678")
+        caller.press("1")
+        url = caller.waiting_url
+        params = {
+            "CallSid": caller.call_sid, "AccountSid": caller.account_sid, "From": CALLER, "To": "+18554886423",
+            "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01", "Digits": "1",
+        }  # fmt: skip
+        caller.post_status("completed", 40)
+        headers = {"X-Twilio-Signature": sign(AUTH_TOKEN, url, params), "I-Twilio-Idempotency-Token": "replay-2"}
+        response = client.post(
+            url.removeprefix(PUBLIC_BASE_URL), data=params, headers=headers, base_url=PUBLIC_BASE_URL
+        )
+        assert response.status_code == 200
+        assert b"El Paso" not in response.data
+        assert [audit.result for audit in audits(app)] == ["call_ended"]

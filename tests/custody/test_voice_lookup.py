@@ -93,7 +93,7 @@ def test_a_spanish_caller_finds_the_demo_detainee_by_keypad_and_speech(app, call
     caller.say("sí")
     caller.say("nació en México")
     heard = caller.last_heard()
-    assert "Esta persona está detenida en El Paso Demo Processing Center, en El Paso, Texas" in heard
+    assert "Esta persona está bajo custodia en El Paso Demo Processing Center, en El Paso, Texas" in heard
     assert {h.language for h in caller.heard} == {"es-US"}
     caller.press(caller.option_for("buscar a otra persona"))
     caller.press("201345678")

@@ -14,14 +14,18 @@ from tests.e2e.test_call_tree import start
 SAID = {
     "en": ["I'm in danger", "help", "he hit me again", "Help me please", "he is going to kill me"],
     "es": ["estoy en peligro", "ayuda", "me pegó otra vez", "ayúdeme por favor", "me va a matar"],
+    "zh": ["我有危险", "救命", "他又打我了", "救救我", "他要杀我"],
 }
 NOT_DANGER = {
     "en": ["I am not in danger", "help near you", "repeat", "say that again"],
     "es": ["no estoy en peligro", "otra vez", "repetir"],
+    "zh": ["我没有危险", "再说一遍"],
 }
 
 
-@pytest.mark.parametrize(("lang", "words"), [(lang, w) for lang, ws in SAID.items() for w in ws])
+# The walk through a real call uses the English and Spanish phrases of tests/e2e; Chinese is held by the
+# engine-level test below, at every menu and question.
+@pytest.mark.parametrize(("lang", "words"), [(lang, w) for lang, ws in SAID.items() if lang != "zh" for w in ws])
 def test_danger_at_the_main_menu_takes_the_danger_path_in_hours(call, lang, words) -> None:
     caller = start(call, lang).say(words)
     assert heard(caller, lang, "danger_notice")

@@ -15,9 +15,9 @@ from tests.notifications.test_delivery import deliver, in_custody, post, registe
 
 PUBLIC = {
     "PUBLIC_BASE_URL": "https://voice.example.org",
-    "TWILIO_AUTH_TOKEN": "t" * 32,
-    "SECRET_KEY": "s" * 32,
-    "AUDIT_HASH_KEY": "k" * 32,
+    "TWILIO_AUTH_TOKEN": "tok-7Hq2Vw9xZp4Lm8Rc3Nb6Jd1Fg5Ks0Ty",
+    "SECRET_KEY": "sec-Qz8Wn3Xv6Bm1Lp9Kr4Hs7Gt2Dj5Fc0Ya",
+    "AUDIT_HASH_KEY": "aud-Mx5Tr8Ye2Wq7Un4Io1Pa6Sd9Fg3Hj0Kl",
 }
 # Words an automated outbound call must never say: who we are, what about, or that it was asked for.
 GIVEAWAYS = re.compile(

@@ -190,19 +190,21 @@ def test_in_hours_the_caller_is_triaged_and_queued_with_their_position(app, call
     caller = triage(choose(start(call, lang), lang, "operator"), lang)
     assert caller.ended == "enqueued:operators"
     # The simulator fetched the wait URL with QueuePosition=1.
-    assert any(p in caller.last_heard() for p in ("next in line", "siguiente en la fila"))
+    assert any(p in caller.last_heard() for p in ("next in line", "próxima persona en la fila"))
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_zero_reaches_the_operator_from_a_triage_menu(app, call, lang) -> None:
+def test_zero_at_the_call_back_questions_goes_straight_to_the_queue(app, call, lang) -> None:
     caller = choose(start(call, lang), lang, "callback").press("0")
-    triage(caller, lang)
+    # Not "who is calling?" a second time: one press, and the caller holds for a person.
     assert caller.ended == "enqueued:operators"
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_after_hours_the_hours_are_said_and_a_callback_offered(app, call, closed_hours, lang) -> None:
-    caller = choose(start(call, lang), lang, "operator")
+    # Out of hours the menu offers a call back on 0, never an operator who is not there.
+    assert not heard(start(call, lang), lang, "operator")
+    caller = start(call, lang).press("0")
     assert heard(caller, lang, "closed")
     said = caller.last_heard()
     assert ("Monday to Friday, from 8 AM to 8 PM, Eastern time" in said) or (
@@ -215,13 +217,13 @@ def test_after_hours_the_hours_are_said_and_a_callback_offered(app, call, closed
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_after_hours_a_caller_can_go_back_to_the_main_menu(app, call, closed_hours, lang) -> None:
-    caller = choose(choose(start(call, lang), lang, "operator"), lang, "offer_main")
+    caller = choose(start(call, lang).press("0"), lang, "offer_main")
     assert heard(caller, lang, "main")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_after_hours_silence_ends_with_words_not_a_silent_hang_up(app, call, closed_hours, lang) -> None:
-    caller = choose(start(call, lang), lang, "operator").silence().silence().silence()
+    caller = start(call, lang).press("0").silence().silence().silence()
     assert caller.ended == "hung up" and heard(caller, lang, "goodbye")
 
 

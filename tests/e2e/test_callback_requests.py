@@ -139,7 +139,7 @@ def test_unsigned_callbacks_are_refused(client, path) -> None:
         ("en", "1", "You are next in line"),
         ("en", "4", "You are number 4 in line"),
         ("es", "3", "Usted es el número 3 en la fila"),
-        ("es", "", "Usted es el siguiente"),
+        ("es", "", "Usted es la próxima persona"),
     ],
 )
 def test_the_queue_wait_message_announces_position(client, lang, position, said) -> None:

@@ -98,7 +98,7 @@ def test_an_operator_registering_texts_sends_only_the_code_first(app, client, op
     (code_text,) = fake_twilio.messages()
     code = code_text.value("Body").split()[2]
     assert code_text.value("Body") == f"Responda SI {code} para recibir mensajes de este servicio."
-    assert texter("+13055550144").send(f"SI {code}")[0].startswith("Quedo registrado")
+    assert texter("+13055550144").send(f"SI {code}")[0].startswith("Registro confirmado")
     detail = client.get(f"/api/registrations/{created['id']}", headers=headers).get_json()
     assert detail["status"] == "active"
 

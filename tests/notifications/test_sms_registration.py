@@ -97,7 +97,7 @@ def test_a_spanish_registration_is_answered_in_spanish(app, texter) -> None:
     (first,) = sender.send("REGISTRAR A201345678 MEXICO")
     code = re.fullmatch(r"Responda SI (\d{6}) para recibir mensajes de este servicio\.", first)[1]
     (reply,) = sender.send(f"SI {code}")
-    assert reply.startswith("Quedo registrado")
+    assert reply.startswith("Registro confirmado")
     assert registrations(app)[0].language == "es"
 
 

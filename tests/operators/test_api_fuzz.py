@@ -5,7 +5,8 @@ called by an operator with a real token, on SQLite and on PostgreSQL. With
 arguments the document allows, each answer must not be a server error, must have
 a documented status and content type, and its body must match the documented
 schema. With arguments it does not allow (wrong types, out of range, missing
-fields), the answer must still not be a server error.
+fields), the answer must still not be a server error, and its status and content type
+must be documented (a refusal is JSON, never an HTML error page).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ CHECKS = {
     schemathesis.GenerationMode.POSITIVE: [
         not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
     ],
-    schemathesis.GenerationMode.NEGATIVE: [not_a_server_error],
+    schemathesis.GenerationMode.NEGATIVE: [not_a_server_error, status_code_conformance, content_type_conformance],
 }  # fmt: skip
 EXAMPLES_PER_OPERATION = 25
 

@@ -7,6 +7,8 @@ import re
 from models import Operator
 from tests.operators.conftest import bearer, csrf_from, log_in
 
+STRONG = "quiet walnut river seventy"
+
 
 def make_cro(database, make_operator, office: str = "HOU"):
     operator, token = make_operator(role="cro")
@@ -26,7 +28,7 @@ def test_operators_add_takes_the_field_office_of_a_cro(runner, database) -> None
             "--office",
             "hou",
             "--password",
-            "a long password",
+            STRONG,
         ]
     )
     assert result.exit_code == 0, result.output
@@ -37,10 +39,20 @@ def test_operators_add_takes_the_field_office_of_a_cro(runner, database) -> None
 
 
 def test_a_cro_without_a_known_office_is_refused(runner) -> None:
-    without = runner.invoke(args=["operators", "add", "a@voice.test", "--role", "cro", "--password", "a long password"])
+    without = runner.invoke(args=["operators", "add", "a@voice.test", "--role", "cro", "--password", STRONG])
     assert without.exit_code != 0 and "field office" in without.output
     unknown = runner.invoke(
-        args=["operators", "add", "b@voice.test", "--role", "cro", "--office", "XYZ", "--password", "a long password"]
+        args=[
+            "operators",
+            "add",
+            "b@voice.test",
+            "--role",
+            "cro",
+            "--office",
+            "XYZ",
+            "--password",
+            STRONG,
+        ]
     )
     assert unknown.exit_code != 0 and "unknown field office" in unknown.output
 
@@ -106,4 +118,4 @@ def test_demo_load_creates_a_cro_of_the_el_paso_office(runner, client, database)
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     with database.session() as session:
         assert Operator.by_email(session, "cro@voice.demo").home_office == "ELP"
-    assert log_in(client, "cro@voice.demo", "demo-cro-elp").status_code == 302
+    assert log_in(client, "cro@voice.demo", "saffron canyon ladder forty").status_code == 302

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from callflows.catalogue import catalogue
 from callflows.flows import TREE
 from callflows.tree import Ask, Menu
 from config import Settings
@@ -18,6 +19,8 @@ from tests.e2e.conftest import ALWAYS_OPEN, choose, post_signed
 from tests.operators.conftest import bearer
 
 LANGS = ["en", "es"]
+# The walks that need no phrase list run in every language of the catalogue.
+ALL_LANGS = list(catalogue().codes)
 LANGUAGE_KEY = {"en": "1", "es": "2"}
 
 
@@ -70,20 +73,31 @@ def _post_digit(client, url: str, lang: str) -> ET.Element:
     return ET.fromstring(response.get_data(as_text=True))
 
 
-# The operator's own triage questions, where 0 goes straight to the queue.
-OPERATOR_TRIAGE = {"operator.who", "operator.need", "operator.danger"}
+# The operator's own triage questions and the call-back questions, where 0 goes straight to the queue.
+STRAIGHT_TO_THE_QUEUE = {
+    "operator.who",
+    "operator.need",
+    "operator.danger",
+    "callback.who",
+    "callback.need",
+    "callback.danger",
+}
+# Asked only out of hours: 0 there is the call back itself (nobody answers the queue).
+OUT_OF_HOURS_ONLY = {"operator.closed_offer"}
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ALL_LANGS)
 def test_zero_reaches_the_queue_within_two_steps_from_every_menu_and_ask_node(client, lang: str) -> None:
-    nodes = sorted(name for name, node in TREE.nodes.items() if isinstance(node, Menu | Ask))
+    nodes = sorted(
+        name for name, node in TREE.nodes.items() if isinstance(node, Menu | Ask) and name not in OUT_OF_HOURS_ONLY
+    )
     # Every part of the tree is walked, the later ones too: help near you (key 4),
     # notifications (key 5) and the national lines for a caller in danger.
     for part in ("custody.", "callback.", "removal.", "referrals.", "notify.", "danger."):
         assert any(name.startswith(part) for name in nodes), part
     for name in nodes:
         root = _post_digit(client, f"/voice/step?n={name}&t=0&l={lang}", lang)
-        if name not in OPERATOR_TRIAGE:
+        if name not in STRAIGHT_TO_THE_QUEUE:
             # The first 0 leads to the operator's triage, where the second 0 skips to the queue.
             gather = root.find("Gather")
             action = gather.get("action") if gather is not None else None
@@ -92,17 +106,26 @@ def test_zero_reaches_the_queue_within_two_steps_from_every_menu_and_ask_node(cl
         assert root.find("Enqueue") is not None, f"{name}: 0, 0 did not reach the queue"
 
 
-@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("lang", ALL_LANGS)
 def test_out_of_hours_zero_from_every_node_offers_the_call_back(app, client, lang: str) -> None:
     hotline = app.extensions["hotline"]
     today = utcnow().date()
     hotline.settings = hotline.settings.replace(holidays=tuple(today + timedelta(days=d) for d in (-1, 0, 1)))
-    # The operator's own triage questions are asked only in hours; 0 there goes to the queue.
-    skipped = {"operator.who", "operator.need", "operator.danger"}
-    for name in sorted(n for n, node in TREE.nodes.items() if isinstance(node, Menu | Ask) and n not in skipped):
+    cat = catalogue()
+    for name in sorted(n for n, node in TREE.nodes.items() if isinstance(node, Menu | Ask)):
         root = _post_digit(client, f"/voice/step?n={name}&t=0&l={lang}", lang)
         gather = root.find("Gather")
-        assert gather is not None and "n=operator.closed_offer" in (gather.get("action") or ""), name
+        action = gather.get("action") or "" if gather is not None else ""
+        # The closed message and the call-back offer, or (inside the call-back path) straight on to it.
+        assert "n=operator.closed_offer" in action or "n=callback." in action, name
+        if "n=operator.closed_offer" in action:
+            # Never an offer of an operator who is not there: 0 is now the call back, and the caller is told so.
+            heard = spoken(root)
+            assert cat.text(lang, "menu.globals") not in heard, name
+            assert cat.text(lang, "menu.globals.closed") in heard, name
+            # The second press: 1 is the call back.
+            offer = post_signed(client, action, {"CallSid": "CA" + "5" * 32, "From": "+12025550143", "Digits": "1"})
+            assert "n=callback." in offer.get_data(as_text=True), name
 
 
 # --- triage stored, whisper, screen pop ---------------------------------------------------

@@ -45,7 +45,8 @@ def test_a_relay_call_out_of_hours_hears_the_callback_offer_slowly(app, call) ->
     assert "a call back" in caller.last_heard()
     document = ET.fromstring(caller.documents[-1])
     assert all([child.tag for child in say] == ["prosody"] for say in document.iter("Say"))
-    assert document.find("Gather").get("timeout") == "10"
+    # The number question, with the slow pace's doubled wait.
+    assert document.find("Gather").get("timeout") == "16"
 
 
 def test_any_other_caller_hears_the_welcome_and_is_not_marked(app, call) -> None:

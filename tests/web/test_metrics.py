@@ -118,3 +118,35 @@ def test_under_gunicorn_the_workers_counts_are_added_up(settings, tmp_path: Path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=203.0.113.9"}, {"X-Real-IP": "203.0.113.9"}],
+)
+def test_a_loopback_connection_through_an_undeclared_proxy_needs_the_token(client, headers) -> None:
+    # A proxy on this host forwarding outside traffic connects from 127.0.0.1.
+    assert client.get("/metrics", environ_base=LOOPBACK, headers=headers).status_code == 403
+
+
+def test_in_production_the_address_alone_is_not_enough(app, client) -> None:
+    hotline = app.extensions["hotline"]
+    hotline.settings = hotline.settings.replace(env="production")
+    assert client.get("/metrics", environ_base=LOOPBACK).status_code == 403
+
+
+def test_behind_a_declared_proxy_the_forwarded_client_is_checked(settings) -> None:
+    from app import create_app
+
+    proxied = create_app(settings.replace(trust_proxy_headers=1))
+    try:
+        client = proxied.test_client()
+        outside = client.get("/metrics", environ_base=LOOPBACK, headers={"X-Forwarded-For": "203.0.113.9"})
+        assert outside.status_code == 403
+        inside = client.get("/metrics", environ_base=LOOPBACK, headers={"X-Forwarded-For": "127.0.0.1"})
+        assert inside.status_code == 200
+    finally:
+        hotline = proxied.extensions["hotline"]
+        hotline.handover.close()
+        hotline.events.close()
+        hotline.database.dispose()

@@ -43,7 +43,7 @@ def test_new_caller_hears_welcome_911_notice_and_language_choice(call) -> None:
 
 def test_welcome_is_spoken_in_each_language_with_its_own_voice(call) -> None:
     languages = {h.language for h in call().heard}
-    assert languages == {"en-US", "es-US"}
+    assert languages == {"en-US", "es-US", "cmn-CN"}
 
 
 def test_choosing_spanish_speaks_the_main_menu_in_spanish(call) -> None:

@@ -71,7 +71,8 @@ def test_a_failed_recording_callback_is_answered_with_an_empty_204(client, broke
 
 def test_a_failed_notification_call_apologises_in_every_language(client, broken_database) -> None:
     response = post_signed(client, "/notify/voice/answer/1", CALL)
-    assert tags(response) == ["Say", "Say", "Say", "Say", "Hangup"]
+    # Two sentences in each of the three languages.
+    assert tags(response) == ["Say"] * 6 + ["Hangup"]
     check_twiml(response.get_data(as_text=True))
 
 
@@ -89,3 +90,26 @@ def test_bad_input_still_gets_its_4xx_with_a_reason(client, path, status) -> Non
     # No attempt in the URL, no CallSid, no MessageSid: refused with a reason, not hidden behind a fallback.
     response = post_signed(client, path, {"From": "+12025550143"})
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE1",
+        "https://api.twilio.com.evil.example/Recordings/RE1",
+        "https://user@api.twilio.com/Recordings/RE1",
+        "https://api.twilio.com:8443/Recordings/RE1",
+        "https://evil.example/?https://api.twilio.com/",
+        "file:///etc/passwd",
+    ],
+)
+def test_a_recording_url_off_twilios_api_host_is_never_stored(app, call, client, url: str) -> None:
+    from tests.e2e.conftest import post_signed, requests
+    from tests.e2e.test_callback_requests import at_message_offer, choose
+
+    caller = choose(at_message_offer(call), "en", "record").record(seconds=15)
+    base = {"CallSid": caller.call_sid, "AccountSid": caller.account_sid}
+    callback = {**base, "RecordingUrl": url, "RecordingStatus": "completed", "RecordingDuration": "16"}
+    assert post_signed(client, "/voice/recording", callback).status_code == 204
+    assert all(request.message_url != url for request in requests(app))

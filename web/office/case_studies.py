@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from marshmallow import fields, validate
@@ -23,6 +23,7 @@ from models.case_study import CaseStudy, CaseStudyError, SummaryRefused
 from web.auth import office_pages, supervisor_required
 from web.context import db_session
 from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
+from web.problems import problem
 
 log = logging.getLogger("voice.web.office.case_studies")
 bp = Blueprint("case_studies", __name__, url_prefix="/ops", template_folder="templates")
@@ -96,10 +97,9 @@ class CaseStudyProposal(Input):
     summary = fields.String(required=True, validate=validate.Length(max=4000))
 
 
-class SummaryRefusedSchema(ma.Schema):
+class SummaryRefusedSchema(Error):
     """A summary that may identify someone: the reasons (the summary itself is never stored or logged)."""
 
-    error = fields.String(required=True)
     reasons = fields.List(fields.String())
 
 
@@ -114,7 +114,7 @@ def propose_case_study(data: dict[str, Any], request_id: int) -> Any:
     try:
         study = _propose(request_id, data["summary"], g.operator.id)
     except SummaryRefused as refused:
-        return jsonify(error="summary refused", reasons=refused.reasons), 422
+        return problem(422, "summary refused", reasons=refused.reasons)
     except CaseStudyError as error:
         raise Conflict(str(error)) from None
     return case_study_json(study)

@@ -36,6 +36,7 @@ from models.directory import (
 )
 from models.operator import Operator
 from models.places import place_for_zip
+from web import input_checks
 from web.auth import office_pages
 from web.context import db_session, settings
 from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
@@ -250,7 +251,7 @@ def directory() -> ResponseReturnValue:
             results = search(request.args)
         except BadRequest as problem:
             error = problem.description
-    request_id = request.args.get("request", type=int)
+    request_id = input_checks.query_id("request")
     return render_template(
         "ops/directory.html",
         results=results,

@@ -21,6 +21,8 @@ from models.base import utcnow
 from models.custody import CustodyRecord, Facility, normalize_a_number
 from models.disclosure import never_disclosed
 from models.notification import Notification, NotificationAttempt
+from models.number_reads import API
+from models.operator import Operator
 from models.registration import (
     BY_OPERATOR,
     CHANNELS,
@@ -31,6 +33,7 @@ from models.registration import (
     register_verified,
 )
 from web.context import db_session, hotline, settings
+from web.office import number_access
 from web.office.openapi import Error, Input, Timestamp, api_blueprint, id_parameter
 
 log = logging.getLogger("voice.web.office.notify_api")
@@ -157,14 +160,16 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def registration_json(item: Registration) -> dict[str, Any]:
-    """A registration as operators see it (never the PIN or code hashes)."""
+def registration_json(item: Registration, operator: Operator, channel: str = API) -> dict[str, Any]:
+    """A registration as ``operator`` may see it: full numbers only to who holds it (audited); never
+    the PIN or code hashes."""
+    phone, a_number = number_access.shown_registration_numbers(db_session(), item, operator, channel, utcnow())
     return {
         "id": item.id,
         "reference": item.reference,
-        "a_number": item.a_number,
+        "a_number": a_number,
         "country": item.country,
-        "phone": item.phone,
+        "phone": phone,
         "language": item.language,
         "channels": item.channels,
         "voicemail_allowed": item.voicemail_allowed,
@@ -180,14 +185,14 @@ def registration_json(item: Registration) -> dict[str, Any]:
     }
 
 
-def registration_detail(item: Registration) -> dict[str, Any]:
-    """A registration with its notifications and every attempt."""
+def registration_detail(item: Registration, operator: Operator, channel: str = API) -> dict[str, Any]:
+    """A registration with its notifications and every attempt, as ``operator`` may see it."""
     session = db_session()
     notifications = session.scalars(
         select(Notification).where(Notification.registration_id == item.id).order_by(Notification.id)
     )
     return {
-        **registration_json(item),
+        **registration_json(item, operator, channel),
         "notifications": [
             {
                 "id": n.id,
@@ -238,7 +243,7 @@ def list_registrations(args: dict[str, Any]) -> dict[str, Any]:
         query = query.where(Registration.a_number == a_number)
     if phone is not None:
         query = query.where(Registration.phone == phone)
-    return {"registrations": [registration_json(r) for r in db_session().scalars(query)]}
+    return {"registrations": [registration_json(r, g.operator) for r in db_session().scalars(query)]}
 
 
 class RegistrationRefused(ValueError):
@@ -306,7 +311,7 @@ def create_registration(data: dict[str, Any]) -> dict[str, Any]:
         registration = register_for_caller(data, g.operator.id)
     except RegistrationRefused as refused:
         raise BadRequest(str(refused)) from None
-    return registration_json(registration)
+    return registration_json(registration, g.operator)
 
 
 @api.route("/registrations/<int:registration_id>", parameters=REGISTRATION_ID)
@@ -315,7 +320,7 @@ def create_registration(data: dict[str, Any]) -> dict[str, Any]:
 @api.alt_response(404, schema=Error, description="no such registration")
 def show_registration(registration_id: int) -> dict[str, Any]:
     """A registration with its notifications and attempts."""
-    return registration_detail(get_registration(registration_id))
+    return registration_detail(get_registration(registration_id), g.operator)
 
 
 @api.route("/registrations/<int:registration_id>/end", methods=["POST"], parameters=REGISTRATION_ID)
@@ -328,7 +333,7 @@ def end_registration(registration_id: int) -> dict[str, Any]:
     if item.status in ("pending", "active"):
         item.end(utcnow(), f"operator {g.operator.id}")
         db_session().commit()
-    return registration_json(item)
+    return registration_json(item, g.operator)
 
 
 @api.route("/custody/by-name", methods=["POST"])

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from callflows.phones import parse_callback_number
 from models.base import utcnow
 from models.custody import normalize_a_number
+from models.number_reads import DASHBOARD
 from models.registration import LIVE, Registration
 from web.auth import office_pages
 from web.context import db_session
+from web.office import number_access
 from web.office.notify_api import RegistrationRefused, register_for_caller, registration_detail
 
 bp = Blueprint("ops_notify", __name__, url_prefix="/ops/registrations", template_folder="templates")
@@ -33,7 +35,11 @@ def search() -> ResponseReturnValue:
             items = list(db_session().scalars(query.where(Registration.a_number == a_number)))
         elif phone:
             items = list(db_session().scalars(query.where(Registration.phone == phone)))
-    return render_template("ops/registrations.html", items=items, q=text)
+    session, now = db_session(), utcnow()
+    shown = {r.id: number_access.shown_registration_numbers(session, r, current_user, DASHBOARD, now) for r in items}
+    page = render_template("ops/registrations.html", items=items, shown=shown, q=text)
+    number_access.commit_reads(session)
+    return page
 
 
 @bp.get("/<int:registration_id>")
@@ -43,7 +49,11 @@ def show(registration_id: int) -> ResponseReturnValue:
     item = db_session().get(Registration, registration_id)
     if item is None:
         abort(404)
-    return render_template("ops/registration.html", item=registration_detail(item), live=item.status in LIVE)
+    page = render_template(
+        "ops/registration.html", item=registration_detail(item, current_user, DASHBOARD), live=item.status in LIVE
+    )
+    number_access.commit_reads(db_session())
+    return page
 
 
 @bp.post("/<int:registration_id>/end")

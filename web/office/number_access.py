@@ -11,11 +11,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from callflows.masking import mask_phone
+from callflows.masking import mask_a_number, mask_phone
 from models import claims
 from models.callback import CallbackRequest
 from models.number_reads import NumberRead
 from models.operator import Operator
+from models.registration import Registration
 
 PENDING = "number_reads_pending"
 
@@ -38,3 +39,19 @@ def commit_reads(session: Session) -> None:
     """Commit the audit rows of numbers shown in this request (views commit their own changes first)."""
     if session.info.pop(PENDING, False):
         session.commit()
+
+
+def holds_registration(item: Registration, operator: Operator) -> bool:
+    """True for the operator who registered the caller, and for supervisors (who review registrations)."""
+    return operator.is_supervisor or (item.operator_id is not None and item.operator_id == operator.id)
+
+
+def shown_registration_numbers(
+    session: Session, item: Registration, operator: Operator, channel: str, now: datetime
+) -> tuple[str, str]:
+    """The registration's phone and A-number as ``operator`` may see them; a full read is audited."""
+    if holds_registration(item, operator):
+        NumberRead.record_registration(session, operator.id, item.id, channel, now)
+        session.info[PENDING] = True
+        return item.phone, item.a_number
+    return mask_phone(item.phone), mask_a_number(item.a_number)

@@ -11,30 +11,40 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from http import HTTPStatus
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, current_app, g, jsonify
+from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api, Blueprint
 from marshmallow import fields
 from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.http import HTTP_STATUS_CODES
 
 from models import claims
 from web import input_checks
-from web.auth import require_token
+from web.auth import private_answer, require_token
 from web.context import db_session
 from web.office import number_access
+from web.problems import problem
 from workers.dialling import BridgeError
 
 TITLE = "VOICE hotline operator API"
+API_PREFIX = "/api"
+# Longer than any real API path and query; below gunicorn's request-line limit (config/gunicorn.py).
+MAX_URL_LENGTH = 2048
 
 
 class Error(ma.Schema):
-    """Every refusal: ``{"error": "the reason"}``."""
+    """Every refusal, as problem details (RFC 9457) served as JSON; ``error`` repeats ``detail``."""
 
-    error = fields.String(required=True)
+    error = fields.String(required=True, metadata={"description": "the reason (the same text as detail)"})
+    type = fields.String(metadata={"description": "always about:blank: the status says what kind"})
+    title = fields.String(metadata={"description": "the status's name, e.g. Not Found"})
+    status = fields.Integer()
+    detail = fields.String()
 
 
 class Timestamp(fields.DateTime):
@@ -71,11 +81,26 @@ class ApiBlueprint(Blueprint):
 
     @staticmethod
     def _document_refusals(doc: dict[str, Any], doc_info: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        """Every route can refuse a missing token (401) and bad input such as a NUL byte (400)."""
+        """Every route can refuse a missing token (401), bad input such as a NUL byte (400) and a
+        path and query longer than the app takes (414); path ids and bodies: ``document_refusals``."""
         responses = doc.setdefault("responses", {})
-        responses.setdefault(400, "BAD_REQUEST")
-        responses.setdefault(401, "UNAUTHORIZED")
+        responses.setdefault(400, HTTPStatus(400).name)
+        responses.setdefault(401, HTTPStatus(401).name)
+        responses.setdefault(414, HTTPStatus(414).name)
         return doc
+
+
+def document_refusals(spec: Any) -> None:
+    """An operation with a path id can answer 404 (no such row); one with a body, 413 (too large)."""
+    for path, operations in spec._paths.items():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "{" in path:
+                responses.setdefault("404", spec.components.get_ref("response", HTTPStatus(404).name))
+            if "requestBody" in operation:
+                responses.setdefault("413", spec.components.get_ref("response", HTTPStatus(413).name))
 
 
 def id_parameter(name: str) -> dict[str, Any]:
@@ -139,6 +164,7 @@ class OperatorApi(Api):
                 blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
                 self._spec.tag({"name": name, "description": blp.description})
                 self._undocumented.pop(0)
+            document_refusals(self._spec)
         finally:
             self._documenter = None
 
@@ -161,26 +187,48 @@ def describe_invalid(messages: Any, prefix: str = "") -> list[str]:
 
 
 def answer_error(error: HTTPException) -> ResponseReturnValue:
-    """An HTTP error as ``{"error": ...}``; invalid arguments name the field and the reason."""
+    """An HTTP error as problem details; invalid arguments name the field and the reason."""
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     reason = "; ".join(describe_invalid(messages)).replace("_schema: ", "") if messages else error.description
-    response = jsonify(error=reason)
-    response.status_code = error.code or 500
+    response = problem(error.code or 500, reason or HTTP_STATUS_CODES.get(error.code or 500, "Error"))
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
     return response
+
+
+def answer_any_error(error: HTTPException) -> ResponseReturnValue:
+    """Errors the API blueprints never see (no route matched, wrong method, body too large): JSON
+    under ``/api``, the default page elsewhere."""
+    if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
+        if error.code == 500:
+            return private_answer(problem(500, "the server could not answer; the error is logged"))
+        return private_answer(answer_error(error))  # type: ignore[arg-type]
+    return error
+
+
+def refuse_long_urls() -> Response | None:
+    """414 (JSON) for an API path and query longer than any operation needs.
+
+    The web server's own request-line limit (config/gunicorn.py) is set above this one, so the
+    app sees long API paths and answers them as problem details rather than a server's page.
+    """
+    if request.path.startswith(API_PREFIX + "/") and len(request.full_path) > MAX_URL_LENGTH:
+        return private_answer(problem(414, f"the path and query are longer than {MAX_URL_LENGTH} characters"))
+    return None
 
 
 def claim_conflict(error: claims.ClaimError) -> ResponseReturnValue:
     """A claim that is not the operator's: 409 with the reason."""
     db_session().rollback()
-    return jsonify(error=str(error)), 409
+    return problem(409, str(error))
 
 
 def bridge_failed(error: BridgeError) -> ResponseReturnValue:
     """A call back that could not be started: 409 with the reason."""
-    return jsonify(error=str(error)), 409
+    return problem(409, str(error))
 
 
 def audit_number_reads(response: Any) -> Any:
@@ -192,10 +240,11 @@ def audit_number_reads(response: Any) -> Any:
 
 def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
     """A blueprint under ``/api``: bad input refused first, then the token, then the view; errors as JSON."""
-    blueprint = ApiBlueprint(name, import_name, url_prefix="/api", description=description)
+    blueprint = ApiBlueprint(name, import_name, url_prefix=API_PREFIX, description=description)
     input_checks.guard(blueprint)
     blueprint.before_request(require_token)
     blueprint.after_request(audit_number_reads)
+    blueprint.after_request(private_answer)
     blueprint.register_error_handler(HTTPException, answer_error)
     blueprint.register_error_handler(claims.ClaimError, claim_conflict)
     blueprint.register_error_handler(BridgeError, bridge_failed)
@@ -215,6 +264,8 @@ def init_app(app: Flask, blueprints: Iterable[ApiBlueprint]) -> None:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )
+    app.register_error_handler(HTTPException, answer_any_error)
+    app.before_request(refuse_long_urls)
     api = OperatorApi(app)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

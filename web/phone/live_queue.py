@@ -90,9 +90,11 @@ def connected() -> Response:
     sid = (form_field("CallSid") or "")[:64]
     row = QueuedCall.connect(session, sid, operator.id, (form_field("DequeingCallSid") or "")[:64] or None, utcnow())
     session.commit()
-    lang = catalogue().resolve(row.language if row else None)
+    cat = catalogue()
+    # A caller who chose no language (a relay call, silence at the menu) is greeted in every language.
+    codes = (row.language,) if row is not None and row.language in cat.codes else cat.codes
     response = VoiceResponse()
-    say_lines(response, (Line("queue.connected", lang),), catalogue())
+    say_lines(response, tuple(Line("queue.connected", code) for code in codes), cat)
     log.info("caller connected to operator", extra={"operator_id": operator.id, "call_sid": sid})
     return twiml(response)
 

@@ -19,8 +19,8 @@ from callflows.catalogue import catalogue
 from callflows.engine import Line
 from callflows.phones import time_zone
 from models.base import utcnow
-from models.notification import ACKNOWLEDGED, CALLING, Notification, NotificationAttempt
-from models.registration import ACTIVE, Registration
+from models.notification import ACKNOWLEDGED, CALLING, SKIPPED, Notification, NotificationAttempt
+from models.registration import ACTIVE, Registration, count_wrong_guess, guesses_spent
 from web.context import db_session, settings
 from web.phone.twiml import say_lines
 from web.phone.webhooks import apologise, call_sid, no_content, twilio_blueprint, twiml
@@ -118,6 +118,14 @@ def pin(notification_id: int) -> Response:
     tries_so_far = int(tries) if tries.isdigit() else PIN_TRIES
     digits = request.form.get("Digits", "").strip()
     response = VoiceResponse()
+    session = db_session()
+    budget = settings().notifications
+    if guesses_spent(session, registration, budget):
+        # Every try after the budget is spent is refused unheard, and no more calls are placed.
+        notification.voice_state = SKIPPED
+        session.commit()
+        log.warning("notification pin refused: guessing budget spent", extra={"notification_id": notification_id})
+        return end_without_the_pin(response, lang)
     if registration.status == ACTIVE and digits and registration.check_pin(digits):
         acknowledge(db_session(), settings(), notification, sid, utcnow())
         db_session().commit()
@@ -128,10 +136,17 @@ def pin(notification_id: int) -> Response:
     log.info(
         "notification pin refused", extra={"notification_id": notification_id, "call_sid": sid, "try": tries_so_far}
     )
-    attempt = db_session().scalar(select(NotificationAttempt).where(NotificationAttempt.sid == sid))
+    attempt = session.scalar(select(NotificationAttempt).where(NotificationAttempt.sid == sid))
     if attempt is not None and attempt.notification_id == notification_id and not attempt.pin_ok:
         attempt.pin_ok = False
-        db_session().commit()
+    locked = session.get(Registration, registration.id, with_for_update=True)
+    if digits and locked is not None:
+        count_wrong_guess(session, locked, budget)
+    if locked is not None and guesses_spent(session, locked, budget):
+        notification.voice_state = SKIPPED
+        session.commit()
+        return end_without_the_pin(response, lang)
+    session.commit()
     if tries_so_far < PIN_TRIES:
         ask_pin(response, notification_id, lang, tries_so_far + 1, "notify.voice.wrong_pin")
     return end_without_the_pin(response, lang)

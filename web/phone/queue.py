@@ -62,26 +62,42 @@ def _int(name: str) -> int | None:
 
 @lru_cache(maxsize=2048)
 def wait_message(
-    lang: str | None, position: int, wait_minutes: int | None = None, long_wait: bool = False, slow: bool = False
+    lang: str | None,
+    position: int,
+    wait_minutes: int | None = None,
+    long_wait: bool = False,
+    slow: bool = False,
+    relay: bool = False,
 ) -> str:
-    """The wait TwiML for one language, place in line, estimate and patience (built once per combination)."""
+    """The wait TwiML for one language, place in line, estimate and patience (built once per combination).
+
+    Without a chosen language it is said in every language. A relay call is not offered the
+    call back from here: its caller ID is the relay service's, not the caller's.
+    """
     cat = catalogue()
-    code = cat.resolve(lang)
-    lines = [Line("queue.next", code) if position <= 1 else Line("queue.position", code, (("position", position),))]
-    if wait_minutes is None:
-        lines.append(Line("queue.wait_unknown", code))
-    else:
-        lines.append(Line("queue.wait_minutes", code, (("wait", wait_minutes),)))
-    if long_wait:
-        lines.append(Line("queue.long_wait", code))
-    lines.append(Line("queue.keep_place", code, (("digit", KEEP_PLACE_DIGIT),)))
-    lines.append(Line("queue.hold", code))
+    codes = (lang,) if lang in cat.codes else cat.codes
+    lines = []
+    for code in codes:
+        if position <= 1:
+            lines.append(Line("queue.next", code))
+        else:
+            lines.append(Line("queue.position", code, (("position", position),)))
+        if wait_minutes is None:
+            lines.append(Line("queue.wait_unknown", code))
+        else:
+            lines.append(Line("queue.wait_minutes", code, (("wait", wait_minutes),)))
+        if long_wait:
+            lines.append(Line("queue.long_wait", code))
+        if not relay:
+            lines.append(Line("queue.keep_place", code, (("digit", KEEP_PLACE_DIGIT),)))
+        lines.append(Line("queue.hold", code))
     response = VoiceResponse()
+    query = {**({"l": lang} if lang in cat.codes else {}), **({"r": "1"} if relay else {})}
     gather = response.gather(
         input="dtmf",
         num_digits=1,
         timeout=HOLD_PAUSE_SECONDS,
-        action=f"/voice/queue-key?{urlencode({'l': code})}",
+        action="/voice/queue-key" + (f"?{urlencode(query)}" if query else ""),
         method="POST",
     )
     say_lines(gather, tuple(lines), cat, slow)
@@ -112,7 +128,8 @@ def queue_wait() -> Response:
     long_wait = (_int("QueueTime") or 0) >= current.settings.queue_max_hold_minutes * 60
     # s=1: the caller asked for slower speech (key 8) or is a relay call.
     slow = request.args.get("s") == "1"
-    return twiml(wait_message(request.args.get("l"), position, wait_minutes, long_wait, slow))
+    relay = request.args.get("r") == "1"
+    return twiml(wait_message(request.args.get("l"), position, wait_minutes, long_wait, slow, relay))
 
 
 @bp.post("/queue-key")
@@ -121,8 +138,9 @@ def queue_key() -> Response:
     cat = catalogue()
     lang = cat.resolve(request.args.get("l"))
     response = VoiceResponse()
-    if request.form.get("Digits", "").strip() != KEEP_PLACE_DIGIT:
-        return twiml(response)  # any other key: keep holding (Twilio fetches the wait message again)
+    if request.form.get("Digits", "").strip() != KEEP_PLACE_DIGIT or request.args.get("r") == "1":
+        # Any other key, or a relay call (never offered the call back here): keep holding.
+        return twiml(response)
     sid = form_field("CallSid") or ""
     caller = to_e164(request.form.get("From"))
     outcome = keep_place(sid, caller, lang)

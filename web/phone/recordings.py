@@ -13,7 +13,7 @@ from flask import Blueprint, Response, request
 from models.base import utcnow
 from models.callback import CallbackRequest
 from web.context import hotline
-from web.phone.webhooks import call_sid, no_content, twilio_blueprint
+from web.phone.webhooks import call_sid, no_content, twilio_blueprint, twilio_recording_url
 
 log = logging.getLogger("voice.web.phone.recordings")
 bp = Blueprint("voice_recordings", __name__, url_prefix="/voice")
@@ -28,13 +28,17 @@ def recording() -> Response:
     """``recordingStatusCallback``: a finished recording's URL and length."""
     sid = call_sid()
     form = request.form
-    if form.get("RecordingStatus", "completed") != "completed" or not form.get("RecordingUrl"):
-        log.warning("recording not usable", extra={"call_sid": sid, "status": form.get("RecordingStatus")})
+    url = twilio_recording_url(form.get("RecordingUrl"))
+    if form.get("RecordingStatus", "completed") != "completed" or url is None:
+        log.warning(
+            "recording not usable",
+            extra={"call_sid": sid, "status": form.get("RecordingStatus"), "twilio_host": url is not None},
+        )
         return no_content()
     duration = form.get("RecordingDuration", "")
     with hotline().database.session() as session:
         attached = CallbackRequest.attach_recording(
-            session, sid, form["RecordingUrl"], int(duration) if duration.isdigit() else None, utcnow()
+            session, sid, url, int(duration) if duration.isdigit() else None, utcnow()
         )
     log.info("recording callback", extra={"call_sid": sid, "attached": attached})
     return no_content()

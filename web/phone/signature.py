@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from config import Settings
+from web.proxies import trusted_entry
 
 
 def public_url(settings: Settings, req: Request) -> str:
@@ -24,9 +25,10 @@ def public_url(settings: Settings, req: Request) -> str:
     from the configured public base (or trusted forwarded headers), the path and
     the raw query string instead.
     """
-    if settings.trust_proxy_headers and req.headers.get("X-Forwarded-Host"):
-        proto = req.headers.get("X-Forwarded-Proto", req.scheme).split(",")[0].strip()
-        host = req.headers["X-Forwarded-Host"].split(",")[0].strip()
+    hops = int(settings.trust_proxy_headers)
+    host = trusted_entry(req.headers.get("X-Forwarded-Host"), hops)
+    if host:
+        proto = trusted_entry(req.headers.get("X-Forwarded-Proto"), hops) or req.scheme
         base = f"{proto}://{host}"
     else:
         base = settings.public_base_url.rstrip("/")

@@ -2,15 +2,17 @@
 
 ``STATUS A201345678 MEXICO`` / ``ESTADO ...`` is an audited custody look-up;
 HELP/AYUDA alone gets the help text; other free text goes to a specialist
-(``web.phone.texting``); the opt-out and
-opt-in words are recorded and get no reply from us (Twilio and the carrier
-answer those themselves). A MessageSid delivered twice is answered once: a retried
-delivery gets the reply stored with its MessageSid.
+(``web.phone.texting``); the carrier's opt-out and opt-in words are recorded
+and get no reply from us (Twilio and the carrier answer those themselves); the
+Spanish ones the carrier does not know (PARAR, BAJA, CANCELAR SUSCRIPCION,
+INICIAR) are recorded the same way and confirmed by us, in Spanish. A MessageSid
+delivered twice is answered once: a retried delivery gets the reply stored with its MessageSid.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
@@ -23,6 +25,7 @@ from callflows.registration_sms import parse_registration
 from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
 from models.audit import SMS, hash_caller
 from models.base import utcnow
+from models.conversation import Conversation
 from models.texting import OPT_IN, OPT_OUT, ProcessedMessage, SmsConsent
 from web.context import db_session, settings
 from web.phone import confirmations, texting
@@ -66,7 +69,7 @@ def incoming() -> Response:
     """Twilio's Messaging URL: read the text, act on it, reply once."""
     sid, number = message_sid(), sender()
     body = request.form.get("Body", "")[:1600]
-    command = parse_text(body)
+    command = in_remembered_language(parse_text(body), number)
     log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": command.kind})
     answered, earlier = ProcessedMessage.earlier_reply(db_session(), sid)
     if answered:
@@ -92,6 +95,16 @@ def incoming() -> Response:
     ProcessedMessage.keep_reply(db_session(), sid, text)
     db_session().commit()
     return reply(text)
+
+
+def in_remembered_language(command: TextCommand, number: str) -> TextCommand:
+    """A text that does not tell its language ("ok", "STATUS ...") is answered in the texter's conversation's."""
+    if command.sure:
+        return command
+    remembered = Conversation.language_of(db_session(), number)
+    if remembered is None or remembered not in catalogue().codes:
+        return command
+    return replace(command, language=remembered)
 
 
 def answer_status(command: TextCommand, sid: str, number: str) -> str | None:
@@ -146,8 +159,13 @@ def answer_other(command: TextCommand, sid: str, number: str) -> str | None:
     if command.kind == STOP:
         SmsConsent.record(session, number, OPT_OUT, command.keyword, sid)
         texting.close_on_stop(session, number)
+        if command.confirm:
+            # PARAR, BAJA, CANCELAR SUSCRIPCION: the carrier does not answer these, so we do, once.
+            text = catalogue().text(command.language, "sms.stopped")
     elif command.kind == START:
         SmsConsent.record(session, number, OPT_IN, command.keyword, sid)
+        if command.confirm:
+            text = catalogue().text(command.language, "sms.started")
     elif not SmsConsent.is_opted_out(session, number):
         text = catalogue().text(command.language, "sms.help")
     session.commit()

@@ -30,7 +30,9 @@ def receive_free_text(command: TextCommand, sid: str, number: str, body: str) ->
     session = db_session()
     if not may_reply(session, sid, number):
         return None
-    conversation, opened = Conversation.receive(session, number, command.language, body, sid, utcnow())
+    conversation, opened = Conversation.receive(
+        session, number, command.language, body, sid, utcnow(), language_sure=command.sure
+    )
     session.commit()
     log.info(
         "text for a specialist",

@@ -117,7 +117,13 @@ def turn_response(
             method="POST",
             wait_url="/voice/queue-wait?"
             + urlencode(
-                {"l": lang, "q": "urgent" if turn.end.urgent else "normal", **({"s": "1"} if turn.state.slow else {})}
+                {
+                    # No language yet (a relay call, or no choice made): the wait message is said in every language.
+                    **({"l": lang} if turn.state.lang in cat.codes else {}),
+                    "q": "urgent" if turn.end.urgent else "normal",
+                    **({"s": "1"} if turn.state.slow else {}),
+                    **({"r": "1"} if turn.state.get("relay") == "1" else {}),
+                }
             ),
             wait_url_method="POST",
         )

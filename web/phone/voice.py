@@ -14,9 +14,9 @@ from functools import lru_cache
 from flask import Blueprint, Response, g, request
 from twilio.twiml.voice_response import VoiceResponse
 
-from callflows import engine
+from callflows import engine, hours
 from callflows.catalogue import catalogue
-from callflows.engine import CallState, Digits, Enter, Event, Line, Outcome, Recorded, Silence, Speech, Turn
+from callflows.engine import CLOSED, CallState, Digits, Enter, Event, Line, Outcome, Recorded, Silence, Speech, Turn
 from callflows.flows import TREE
 from callflows.flows.relay import is_relay_call, relay_start
 from callflows.masking import mask_phone
@@ -24,11 +24,21 @@ from callflows.phones import to_e164
 from callflows.tree import Ask
 from config.logs import info_line
 from models.base import utcnow
+from models.call import FINAL_STATUSES
 from web.context import hotline
 from web.phone import actions
 from web.phone.twiml import render_turn, say_lines
 from web.phone.url_state import TamperedState, UrlStateCodec, current_codec
-from web.phone.webhooks import apologise, call_sid, hang_up, no_content, readable_form, twilio_blueprint, twiml
+from web.phone.webhooks import (
+    apologise,
+    call_sid,
+    hang_up,
+    no_content,
+    readable_form,
+    twilio_blueprint,
+    twilio_recording_url,
+    twiml,
+)
 
 log = logging.getLogger("voice.web.phone.voice")
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -47,9 +57,10 @@ _KEYS = re.compile(r"[0-9*#]{1,64}")
 def event_from_form() -> Event:
     """What the caller did, from a Gather, Record or Enqueue action request."""
     form = request.form
-    if form.get("RecordingUrl"):
+    recording = twilio_recording_url(form.get("RecordingUrl"))
+    if recording:
         seconds = form.get("RecordingDuration", "0")
-        return Recorded(form["RecordingUrl"], int(seconds) if seconds.isdigit() else 0)
+        return Recorded(recording, int(seconds) if seconds.isascii() and seconds.isdigit() else 0)
     if form.get("QueueResult"):
         return Outcome(form["QueueResult"])
     speech = form.get("SpeechResult", "").strip()
@@ -152,8 +163,11 @@ def incoming() -> Response:
         return twiml(_not_available())
     relay = is_relay_call(form.get("From"), current.settings.relay_caller_ids)
     current.events.start_call(sid, form.get("From"), form.get("To"), form.get("Direction"), relay=relay)
-    state = relay_start(catalogue().default) if relay else engine.start(TREE)
-    return twiml(answer(state, Enter(), sid))
+    state = relay_start() if relay else engine.start(TREE)
+    # Whether operators answer now words every menu's "press 0" sentence (a person, or a call back).
+    settings = current.settings
+    open_now = hours.is_open(utcnow(), settings.business_hours, settings.holidays, settings.tz)
+    return twiml(answer(state.with_values({CLOSED: "0" if open_now else "1"}), Enter(), sid))
 
 
 @bp.post("/step")
@@ -174,9 +188,13 @@ def status() -> Response:
     """Twilio's status callback: the call's final status and duration."""
     sid = call_sid()
     duration = request.form.get("CallDuration", "")
-    hotline().events.record_status(
-        sid, request.form.get("CallStatus", "unknown")[:32], int(duration) if duration.isdigit() else None
-    )
+    call_status = request.form.get("CallStatus", "unknown")[:32]
+    events = hotline().events
+    events.record_status(sid, call_status, int(duration) if duration.isascii() and duration.isdigit() else None)
+    if call_status in FINAL_STATUSES:
+        # Written now, not with the next batch: a look-up step replayed after the call ended
+        # checks the call's row in its own transaction and must find it ended (once per call).
+        events.flush()
     return no_content()
 
 

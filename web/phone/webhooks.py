@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler used below)
 from flask import Blueprint, Request, Response, abort, request
@@ -94,6 +94,27 @@ def parse_urlencoded(body: str) -> list[tuple[str, str]]:
             value = unquote(value.replace("+", " "), errors="werkzeug.url_quote")
         fields.append((name, value))
     return fields
+
+
+# Twilio serves every recording from its REST API host; anything else in RecordingUrl is not
+# Twilio's (an internal address such as 169.254.169.254 would be fetched by whoever plays it).
+TWILIO_API_HOST = "api.twilio.com"
+
+
+def twilio_recording_url(value: str | None) -> str | None:
+    """``value`` when it is an https URL on Twilio's API host (no credentials, default port), else None."""
+    if not value or len(value) > 2048:
+        return None
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme != "https" or parts.hostname != TWILIO_API_HOST or parts.username or port not in (None, 443):
+        return None
+    if parts.netloc.lower() not in (TWILIO_API_HOST, f"{TWILIO_API_HOST}:443"):
+        return None
+    return value
 
 
 def twiml(document: VoiceResponse | MessagingResponse | str) -> Response:

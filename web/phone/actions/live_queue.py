@@ -14,7 +14,7 @@ from callflows.catalogue import catalogue
 from callflows.engine import CallState, Outcome
 from callflows.masking import mask_phone
 from models.callback import CALLER_TYPES, NEEDS, CallbackRequest
-from models.live_queue import CALLBACK, JoiningCall, QueuedCall
+from models.live_queue import CALLBACK, NO_LANGUAGE, JoiningCall, QueuedCall
 from web.context import hotline
 from web.phone.actions import CallContext, effect
 
@@ -26,7 +26,8 @@ def joining_call(state: CallState, context: CallContext) -> JoiningCall:
     caller_type, need, urgent = state.get("caller_type"), state.get("need"), state.get("urgent")
     return JoiningCall(
         call_sid=context.call_sid,
-        language=catalogue().resolve(state.lang),
+        # A caller who chose no language (a relay call, or silence at the menu) is announced as such.
+        language=state.lang if state.lang in catalogue().codes else NO_LANGUAGE,
         caller_type=caller_type if caller_type in CALLER_TYPES else None,
         need=need if need in NEEDS else None,
         urgent={"1": True, "0": False}.get(urgent or ""),

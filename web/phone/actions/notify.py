@@ -19,6 +19,8 @@ from models.registration import (
     LIVE,
     Registration,
     RegistrationLimitReached,
+    count_wrong_guess,
+    guesses_spent,
     hold_for_code,
     live_before_registering,
     register_verified,
@@ -118,10 +120,16 @@ def cancel(state: CallState, context: CallContext) -> Outcome:
             query = select(Registration).where(
                 Registration.phone == phone, Registration.a_number == a_number, Registration.status.in_(LIVE)
             )
-            for registration in session.scalars(query):
+            budget = context.settings.notifications
+            for registration in session.scalars(query.with_for_update()):
+                # A spent budget refuses even the right PIN: guessing cannot end someone's registration.
+                if guesses_spent(session, registration, budget):
+                    continue
                 if registration.check_pin(pin):
                     registration.end(context.now, BY_VOICE)
                     log.info(
                         "registration ended by voice", extra={"call_sid": context.call_sid, "phone": mask_phone(phone)}
                     )
+                else:
+                    count_wrong_guess(session, registration, budget)
     return Outcome.of("done", pin="", a_number="")
