@@ -40,8 +40,8 @@ from workers.imports import import_custody, import_facilities
 HELD = {"in custody", "transferred"}
 
 
-def load_records(url: str, count: int, folder: Path) -> list[tuple[str, str]]:
-    """Import ``count`` generated records; returns (A-number, country key) pairs of people held."""
+def load_records(url: str, count: int, folder: Path, limit: int = 4000) -> list[tuple[str, str]]:
+    """Import ``count`` generated records; returns (A-number, country key) pairs of up to ``limit`` people held."""
     facilities, custody = write_demo_files(folder, count)
     database = Database(url)
     try:
@@ -57,7 +57,7 @@ def load_records(url: str, count: int, folder: Path) -> list[tuple[str, str]]:
         for row in csv.DictReader(handle):
             if row["status"] in HELD and row["country_of_birth"] in keys:
                 wanted.append((row["a_number"][1:], keys[row["country_of_birth"]]))
-                if len(wanted) >= 4000:
+                if len(wanted) >= limit:
                     break
     return wanted
 

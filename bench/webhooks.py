@@ -1,7 +1,11 @@
-"""Requests/s and p50/p99 of signed ``POST /voice/incoming`` vs bare Flask, at 32 and 64 connections.
+"""Requests/s and p50/p99 of signed ``POST /voice/incoming`` and a menu step vs bare Flask, at 32 and 64 connections.
+
+The menu step is a caller at the main menu pressing 1 (``POST /voice/step``): the state from
+the action URL, the engine, the call event, the answer from the process's cache of rendered
+documents, as for most key presses of a call.
 
 Usage: bench/webhooks [--seconds 10] [--rounds 3] [--connections 32,64] [--database-url URL]
-Target: at least 0.6 of bare at each connection count (median of the alternating rounds).
+Target: at least 0.6 of bare for each at each connection count (median of the alternating rounds).
 """
 
 from __future__ import annotations
@@ -43,10 +47,11 @@ def main() -> int:
 
     counts = [int(c) for c in args.connections.split(",")]
     print(
-        f"signed POST /voice/incoming, {args.connections} connections, gunicorn 2 workers, "
+        f"signed POST /voice/incoming and a menu step, {args.connections} connections, gunicorn 2 workers, "
         f"{args.rounds} alternating rounds of {args.seconds} s per connection count"
     )
-    ratios: dict[int, list[float]] = {c: [] for c in counts}
+    steps = {"/voice/incoming": "/voice/incoming", "menu step": "/voice/step?n=main&t=0&l=en"}
+    ratios: dict[tuple[str, int], list[float]] = {(name, c): [] for name in steps for c in counts}
     errors = 0
     with embedded_backend(args.database_url) as env, gunicorn("bench.bare:app") as bare_url:
         port = free_port()
@@ -63,17 +68,22 @@ def main() -> int:
                     bare = run_wrk(
                         bare_url, sign_requests(bare_url, "/voice/incoming", forms), args.seconds, connections
                     )
-                    hotline = run_wrk(url, sign_requests(url, "/voice/incoming", forms), args.seconds, connections)
                     print(f"{connections} connections, round {round_number}")
                     print("  " + report("bare Flask (constant TwiML)", bare, bare))
-                    print("  " + report("hotline /voice/incoming", hotline, bare))
-                    ratios[connections].append(hotline.requests_per_second / bare.requests_per_second)
-                    errors += hotline.errors
-    for connections, values in ratios.items():
+                    for name, path in steps.items():
+                        pressed = forms if path == "/voice/incoming" else [dict(f, Digits="1") for f in forms]
+                        hotline = run_wrk(url, sign_requests(url, path, pressed), args.seconds, connections)
+                        print("  " + report(f"hotline {name}", hotline, bare))
+                        ratios[name, connections].append(hotline.requests_per_second / bare.requests_per_second)
+                        errors += hotline.errors
+    for (name, connections), values in ratios.items():
         rounds = ", ".join(f"{r:.2f}" for r in values)
         median = statistics.median(values)
         verdict = "met" if median >= 0.6 else "NOT met"
-        print(f"{connections} connections: median ratio {median:.2f} (target >= 0.60: {verdict}); rounds: {rounds}")
+        print(
+            f"{name}, {connections} connections: median ratio {median:.2f} (target >= 0.60: {verdict}); "
+            f"rounds: {rounds}"
+        )
     return 0 if errors == 0 else 1
 
 

@@ -66,7 +66,8 @@ class CallState:
 
     def at(self, node: str, tries: int = 0) -> CallState:
         """The same call at another node."""
-        return replace(self, node=node, tries=tries)
+        # Built directly: ``dataclasses.replace`` inspects the fields on every call, and a step moves often.
+        return CallState(node, self.lang, tries, self.ctx)
 
     def with_values(self, values: Mapping[str, Any]) -> CallState:
         """The same call with context values added or replaced (None removes)."""
@@ -76,7 +77,7 @@ class CallState:
                 merged.pop(key, None)
             else:
                 merged[key] = str(value)
-        return replace(self, ctx=tuple(sorted(merged.items())))
+        return CallState(self.node, self.lang, self.tries, tuple(sorted(merged.items())))
 
     @property
     def slow(self) -> bool:
@@ -233,7 +234,7 @@ class Turn:
 
     def then(self, later: Turn) -> Turn:
         """This turn's lines followed by ``later``."""
-        return replace(later, lines=self.lines + later.lines)
+        return Turn(later.state, self.lines + later.lines, later.listen, later.effect, later.end, later.outcome)
 
 
 class StaleState(Exception):
@@ -245,11 +246,17 @@ class _Builder:
     tree: Tree
     cat: Catalogue
     lines: list[Line] = field(default_factory=list)
+    # A menu says one sentence per option with the same context: its prompt parameters are made once.
+    _ctx: tuple[tuple[str, str], ...] | None = None
+    _params: dict[str, str] = field(default_factory=dict)
 
     def say(self, state: CallState, *keys: str, **params: Any) -> None:
-        merged = {**context_params(state.context), **params}
+        if state.ctx is not self._ctx:
+            self._ctx, self._params = state.ctx, context_params(state.context)
+        merged = {**self._params, **params} if params else self._params
         for lang in spoken_languages(self.cat, state):
             values = localized(merged, lang)
+            ordered = tuple(sorted(values.items()))
             for key in keys:
                 said = key
                 # While nobody answers the queue, a sentence that offers an operator has a ".closed"
@@ -259,7 +266,7 @@ class _Builder:
                 needed = self.cat.placeholders(said).get(lang, set())
                 if not needed <= values.keys():
                     raise StaleState(f"{state.node}: {said} needs {sorted(needed - values.keys())}")
-                self.lines.append(Line(said, lang, tuple(sorted(values.items()))))
+                self.lines.append(Line(said, lang, ordered))
 
 
 def spoken_languages(cat: Catalogue, state: CallState) -> tuple[str, ...]:

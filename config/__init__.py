@@ -235,7 +235,7 @@ class Settings:
 
     @property
     def url_state_key(self) -> bytes:
-        """The Fernet key that seals call state in action URLs, derived from ``SECRET_KEY``."""
+        """The key material that seals call state in action URLs (AES-256-GCM), derived from ``SECRET_KEY``."""
         return derive_key(self.secret_key, "voice url state")
 
     def replace(self, **changes: Any) -> Settings:

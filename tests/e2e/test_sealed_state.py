@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -58,3 +59,24 @@ def test_state_sealed_with_another_key_is_refused(app) -> None:
     sealed = theirs.encode(CallState("custody.confirm", "en").with_values({"a_number": A_NUMBER}))
     with pytest.raises(TamperedState):
         mine.decode(sealed)
+
+
+def test_a_call_in_progress_during_the_deploy_carries_on_from_its_fernet_sealed_url(app, call) -> None:
+    looker = choose(start(call, "en", CALLER), "en", "custody").press(A_NUMBER + "#")
+    codec = UrlStateCodec(app.extensions["hotline"].settings.url_state_key)
+    parts = urlsplit(looker.waiting_url)
+    state = codec.decode(dict(parse_qsl(parts.query)))
+    # The same state as the release before sealed it, in a Fernet token under the same key.
+    legacy = dict(parse_qsl(parts.query))
+    legacy["s"] = (
+        Fernet(app.extensions["hotline"].settings.url_state_key)
+        .encrypt(json.dumps(state.ctx, separators=(",", ":")).encode())
+        .decode()
+    )
+    looker.waiting_url = f"{parts.scheme}://{parts.netloc}{parts.path}?{urlencode(legacy)}"
+    looker.press("1")
+    assert "Thank you for calling the VOICE hotline" not in looker.documents[-1]
+    # The next action URL is sealed the new way, and the A-number is still in it.
+    query = dict(parse_qsl(urlsplit(looker.waiting_url).query))
+    assert re.match(r"^[A-Za-z0-9_-]{4}\.", query["s"])
+    assert codec.decode(query).get("a_number") == A_NUMBER
