@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 # The operators' fixtures (accounts, requests, the database), shared with the browser tests.
+from commands.operators import DEMO_OPERATORS
 from models.base import utcnow
 from tests.conftest import missing
 from tests.operators.conftest import add_request, database, make_operator  # noqa: F401
@@ -61,8 +62,11 @@ def artifacts() -> Path:
 
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
-SUPERVISOR = ("supervisor@voice.demo", "demo-supervisor")
-OPERATOR = ("operator@voice.demo", "demo-operator-1")
+# The demo log-ins `flask demo load` creates.
+DEMO_LOG_INS = {email: password for email, _name, _role, _phone, password in DEMO_OPERATORS}
+SUPERVISOR = ("supervisor@voice.demo", DEMO_LOG_INS["supervisor@voice.demo"])
+OPERATOR = ("operator@voice.demo", DEMO_LOG_INS["operator@voice.demo"])
+OPERATOR2 = ("operator2@voice.demo", DEMO_LOG_INS["operator2@voice.demo"])
 
 
 def current_quarter() -> str:

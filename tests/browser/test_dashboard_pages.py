@@ -13,7 +13,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.browser.conftest import AXE, OPERATOR, log_in
+from tests.browser.conftest import AXE, OPERATOR, OPERATOR2, log_in
 from tests.conftest import missing
 
 pytestmark = pytest.mark.browser
@@ -193,7 +193,7 @@ def test_an_empty_period_says_so_in_words(browser, live_server, make_operator) -
 
 def test_every_control_works_from_the_keyboard_with_visible_focus(browser, live_server, busy_day) -> None:
     page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
-    log_in(page, live_server, ("operator2@voice.demo", "demo-operator-2"))
+    log_in(page, live_server, OPERATOR2)
     page.goto(f"{live_server}/ops/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the page"
