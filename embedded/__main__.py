@@ -62,6 +62,7 @@ def banner(base: str, port: int, redis_url: str, database_url: str, token: str) 
    Call status changes  POST {base}/voice/status
    A message comes in   POST {base}/sms/incoming
    Messaging fallback   POST {base}/sms/fallback
+   NEUTRAL_NUMBER's calls POST {base}/voice/neutral  (the caller ID of call backs; answers one neutral sentence)
    (set PUBLIC_BASE_URL to your public https address and TWILIO_AUTH_TOKEN to your token)
 
  Hear it without a phone (another terminal):
