@@ -1,4 +1,4 @@
-"""safety platform (issue S): call_sessions keep a keyed hash and the last four digits, not the number;
+"""safety platform: call_sessions keep a keyed hash and the last four digits, not the number;
 operators get a session generation (log-out ends sessions server-side); reads of full numbers are audited
 
 Revision ID: 0008

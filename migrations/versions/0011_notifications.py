@@ -1,4 +1,4 @@
-"""notifications (issue E): protected custody records, the import lock, registrations and notifications
+"""notifications: protected custody records, the import lock, registrations and notifications
 
 Revision ID: 0011
 Revises: 0006
