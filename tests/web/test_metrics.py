@@ -21,8 +21,8 @@ LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.9"}
 
 
-def value(text: str, name: str, **labels: str) -> float:
-    """One sample's value from the exposition text."""
+def value(text: str, name: str, default: float | None = None, **labels: str) -> float:
+    """One sample's value from the exposition text (``default`` when the sample is absent)."""
     wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     for line in text.splitlines():
         if line.startswith("#"):
@@ -30,6 +30,8 @@ def value(text: str, name: str, **labels: str) -> float:
         match = re.fullmatch(r"(\w+)(?:\{(.*)\})? (\S+)", line)
         if match and match[1] == name and ",".join(sorted((match[2] or "").split(","))) == wanted:
             return float(match[3])
+    if default is not None:
+        return default
     raise AssertionError(f"no sample {name}{{{wanted}}}")
 
 
@@ -97,9 +99,11 @@ def test_under_gunicorn_the_workers_counts_are_added_up(settings, tmp_path: Path
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
+        # Readiness is asked of /metrics, not of the route being counted: the master listens before its
+        # workers boot, so a poll that gave up waiting would still be served, and counted, later.
         while True:
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
+                urllib.request.urlopen(base + "/metrics", timeout=30)
                 break
             except OSError:
                 if time.monotonic() > deadline:
@@ -110,7 +114,7 @@ def test_under_gunicorn_the_workers_counts_are_added_up(settings, tmp_path: Path
             urllib.request.urlopen(base + "/healthz", timeout=10)
         after = urllib.request.urlopen(base + "/metrics", timeout=10).read().decode()
         counted = value(after, "voice_answers_total", route="health.healthz", status="200") - value(
-            before, "voice_answers_total", route="health.healthz", status="200"
+            before, "voice_answers_total", default=0.0, route="health.healthz", status="200"
         )
         assert counted == 40
         # Each worker writes its own file; the scrape added them up.
