@@ -26,7 +26,7 @@ from config.logs import info_line
 from models.base import utcnow
 from models.call import FINAL_STATUSES
 from web.context import hotline
-from web.phone import actions
+from web.phone import actions, lookup_step
 from web.phone.twiml import render_turn, say_lines
 from web.phone.url_state import TamperedState, UrlStateCodec, current_codec
 from web.phone.webhooks import (
@@ -92,32 +92,44 @@ def _render(turn: Turn, operator_queue: str, codec: UrlStateCodec) -> str:
     return render_turn(turn, operator_queue, codec=codec)
 
 
-def answer(state: CallState, event: Event, sid: str) -> str:
-    """Step the call, carry out any effects, record the event, and render TwiML."""
+def answer(state: CallState, event: Event, sid: str, lean: bool = True) -> str:
+    """Step the call, carry out any effects, record the event, and render TwiML.
+
+    The keypad look-up is served by ``web.phone.lookup_step`` (``lean=False`` keeps it on the
+    general path: its property test compares the two).
+    """
     current = hotline()
     codec = current_codec()
-    turn, document = _navigate(state, event, current.settings.operator_queue_name, codec)
+    operator_queue = current.settings.operator_queue_name
+    turn, document = _navigate(state, event, operator_queue, codec)
+    served: lookup_step.Answered | Outcome | None = None
     if turn.effect is not None:
         caller = to_e164(request.form.get("From"))
         # Straight from the environ: Werkzeug's header lookup raises and catches a KeyError when it is absent.
         token = request.environ.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN")
-    while turn.effect is not None:
-        context = actions.CallContext(
-            call_sid=sid, caller=caller, settings=current.settings, now=utcnow(), idempotency_token=token
-        )
-        outcome = actions.run(turn.effect.name, turn.effect.state, context)
-        turn = engine.resume(TREE, turn, outcome)
-        document = None
-    if document is None:
-        document = _render(turn, current.settings.operator_queue_name, codec)
+        if lean:
+            context = actions.CallContext(
+                call_sid=sid, caller=caller, settings=current.settings, now=utcnow(), idempotency_token=token
+            )
+            served = lookup_step.serve(state, event, turn, context, operator_queue, codec)
+            if isinstance(served, Outcome):
+                # The look-up was asked; the engine goes on from its outcome (a country to confirm, an error).
+                turn, document = engine.resume(TREE, turn, served), None
+    if isinstance(served, lookup_step.Answered):
+        document, recorded, language = served.document, served.outcome, served.language
+    else:
+        while turn.effect is not None:
+            context = actions.CallContext(
+                call_sid=sid, caller=caller, settings=current.settings, now=utcnow(), idempotency_token=token
+            )
+            outcome = actions.run(turn.effect.name, turn.effect.state, context)
+            turn = engine.resume(TREE, turn, outcome)
+            document = None
+        if document is None:
+            document = _render(turn, operator_queue, codec)
+        recorded, language = turn.outcome, turn.state.lang
     g.node = state.node
-    current.events.record(
-        sid,
-        state.node,
-        input=_loggable_input(state, event),
-        outcome=turn.outcome,
-        language=turn.state.lang,
-    )
+    current.events.record(sid, state.node, input=_loggable_input(state, event), outcome=recorded, language=language)
     return document
 
 

@@ -218,6 +218,11 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     _country, answer = look_up_on_call(state, context)
     if isinstance(answer, Outcome):
         return answer
+    return told_on_call(answer, state.lang or "en")
+
+
+def told_on_call(answer: LookupAnswer, lang: str) -> Outcome:
+    """The outcome the call tree branches on, with the values the caller hears (in ``lang``'s words)."""
     # The identifiers leave the URL once used, and an earlier answer's facility goes with them, so
     # every "no information" answer renders the same TwiML whatever came before.
     values = dict.fromkeys(("a_number", "country", "country_confirmed", "country_name", *DISCLOSED_VALUES), "")
@@ -225,7 +230,7 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
     if values["facility_phone"]:
         values["facility_phone"] = spoken_phone(values["facility_phone"])
     if values["state"]:
-        values["state"] = state_name(values["state"], state.lang or "en")
+        values["state"] = state_name(values["state"], lang)
     return Outcome.of(answer.outcome, **values)
 
 
