@@ -30,6 +30,11 @@ PIECES = st.sampled_from(["&", "=", "+", "%", "%2B", "%20", "%C3%A9", "%E2%9C", 
 def test_any_body_reads_as_werkzeug_reads_it(body: str) -> None:
     werkzeug, ours = both(body.encode())
     assert list(ours.form.items(multi=True)) == list(werkzeug.form.items(multi=True))
+    # A field asked for, present or not, with or without a default or a type, answers alike.
+    for name in ("a", "Body", "é", "Digits", ""):
+        assert ours.form.get(name) == werkzeug.form.get(name)
+        assert ours.form.get(name, "none") == werkzeug.form.get(name, "none")
+        assert ours.form.get(name, -1, type=int) == werkzeug.form.get(name, -1, type=int)
 
 
 @settings(max_examples=200, deadline=None)

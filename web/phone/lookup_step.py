@@ -39,7 +39,7 @@ from callflows.engine import CallState, Digits, Event, Outcome, Turn
 from callflows.flows import TREE
 from web.phone import actions
 from web.phone.actions import CallContext
-from web.phone.actions.custody import look_up_on_call, told_on_call
+from web.phone.actions.custody import TOLD_ON_CALL, look_up_on_call, told_on_call
 from web.phone.twiml import render_turn
 from web.phone.url_state import UrlStateCodec
 
@@ -50,6 +50,7 @@ LOOK_UP = "custody.look_up"
 # they lead to may be cached; any other effect sends the call back to the general path.
 PURE_AFTER_LOOK_UP = frozenset({"custody.case_status"})
 CACHE_SIZE = 4096
+_TOLD = frozenset(TOLD_ON_CALL)
 
 
 @dataclass(frozen=True)
@@ -124,12 +125,22 @@ def serve(
     if isinstance(answer, Outcome):
         # A country to confirm (nothing looked up) or an error (audited): the engine's path goes on.
         return answer
-    outcome = told_on_call(answer, state.lang or "en")
-    replaced = {name for name, _ in outcome.values}
-    kept = tuple(item for item in state.ctx if item[0] not in replaced)
-    key = (state.node, state.lang, state.tries, kept, outcome, operator_queue, codec)
+    # The outcome's values replace these in the call's state: the answer cannot depend on them.
+    kept = tuple(item for item in state.ctx if item[0] not in _TOLD)
+    # The outcome is made from the answer and the language alone (told_on_call), so they stand for it.
+    key = (
+        state.node,
+        state.lang,
+        state.tries,
+        kept,
+        answer.outcome,
+        tuple(answer.values.items()),
+        operator_queue,
+        codec,
+    )
     answered = ANSWERS.get(key)
     if answered is None:
+        outcome = told_on_call(answer, state.lang or "en")
         answered = _after(CallState(state.node, state.lang, state.tries, kept), outcome, context, operator_queue, codec)
         if answered is None:
             return outcome
@@ -142,8 +153,8 @@ def _after(
 ) -> Answered | None:
     """What the engine answers after the look-up's ``outcome`` at ``state``; None if an impure effect follows.
 
-    ``state`` lacks the values the outcome sets: the engine merges them back, so the turn is the
-    one the general path reaches (its first turn says nothing before the look-up).
+    ``state`` lacks the values the outcome sets: the engine merges them in, so the turn is the one
+    the general path reaches (whose first turn says nothing before the look-up).
     """
     turn = engine.step(TREE, state, outcome)
     while turn.effect is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" codec error handler used below)
@@ -40,6 +41,19 @@ TWILIO_BLUEPRINTS: set[str] = set()
 Fallback = Callable[[], Response]
 
 
+class FormFields(ImmutableMultiDict[str, str]):
+    """A webhook's form fields: ``get`` of an absent field answers its default without an exception.
+
+    Werkzeug's ``get`` raises and catches a ``BadRequestKeyError`` for each absent field, and a
+    step asks for several that a keypad answer never has (recording, queue result, speech).
+    """
+
+    def get(self, key: str, default: Any = None, type: Callable[[str], Any] | None = None) -> Any:  # type: ignore[override]
+        if key not in self:
+            return default
+        return super().get(key, default, type)
+
+
 class FormRequest(Request):
     """Flask's request with a URL-encoded body parsed in one pass.
 
@@ -63,7 +77,7 @@ class FormRequest(Request):
             fields = parse_urlencoded(self._body().decode())
         except UnicodeDecodeError:
             fields = []
-        self.__dict__["form"] = ImmutableMultiDict(fields)
+        self.__dict__["form"] = FormFields(fields)
         self.__dict__["files"] = ImmutableMultiDict()
 
     def _body(self) -> bytes:

@@ -53,6 +53,8 @@ NO_INFORMATION = "no_information"
 DISCLOSED_STATUSES = {RELEASED: "released", REMOVED: "removed", NOT_IN_CUSTODY: "not_in_custody"}
 FACILITY_FIELDS = ("facility_name", "city", "state")
 DISCLOSED_VALUES = (*FACILITY_FIELDS, "facility_phone", "case_status")
+# The context values a voice look-up's outcome sets: the identifiers cleared, the disclosed values told.
+TOLD_ON_CALL = ("a_number", "country", "country_confirmed", "country_name", *DISCLOSED_VALUES)
 
 
 @dataclass(frozen=True)
@@ -222,10 +224,13 @@ def look_up_by_phone(state: CallState, context: CallContext) -> Outcome:
 
 
 def told_on_call(answer: LookupAnswer, lang: str) -> Outcome:
-    """The outcome the call tree branches on, with the values the caller hears (in ``lang``'s words)."""
+    """The outcome the call tree branches on, with the values the caller hears (in ``lang``'s words).
+
+    It sets every value of ``TOLD_ON_CALL`` and no other, and depends on nothing but its arguments.
+    """
     # The identifiers leave the URL once used, and an earlier answer's facility goes with them, so
     # every "no information" answer renders the same TwiML whatever came before.
-    values = dict.fromkeys(("a_number", "country", "country_confirmed", "country_name", *DISCLOSED_VALUES), "")
+    values = dict.fromkeys(TOLD_ON_CALL, "")
     values.update((key, value) for key, value in answer.values.items() if key in DISCLOSED_VALUES)
     if values["facility_phone"]:
         values["facility_phone"] = spoken_phone(values["facility_phone"])
