@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callflows import masking, phones
 from callflows.engine import context_params
@@ -23,6 +25,28 @@ from callflows.engine import context_params
 )
 def test_a_number_is_parsed_once_to_e164(typed: str | None, e164: str | None) -> None:
     assert phones.to_e164(typed) == e164
+
+
+# North American numbers in E.164 (valid or not: unassigned area codes, 555, N11 and toll-free codes),
+# and near misses (a digit short or over, another country, no plus).
+NANP_LIKE = st.one_of(
+    st.builds(
+        "+1{}{}".format,
+        st.one_of(
+            st.sampled_from(["202", "312", "415", "555", "800", "911", "999", "200", "264", "787", "416"]),
+            st.from_regex(r"[0-9]{3}", fullmatch=True),
+        ),
+        st.from_regex(r"[0-9]{7}", fullmatch=True),
+    ),
+    st.from_regex(r"\+?1?[0-9]{9,11}", fullmatch=True),
+    st.from_regex(r"\+44[0-9]{10}", fullmatch=True),
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(NANP_LIKE)
+def test_a_number_already_in_e164_is_read_as_the_parser_reads_it(number: str) -> None:
+    assert phones.to_e164.__wrapped__(number) == phones._parsed_e164(number, "US")
 
 
 @pytest.mark.parametrize(
