@@ -9,8 +9,10 @@ measured the same way in the same run, rounds alternating.
 Kinds of request: ``incoming`` (a new call, ``POST /voice/incoming``), ``menu`` (1 pressed at the
 main menu: a cached answer, as bench/webhooks' menu step), ``navigation``
 (the A-number typed at ``custody.a_number``), ``lookup`` (the country key at
-``custody.country``: the sealed A-number decrypted, the audited look-up, the answer).
-Every look-up is a new call and caller for a record that exists, so no limit is hit.
+``custody.country``: the sealed A-number decrypted, the audited look-up, the answer), ``sms``
+(``STATUS A<number> <country>`` texted to ``/sms/incoming``: the audited look-up and its reply).
+Every look-up is a new call and caller (a new texter and MessageSid) for a record that exists,
+so no limit is hit.
 
 Usage: bench/cpu [--records 60000] [--requests 2000] [--rounds 5] [--kinds bare,lookup] [--database-url URL]
 To see where the time goes, run it under a sampling profiler, e.g.
@@ -35,14 +37,14 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from bench.harness import embedded_backend, sign_requests
-from bench.lookup import load_records, lookup_requests
+from bench.lookup import load_records, lookup_requests, sms_lookup_requests
 from bench.webhooks import call_forms
 
 BASE_URL = "http://127.0.0.1:8000"
 # Every request's caller is new too: a caller seen before is answered from caches, and one
 # looking up many A-numbers meets the look-up limit.
 CALLERS = itertools.count(2_000_000)
-KINDS = ("bare", "incoming", "menu", "navigation", "lookup")
+KINDS = ("bare", "incoming", "menu", "navigation", "lookup", "sms")
 
 
 def environ(path: str, body: str, signature: str) -> dict[str, Any]:
@@ -95,11 +97,20 @@ def requests_of(kind: str, people: list[tuple[str, str]], count: int) -> list[di
     else:
         if len(people) < count:
             raise SystemExit("not enough people held for distinct look-ups: raise --records")
-        pairs = lookup_requests([people.pop() for _ in range(count)])
+        asked = [people.pop() for _ in range(count)]
+        if kind == "sms":
+            # A new texter each time already (bench.lookup.SENDERS).
+            return [environ(r.path, r.body, r.signature) for r in sign_requests_each(sms_lookup_requests(asked, count))]
+        pairs = lookup_requests(asked)
     signed = [
         s for path, form in pairs for s in sign_requests(BASE_URL, path, [dict(form, From=f"+1312{next(CALLERS)}")])
     ]
     return [environ(r.path, r.body, r.signature) for r in signed]
+
+
+def sign_requests_each(pairs: list[tuple[str, dict[str, str]]]) -> list[Any]:
+    """Each (path, form) signed for the bench's base URL."""
+    return [signed for path, form in pairs for signed in sign_requests(BASE_URL, path, [form])]
 
 
 def run(app: Callable[..., Iterable[bytes]], environs: list[dict[str, Any]]) -> tuple[float, float, list[bytes]]:
@@ -150,6 +161,7 @@ def main() -> int:
             if thread.name.endswith("warm-up"):
                 thread.join()
         apps = {"bare": bare, "incoming": hotline, "menu": hotline, "navigation": hotline, "lookup": hotline}
+        apps["sms"] = hotline
         for kind in kinds:  # warm-up: caches, the first connection, mappers
             _, _, bodies = run(apps[kind], requests_of(kind, people, 300))
             if kind == "menu" and not all(b"custody" in b for b in bodies):
@@ -162,6 +174,8 @@ def main() -> int:
                 micros, system, bodies = run(apps[kind], environs)
                 if kind == "lookup" and any(b"Thank you for calling the VOICE hotline" in b for b in bodies):
                     raise SystemExit("a look-up started the call over: its sealed state did not verify")
+                if kind == "sms" and not all(b"<Message>" in b for b in bodies):
+                    raise SystemExit("a texted look-up got no reply")
                 figures[kind].append(micros)
                 kernel[kind].append(system)
         time.sleep(0.2)  # let the background threads finish what the last round noted

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Boolean, Index, Integer, String, func, select
@@ -173,6 +174,10 @@ VALUES
   (:at, :channel, :sid, :thread, :caller_hash, :a_number, :country, :result, :fields_disclosed, :flagged, :request_key)
 ON CONFLICT (request_key) DO NOTHING
 """
+# The reply to a text, stored with its MessageSid (claimed in the same transaction) so a retried delivery gets it.
+_KEEP_REPLY = """
+UPDATE processed_messages SET reply = :reply, replied_at = :at WHERE message_sid = :message_sid
+"""
 _CLAIM = """
 INSERT INTO processed_messages (message_sid, received_at) VALUES (:message_sid, :at)
 ON CONFLICT (message_sid) DO NOTHING
@@ -180,6 +185,7 @@ RETURNING message_sid
 """
 
 
+@lru_cache(maxsize=32)
 def _bound(sql: str) -> str:
     """PostgreSQL: ``sql`` (written with :name parameters) with psycopg's %(name)s, so values travel bound."""
     return re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql)
@@ -248,6 +254,10 @@ class DeskTransaction:
         """Mark a MessageSid processed; False when it already was (a duplicate delivery)."""
         self._run("claim", {"message_sid": message_sid, "at": self._time(now)})
         return self._cursor.fetchone() is not None
+
+    def keep_reply(self, message_sid: str, reply: str | None, now: datetime) -> None:
+        """Store the reply to a text claimed in this transaction (``claim_message``), committed with its audit row."""
+        self._run("keep_reply", {"message_sid": message_sid, "reply": reply, "at": self._time(now)}, wait=False)
 
     def lock_caller(self, caller_hash: str) -> None:
         """Hold this caller's limit until the transaction ends (other look-ups by them wait)."""
@@ -324,7 +334,14 @@ class LookupDesk:
     def __init__(self, database: Database) -> None:
         self.database = database
         self.postgres = database.dialect == "postgresql"
-        statements = {"read": _READ, "counts": _READ_COUNTS, "audit": _AUDIT, "claim": _CLAIM, "lock": _LOCK_CALLER}
+        statements = {
+            "read": _READ,
+            "counts": _READ_COUNTS,
+            "audit": _AUDIT,
+            "claim": _CLAIM,
+            "keep_reply": _KEEP_REPLY,
+            "lock": _LOCK_CALLER,
+        }
         # sqlite3 takes :name as written. PostgreSQL: psycopg's %(name)s, bound server-side and
         # prepared once per connection (see ``DeskTransaction._run``).
         self.sql = {name: _bound(sql) for name, sql in statements.items()} if self.postgres else statements
@@ -401,6 +418,26 @@ class LookupDesk:
                 except Exception:
                     # The connection is broken: reconnect on the next look-up.
                     self._drop()
+                raise
+
+    def read_row(self, sql: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        """The one row of a read outside any look-up's transaction (``sql`` written with :name parameters).
+
+        On the desk's connection, values bound, so a look-up's first read needs no pooled session.
+        """
+        with self._lock:
+            self._connect()
+            try:
+                if self.postgres:
+                    # Its own implicit transaction (the connection is in autocommit mode); prepared once per connection.
+                    self._cursor.execute(_bound(sql), params, prepare=True)
+                else:
+                    # sqlite3 begins no transaction for a SELECT: nothing is held after it.
+                    self._cursor.execute(sql, params)
+                return tuple(self._cursor.fetchone())
+            except BaseException:
+                # A broken connection is opened anew on the next look-up.
+                self._drop()
                 raise
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ that no job even tries (Twilio refuses sends to an opted-out number).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Index, Integer, ScalarSelect, String, Text, literal, select
@@ -108,6 +109,33 @@ class ProcessedMessage(Base):
         session.execute(
             statement.on_conflict_do_update(index_elements=["message_sid"], set_={"reply": reply, "replied_at": now})
         )
+
+
+# What a texted look-up must know before it looks anything up, in one read on the look-up desk's
+# connection (``LookupDesk.read_row``): whether the MessageSid was already answered (as
+# ``ProcessedMessage.earlier_reply`` tells it), the number's latest consent word (``SmsConsent.latest_word``)
+# and the language of its active conversation (``Conversation.language_of``; at most one is active per number).
+# tests/custody/test_sms_lookup.py holds it to those three.
+TEXTER_SQL = """
+SELECT
+  (SELECT COUNT(*) FROM processed_messages WHERE message_sid = :message_sid AND replied_at IS NOT NULL),
+  (SELECT action FROM sms_consents WHERE phone = :phone ORDER BY at DESC, id DESC LIMIT 1),
+  (SELECT language FROM conversations WHERE phone = :phone AND status IN ('open', 'claimed') LIMIT 1)
+"""
+
+
+@dataclass(frozen=True)
+class Texter:
+    """What ``TEXTER_SQL`` read: a text answered already, a number that opted out, its conversation's language."""
+
+    answered: bool
+    opted_out: bool
+    language: str | None
+
+    @classmethod
+    def of(cls, row: tuple[int, str | None, str | None]) -> Texter:
+        answered, word, language = row
+        return cls(bool(answered), word == OPT_OUT, language)
 
 
 class ServiceListText(Base):

@@ -12,100 +12,28 @@ requests with the same idempotency token, and steps that are not the plain case 
 
 from __future__ import annotations
 
+import itertools
 import re
-from datetime import UTC, date, datetime, timedelta
-from io import StringIO
 
-import pytest
 from flask import request
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from callflows.engine import CallState
-from config import DisclosurePolicy, LookupLimits
+from config import DisclosurePolicy
 from models import LookupAudit
 from models.call import CallEvent
 from simulator import sign
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, flush_events
+from tests.custody.conftest import A_NUMBERS, BORN, KEYS, limits, policies
 from web.phone import lookup_step, voice
 from web.phone.url_state import current_codec
-from workers.imports import import_custody, import_facilities
-
-FACILITIES = (
-    "code,name,address,city,state,zip,phone,field_office\n"
-    "DEMOELP,El Paso Demo Processing Center,100 Example Road,El Paso,TX,79925,+19155550142,ELP\n"
-    "DEMONOP,Lakeside Demo Hold Room,300 Example Lane,Lakeside,AZ,85929,,PHO\n"
-)
-HEADER = (
-    "a_number,first_name,last_name,country_of_birth,date_of_birth,status,facility_code,"
-    "status_changed_at,case_status,protected\n"
-)
-# Country keys at custody.country: 1 Mexico, 2 Guatemala, 3 Honduras, 4 El Salvador.
-KEYS = {"MX": "1", "GT": "2", "HN": "3", "SV": "4"}
-
-
-def records_csv(today: date) -> str:
-    """One record of each kind the policy tells apart, dated from ``today`` (windows and ages move with it)."""
-    recent = (datetime.combine(today, datetime.min.time(), UTC) - timedelta(days=10)).isoformat()
-    long_ago = (datetime.combine(today, datetime.min.time(), UTC) - timedelta(days=400)).isoformat()
-    child = (today - timedelta(days=365 * 10)).isoformat()
-    rows = [
-        f"A201345678,Demo,Detainee,Mexico,1990-05-01,in custody,DEMOELP,{recent},in proceedings,",
-        f"A209000010,Ana,Ejemplo,Guatemala,1985-02-03,in custody,DEMONOP,{recent},,",
-        f"A209000011,Luis,Ejemplo,Guatemala,1984-02-03,transferred,DEMOELP,{recent},appeal_pending,",
-        f"A209000001,Rosa,Ejemplo,Guatemala,1980-01-01,released,,{recent},relief_granted,",
-        f"A209000002,Jorge,Ejemplo,Honduras,1981-01-01,removed,,{recent},,",
-        f"A209000003,Eva,Ejemplo,El Salvador,1982-01-01,not in custody,,{recent},ordered_removed,",
-        f"A209000004,Jose,Ejemplo,Mexico,1983-01-01,released,,{long_ago},,",
-        f"A209000005,Marta,Ejemplo,Honduras,1986-01-01,in custody,DEMOELP,{recent},,T",
-        f"A209000006,Nino,Ejemplo,El Salvador,{child},in custody,DEMOELP,{recent},,",
-    ]
-    return HEADER + "\n".join(rows) + "\n"
-
-
-# Each record's A-number and the key of its country of birth; the last one is in no record.
-BORN = {
-    "201345678": "MX",
-    "209000010": "GT",
-    "209000011": "GT",
-    "209000001": "GT",
-    "209000002": "HN",
-    "209000003": "SV",
-    "209000004": "MX",
-    "209000005": "HN",  # protected
-    "209000006": "SV",  # a minor
-    "209999999": "MX",  # not found
-}
-A_NUMBERS = tuple(BORN)
-CALLERS = ("+12025550143", "+13125550199", "anonymous")
-
-
-@pytest.fixture
-def lookup_records(app):
-    database = app.extensions["hotline"].database
-    import_facilities(database, StringIO(FACILITIES))
-    import_custody(database, StringIO(records_csv(datetime.now(UTC).date())), "lean")
-    yield
-    desk = app.extensions.get("custody_lookup_desk")
-    if desk is not None:
-        desk.close()
-
 
 # --- scenarios ------------------------------------------------------------------------------
 
-policies = st.builds(
-    DisclosurePolicy,
-    in_custody_fields=st.sampled_from(
-        [("facility_name", "city", "state", "phone"), ("facility_name", "city", "state")]
-    ),
-    disclose_other_statuses=st.booleans(),
-    disclose_release_and_removal=st.booleans(),
-    disclose_case_status=st.booleans(),
-)
-limits = st.builds(
-    LookupLimits, distinct_a_numbers_per_day=st.integers(1, 4), failed_attempts_per_call=st.integers(1, 3)
-)
+CALLERS = ("+12025550143", "+13125550199", "anonymous")
+
 # Mostly a country key; sometimes keys the engine answers without a look-up (0, *, 5, too many keys).
 keys = st.one_of(st.sampled_from(["1", "2", "3", "4", "1#", "3#"]), st.sampled_from(["0", "*", "5", "12", "9#"]))
 # Speech at the same node is never served lean: a danger word, a country to confirm, a country heard.
@@ -252,7 +180,7 @@ def test_the_lean_look_up_answers_as_the_engine(app, client, lookup_records, sce
     assert lean[2] == general[2]
     for audit in general[1]:
         event(f"audited {audit[6]}")
-    if any(later is earlier for earlier, later in zip(requests, requests[1:], strict=False)):
+    if any(later is earlier for earlier, later in itertools.pairwise(requests)):
         event("a request retried")
     for call_event in general[2]:
         event(f"call event outcome {call_event[4]}")

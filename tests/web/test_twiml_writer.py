@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
 from callflows import engine
@@ -51,6 +52,15 @@ def documents(draw) -> VoiceResponse:
 @given(documents())
 def test_any_document_is_written_as_the_library_writes_it(document: VoiceResponse) -> None:
     assert to_xml(document) == str(document)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT, max_size=3))
+def test_any_text_reply_is_written_as_the_library_writes_it(bodies: list[str]) -> None:
+    response = MessagingResponse()
+    for body in bodies:
+        response.message(body)
+    assert to_xml(response) == str(response)
 
 
 def test_a_lone_surrogate_is_written_as_a_character_reference_as_the_library_does() -> None:

@@ -12,8 +12,10 @@ caller is offered an operator.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 
@@ -35,6 +37,7 @@ from models.audit import (
     NOT_FOUND,
     STATUS_DISCLOSED,
     VOICE,
+    DeskTransaction,
     FoundRecord,
     LookupDesk,
     hash_caller,
@@ -118,10 +121,19 @@ def decide(
     return LookupAnswer(NO_INFORMATION, NOT_DISCLOSED)
 
 
-def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim: bool = False) -> LookupAnswer | None:
-    """Check the limits, read the record, apply the policy, audit the attempt; None for a duplicate text."""
+def look_up(
+    desk: LookupDesk,
+    settings: Settings,
+    request: LookupRequest,
+    claim: bool = False,
+    reply: Callable[[LookupAnswer], str | None] | None = None,
+) -> LookupAnswer | None:
+    """Check the limits, read the record, apply the policy, audit the attempt; None for a duplicate text.
+
+    ``reply`` (texts, with ``claim``) makes the reply from the answer; it is stored with the
+    MessageSid in the audit row's transaction, so a retried delivery is answered the same.
+    """
     caller_hash = hash_caller(request.caller, settings.audit_hash_key)
-    limits = settings.lookup_limits
     audit = {
         "at": request.now,
         "channel": request.channel,
@@ -135,41 +147,11 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
     with desk.transaction() as tx:
         if claim and not tx.claim_message(request.sid, request.now):
             return None
-        if request.a_number is None or (request.country is None and settings.disclosure.require_country):
-            tx.audit(**audit, result=INCOMPLETE)
-            return LookupAnswer("incomplete", INCOMPLETE)
-        tx.lock_caller(caller_hash)
-        counts, record = tx.read(
-            caller_hash,
-            request.thread,
-            request.a_number,
-            request.now - LIMIT_WINDOW,
-            request.request_key,
-            sid=request.sid if request.channel == VOICE else "",
-        )
-        if counts.call_ended:
-            # A signed look-up request replayed after the call ended: nobody is on the line to hear it.
-            tx.audit(**audit, result=CALL_ENDED, flagged=True)
-            log.warning(
-                "custody look-up refused: the call has ended",
-                extra={"sid": request.sid, "from": mask_phone(request.caller)},
-            )
-            return LookupAnswer("incomplete", CALL_ENDED)
-        if counts.earlier_result is not None:
-            # A retried request: answer as the first time, without counting it again.
-            limited = counts.earlier_result == LIMITED
-        else:
-            limited = (
-                counts.distinct_other_a_numbers >= limits.distinct_a_numbers_per_day
-                or counts.failed_in_thread >= limits.failed_attempts_per_call
-            )
-        if limited:
-            tx.audit(**audit, result=LIMITED, flagged=True)
-            answer = LookupAnswer("limited", LIMITED)
-        else:
-            answer = with_case_status(decide(record, request.country, settings, request.now), record, settings)
-            disclosed = tuple(filter(None, answer.values.get("fields", "").split(",")))
-            tx.audit(**audit, result=answer.result, fields_disclosed=disclosed)
+        answer = _audited(tx, settings, request, audit)
+        if reply is not None:
+            tx.keep_reply(request.sid, reply(answer), request.now)
+    if answer.result in (INCOMPLETE, CALL_ENDED):
+        return answer
     log_fields = {
         "channel": request.channel,
         "sid": request.sid,
@@ -177,10 +159,50 @@ def look_up(desk: LookupDesk, settings: Settings, request: LookupRequest, claim:
         "a_number": mask_a_number(request.a_number),
         "result": answer.result,
     }
-    if limited:
+    if answer.result == LIMITED:
         log.warning("custody look-up limit reached; caller flagged for supervisor review", extra=log_fields)
     else:
         info_line(log, "custody look-up", log_fields)
+    return answer
+
+
+def _audited(tx: DeskTransaction, settings: Settings, request: LookupRequest, audit: dict[str, Any]) -> LookupAnswer:
+    """The answer to one attempt, its audit row written (inside the look-up's transaction)."""
+    limits = settings.lookup_limits
+    if request.a_number is None or (request.country is None and settings.disclosure.require_country):
+        tx.audit(**audit, result=INCOMPLETE)
+        return LookupAnswer("incomplete", INCOMPLETE)
+    tx.lock_caller(audit["caller_hash"])
+    counts, record = tx.read(
+        audit["caller_hash"],
+        request.thread,
+        request.a_number,
+        request.now - LIMIT_WINDOW,
+        request.request_key,
+        sid=request.sid if request.channel == VOICE else "",
+    )
+    if counts.call_ended:
+        # A signed look-up request replayed after the call ended: nobody is on the line to hear it.
+        tx.audit(**audit, result=CALL_ENDED, flagged=True)
+        log.warning(
+            "custody look-up refused: the call has ended",
+            extra={"sid": request.sid, "from": mask_phone(request.caller)},
+        )
+        return LookupAnswer("incomplete", CALL_ENDED)
+    if counts.earlier_result is not None:
+        # A retried request: answer as the first time, without counting it again.
+        limited = counts.earlier_result == LIMITED
+    else:
+        limited = (
+            counts.distinct_other_a_numbers >= limits.distinct_a_numbers_per_day
+            or counts.failed_in_thread >= limits.failed_attempts_per_call
+        )
+    if limited:
+        tx.audit(**audit, result=LIMITED, flagged=True)
+        return LookupAnswer("limited", LIMITED)
+    answer = with_case_status(decide(record, request.country, settings, request.now), record, settings)
+    disclosed = tuple(filter(None, answer.values.get("fields", "").split(",")))
+    tx.audit(**audit, result=answer.result, fields_disclosed=disclosed)
     return answer
 
 
