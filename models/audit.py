@@ -102,6 +102,8 @@ class LookupAudit(Base):
         return [(row[0], row[1]) for row in session.execute(query)]
 
 
+# A text's thread and its audit row, and a call's start and its look-ups, hash the same number.
+@lru_cache(maxsize=4096)
 def hash_caller(caller: str | None, key: str) -> str:
     """A keyed hash (HMAC-SHA256) of the caller's E.164 number; withheld numbers share one."""
     return hmac.new(key.encode(), (caller or WITHHELD_CALLER).encode(), hashlib.sha256).hexdigest()

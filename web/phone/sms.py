@@ -23,6 +23,7 @@ from callflows.phones import to_e164
 from callflows.referrals import parse_services
 from callflows.registration_sms import parse_registration
 from callflows.sms import CANCEL_REQUEST, CHANGE_REQUEST, START, STATUS, STOP, UNKNOWN, TextCommand, parse_text
+from config.logs import info_line
 from models.audit import SMS, hash_caller
 from models.base import utcnow
 from models.conversation import Conversation
@@ -71,7 +72,7 @@ def incoming() -> Response:
     sid, number = message_sid(), sender()
     body = request.form.get("Body", "")[:1600]
     parsed = parse_text(body)
-    log.info("sms received", extra={"message_sid": sid, "from": mask_phone(number), "kind": parsed.kind})
+    info_line(log, "sms received", {"message_sid": sid, "from": mask_phone(number), "kind": parsed.kind})
     looked_up = texted_look_up(parsed, sid, number, body)
     if looked_up is not None:
         return reply(looked_up)
