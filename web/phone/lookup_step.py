@@ -12,9 +12,9 @@ caller's lock in the audit row's transaction, committed before the caller hears 
 then takes the document, and the outcome and language the call event records, from a
 per-process cache keyed by everything they depend on: the state the look-up was asked in,
 less the values its answer replaces (so the language, the hours flag, slower speech and
-whatever else the call carries), the outcome with the values told (facility, spoken phone,
-state, case status), the operator queue and the URL-state key. A miss computes the entry
-with the engine itself, exactly as the general path would.
+whatever else the call carries), the answer's outcome and disclosed values (the told values
+are made from them and the language alone), the operator queue and the URL-state key. A miss
+computes the entry with the engine itself, exactly as the general path would.
 
 It serves only the plain case: keys at ``custody.country`` that the engine turns straight
 into the look-up. Anything else (danger words, 0, *, invalid keys, speech, the country read
