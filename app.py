@@ -15,6 +15,7 @@ from commands import register_commands
 from config import Settings, load_settings
 from config.logs import configure_logging
 from models import Database, EventBuffer
+from models.operator import use_password_hashing
 from web import auth, context, health, metrics, office, phone, process_groups, proxies
 from web.phone.webhooks import FormRequest
 from workers.outbox import HandOver
@@ -70,6 +71,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     """Build the hotline app from ``config`` (a Settings, overrides, or the environment)."""
     settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
     configure_logging(settings.log_level)
+    use_password_hashing(settings.password_hashing)
 
     app = HotlineApp(__name__)
     app.config.update(

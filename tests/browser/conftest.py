@@ -34,7 +34,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 def live_server(app) -> Iterator[str]:
     """The app served by werkzeug on a free loopback port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
