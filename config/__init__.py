@@ -48,6 +48,9 @@ def development_neutral_number(hotline_number: str = HOTLINE_NUMBER) -> str:
 DEVELOPMENT_NEUTRAL_NUMBER = development_neutral_number()
 
 
+PASSWORD_HASHINGS = ("standard", "fast-for-tests")
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
 
@@ -184,6 +187,9 @@ class Settings:
     event_flush_interval: float = 0.05
     max_request_bytes: int = 64 * 1024
     log_level: str = "INFO"
+    # How operator passwords are hashed: "standard" (argon2, one lane) everywhere but the test suite,
+    # which may ask for "fast-for-tests" (argon2's cheapest parameters; refused unless VOICE_ENV=test).
+    password_hashing: str = "standard"
     # --- process groups and log-in throttling ---
     # "all" (one group serves everything), "phone" (Twilio only), "office" (/ops and /api).
     process_group: str = "all"
@@ -327,6 +333,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         "PROCESS_GROUP": "process_group",
         "OFFICE_URL": "office_url",
         "NEUTRAL_NUMBER": "neutral_number",
+        "PASSWORD_HASHING": "password_hashing",
     }
     for variable, name in text.items():
         if env.get(variable):
@@ -480,6 +487,10 @@ def validate(settings: Settings) -> None:
     """Refuse settings that are unsafe or unusable, naming the variable."""
     if settings.env not in {"development", "test", "production"}:
         raise ConfigError(f"VOICE_ENV: expected development, test or production, got {settings.env!r}")
+    if settings.password_hashing not in PASSWORD_HASHINGS:
+        raise ConfigError(f"PASSWORD_HASHING: expected standard or fast-for-tests, got {settings.password_hashing!r}")
+    if settings.password_hashing != "standard" and settings.env != "test":
+        raise ConfigError("PASSWORD_HASHING: fast-for-tests is for the test suite only (VOICE_ENV=test)")
     try:
         ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -504,13 +504,20 @@ def refresh_nearest(session: Session, max_miles: float, around: list[tuple[float
             else:
                 has = (bits[candidates] >> (kind_index - 1)) & 1
                 masked = np.where(has[None, :] == 1, miles, np.inf)
+            # Only places with a service of this kind within reach get a list.
+            reachable = np.flatnonzero(np.isfinite(masked).any(axis=1))
+            if not reachable.size:
+                continue
             width = min(_WIDEST, masked.shape[1])
             order = np.argpartition(masked, width - 1, axis=1)[:, :width] if width < masked.shape[1] else None
-            for row_index, place in enumerate(group):
+            # Few candidates: every row sorted in one call rather than one call per place.
+            full = np.argsort(masked[reachable], axis=1) if order is None else None
+            for position, row_index in enumerate(reachable.tolist()):
+                place = group[row_index]
                 picked = (
                     order[row_index][np.argsort(masked[row_index, order[row_index]])]
-                    if order is not None
-                    else np.argsort(masked[row_index])
+                    if full is None
+                    else full[position]
                 )
                 chosen = _distinct(picked, masked[row_index], candidates, service_of)
                 if len(chosen) < LIST_LENGTH and order is not None and np.isfinite(masked[row_index, picked]).all():

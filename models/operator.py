@@ -21,9 +21,20 @@ TOKEN_PREFIX = "vop_"
 # argon2 runs one thread per lane: one lane keeps a log-in on one core, so a flood of log-ins
 # cannot take both cores from the phone line's processes (docs/decisions/argon2-one-lane.md).
 # Time and memory cost stay argon2-cffi's defaults (RFC 9106 low-memory profile).
-_hasher = PasswordHasher(parallelism=1)
-# Verifying against a real hash when the e-mail is unknown keeps the timing the same.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+STANDARD_HASHING = PasswordHasher(parallelism=1)
+# The test suite's (PASSWORD_HASHING=fast-for-tests, refused unless VOICE_ENV=test): argon2's
+# cheapest parameters, so the thousands of operators the tests create and log in cost microseconds.
+FAST_HASHING_FOR_TESTS = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+_hasher = STANDARD_HASHING
+# Verifying against a real hash when the e-mail is unknown keeps the timing the same (made when
+# first needed, with the hasher in use).
+_dummy_hashes: dict[PasswordHasher, str] = {}
+
+
+def use_password_hashing(name: str) -> None:
+    """Hash and check passwords in this process as ``name`` says ("standard" or "fast-for-tests")."""
+    global _hasher
+    _hasher = FAST_HASHING_FOR_TESTS if name == "fast-for-tests" else STANDARD_HASHING
 
 
 class Operator(Base):
@@ -133,7 +144,11 @@ class Operator(Base):
 
 def _check_dummy(password: str) -> bool:
     try:
-        return _hasher.verify(_DUMMY_HASH, password)
+        hasher = _hasher
+        dummy = _dummy_hashes.get(hasher)
+        if dummy is None:
+            dummy = _dummy_hashes[hasher] = hasher.hash(secrets.token_urlsafe(16))
+        return hasher.verify(dummy, password)
     except VerificationError:
         return False
 

@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -185,6 +186,25 @@ def _reached_rate(table: Table, side: str) -> str:
     return _rate(str(reached), str(closed))
 
 
+def _chart(kind: str, labels: list[str], current: list[str], previous: list[str], names: tuple[str, ...]) -> bytes:
+    """One chart's PNG, drawn once per process for the same figures.
+
+    Drawing is most of building a report (matplotlib lays out every label: about 0.4 s a chart),
+    and the same report is often built more than once in a row: as a page, then as a PDF or CSV.
+    """
+    return _drawn(kind, tuple(labels), tuple(current), tuple(previous), tuple(names))
+
+
+@lru_cache(maxsize=64)
+def _drawn(kind: str, labels: tuple[str, ...], current: tuple[str, ...], previous: tuple[str, ...],
+           names: tuple[str, ...]) -> bytes:  # fmt: skip
+    if kind == "line":
+        return charts.line_chart(list(labels), list(current), list(previous), (names[0], names[1]))
+    if kind == "heatmap":
+        return charts.heat_map(list(current), names)
+    return charts.bar_chart(list(labels), list(current), list(previous), (names[0], names[1]))
+
+
 def _draw(table: Table, names: tuple[str, str]) -> None:
     if table.no_data or table.chart is None:
         return
@@ -192,14 +212,14 @@ def _draw(table: Table, names: tuple[str, str]) -> None:
     current = [row.current for row in table.rows]
     previous = [row.previous for row in table.rows]
     if table.chart == "line":
-        table.chart_png = charts.line_chart(labels, current, [v for v in previous if v != ""], names)
+        table.chart_png = _chart("line", labels, current, [v for v in previous if v != ""], names)
         table.alt = (
             f"Line chart of {table.title.lower()}: {names[0]} as a solid line with circles, "
             f"{names[1]} as a dashed line with squares. Total {table.total.current if table.total else ''} against "
             f"{table.total.previous if table.total else ''}. The numbers are in the table below and in the CSV."
         )
     elif table.chart == "heatmap":
-        table.chart_png = charts.heat_map(current, WEEKDAYS)
+        table.chart_png = _chart("heatmap", [], current, [], WEEKDAYS)
         busiest = max(
             ((row.label, int(row.current)) for row in table.rows if publishable(row.current)),
             key=lambda pair: pair[1],
@@ -210,7 +230,7 @@ def _draw(table: Table, names: tuple[str, str]) -> None:
             f"hatched squares are withheld counts. Busiest hour: {busiest[0]}. The numbers are in the CSV."
         )
     else:
-        table.chart_png = charts.bar_chart(labels, current, previous, names)
+        table.chart_png = _chart("bar", labels, current, previous, names)
         listed = "; ".join(f"{row.label} {row.current} (before {row.previous})" for row in table.rows)
         table.alt = f"Bar chart of {table.title.lower()}, {names[0]} against {names[1]}: {listed}."
 

@@ -145,6 +145,9 @@ def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
         # Required on a public address: the caller ID of call backs and notification calls.
         neutral_number=NEUTRAL_NUMBER,
         log_level="WARNING",
+        # argon2's cheapest parameters: the suite creates and logs in thousands of operators. The
+        # standard hashing has tests of its own (tests/operators/test_password_hashing.py).
+        password_hashing="fast-for-tests",
     )
 
 

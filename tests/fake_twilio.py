@@ -196,7 +196,8 @@ def start_fake_twilio() -> tuple[FakeTwilio, ThreadingHTTPServer]:
     ThreadingHTTPServer.request_queue_size = 128  # many sending threads connect at once (bench/notify)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # A short poll: shutdown() waits out one poll, and every test that uses the fake stops it.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     return state, server
 
 

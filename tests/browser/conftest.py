@@ -34,16 +34,17 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 def live_server(app) -> Iterator[str]:
     """The app served by werkzeug on a free loopback port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium, headless (never a downloaded browser)."""
+    """Debian's Chromium, headless (never a downloaded browser): one per test process, a fresh
+    context (cookies, storage, cache) for every test."""
     if not os.path.exists(CHROMIUM):
         missing(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
     from playwright.sync_api import sync_playwright
@@ -52,6 +53,22 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def new_tab(browser):
+    """Opens a tab in a context of its own (``new_tab(width=1200, height=900, bypass_csp=True)``); every
+    context is closed after the test, so no page keeps polling a server that has stopped."""
+    contexts = []
+
+    def open_tab(width: int = 1366, height: int = 768, **options):
+        context = browser.new_context(viewport={"width": width, "height": height}, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_tab
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -136,10 +153,8 @@ def log_in(page, base: str, who: tuple[str, str] = SUPERVISOR) -> None:
 
 
 @pytest.fixture
-def page(browser, live_server, busy_day):
-    """A logged-in supervisor's tab at the issue's size (1366×768), on a busy day's data."""
-    context = browser.new_context(viewport={"width": 1366, "height": 768})
-    tab = context.new_page()
+def page(new_tab, live_server, busy_day):
+    """A logged-in supervisor's tab at an operator's laptop size (1366×768), on a busy day's data."""
+    tab = new_tab()
     log_in(tab, live_server)
-    yield tab
-    context.close()
+    return tab

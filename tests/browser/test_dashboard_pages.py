@@ -70,12 +70,11 @@ def axe_violations(page) -> list[dict]:
     ]
 
 
-def test_every_page_passes_axe_core_with_data(browser, live_server, busy_day) -> None:
+def test_every_page_passes_axe_core_with_data(new_tab, live_server, busy_day) -> None:
     if not AXE.exists():
         missing(f"{AXE} is missing: run scripts/node-packages (npm ci) to install axe-core")
     # axe is evaluated by the test, not served by the app: the test's own context lets it past the CSP.
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, bypass_csp=True)
-    page = context.new_page()
+    page = new_tab(bypass_csp=True)
     log_in(page, live_server)
     assert set(NAVIGATION) <= set(nav_links(page)), nav_links(page)
     found = {}
@@ -87,7 +86,6 @@ def test_every_page_passes_axe_core_with_data(browser, live_server, busy_day) ->
         violations = axe_violations(page)
         if violations:
             found[path] = violations
-    context.close()
     assert found == {}, json.dumps(found, indent=1)
 
 
@@ -108,11 +106,15 @@ def test_every_office_page_sends_a_csp_and_has_no_inline_script_or_meta_refresh(
 def test_the_queue_refreshes_its_fragment_without_a_reload_and_waits_while_the_operator_types(
     page, live_server, busy_day, add_request
 ) -> None:
+    # The page's timers run on Playwright's clock, moved on by the test; fetches are real.
+    page.clock.install()
     page.goto(f"{live_server}/ops/")
+    every = int(page.get_attribute("#queue", "data-live-every")) * 1000
     page.evaluate("window.sameDocument = true")
     stamp = page.inner_text("#queue .live-status")
     assert stamp.startswith("Updated") and ZONED.search(stamp)
     newcomer = add_request(minutes_ago=0, urgent=True, field_office="WAS")
+    page.clock.run_for(every + 100)
     page.wait_for_selector(f'#waiting tr[data-request="{newcomer}"]', timeout=15_000)
     assert page.evaluate("window.sameDocument") is True, "the page reloaded instead of refreshing a fragment"
 
@@ -120,22 +122,31 @@ def test_the_queue_refreshes_its_fragment_without_a_reload_and_waits_while_the_o
     page.click("#office")
     page.keyboard.type("WA")
     paused = add_request(minutes_ago=0, urgent=True, field_office="WAS")
+    page.clock.run_for(every + 100)
     wait_until(page, "() => document.getElementById('queue-state').textContent.includes('Paused')")
     assert page.locator(f'#waiting tr[data-request="{paused}"]').count() == 0
     assert page.input_value("#office") == "WA"
     # Moving on (focus leaves the field) lets it refresh again.
     page.keyboard.press("Tab")
+    page.clock.run_for(every + 100)
     page.wait_for_selector(f'#waiting tr[data-request="{paused}"]', timeout=15_000)
     assert page.inner_text("#queue-state") == ""
 
 
 @pytest.mark.parametrize("path", ["/ops/live/", "/ops/texts/", "/ops/supervisor"])
 def test_the_other_live_pages_refresh_the_same_way(page, live_server, busy_day, path) -> None:
+    # The page's own timers on Playwright's clock: the supervisor's figures wait 30 s between refreshes,
+    # and the test moves that time on instead of sitting it out. The fetch itself is real.
+    page.clock.install()
     page.goto(live_server + path)
     box = page.locator("[data-live-src]")
     assert box.count() == 1
+    every = int(box.get_attribute("data-live-every"))
     page.evaluate("window.sameDocument = true")
-    wait_until(page, "() => document.querySelector('[data-live-src]').hasAttribute('data-live-updated')", 35)
+    page.clock.run_for((every - 1) * 1000)
+    assert not page.evaluate("() => document.querySelector('[data-live-src]').hasAttribute('data-live-updated')")
+    page.clock.run_for(2000)
+    wait_until(page, "() => document.querySelector('[data-live-src]').hasAttribute('data-live-updated')")
     assert page.evaluate("window.sameDocument") is True
     assert page.locator("[data-live-src] .live-status").inner_text().startswith("Updated")
 
@@ -182,17 +193,17 @@ def test_the_supervisor_charts_have_scales_values_and_legends_clear_of_the_bars(
     assert overlap is False
 
 
-def test_an_empty_period_says_so_in_words(browser, live_server, make_operator) -> None:
+def test_an_empty_period_says_so_in_words(new_tab, live_server, make_operator) -> None:
     supervisor, _ = make_operator(role="supervisor", email="quiet@voice.test")
-    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+    page = new_tab()
     log_in(page, live_server, (supervisor.email, "correct horse battery"))
     page.goto(f"{live_server}/ops/supervisor")
     assert "No completions in this period" in page.inner_text("#hourly")
     assert "nobody waiting" in page.inner_text("#oldest-wait")
 
 
-def test_every_control_works_from_the_keyboard_with_visible_focus(browser, live_server, busy_day) -> None:
-    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+def test_every_control_works_from_the_keyboard_with_visible_focus(new_tab, live_server, busy_day) -> None:
+    page = new_tab()
     log_in(page, live_server, OPERATOR2)
     page.goto(f"{live_server}/ops/")
     page.keyboard.press("Tab")
@@ -256,7 +267,7 @@ def test_registrations_are_listed_masked_most_recent_first_in_the_office_zone(pa
     assert moments == sorted(moments, reverse=True)
 
 
-def test_the_operator_sees_the_queue_not_the_supervisor_pages(browser, live_server, busy_day) -> None:
-    page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+def test_the_operator_sees_the_queue_not_the_supervisor_pages(new_tab, live_server, busy_day) -> None:
+    page = new_tab()
     log_in(page, live_server, OPERATOR)
     assert "/ops/supervisor" not in nav_links(page)

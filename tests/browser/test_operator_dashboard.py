@@ -25,7 +25,7 @@ def claim_next(page) -> int:
 
 
 def test_two_operators_claim_and_complete_without_collisions(
-    live_server, browser, artifacts, request, database, make_operator, add_request
+    live_server, new_tab, artifacts, request, database, make_operator, add_request
 ) -> None:
     first = add_request(minutes_ago=30, urgent=True, transcription="Please call me about the hearing.")
     second = add_request(minutes_ago=20, language="es")
@@ -35,7 +35,7 @@ def test_two_operators_claim_and_complete_without_collisions(
 
     pages = []
     for operator in (ana, ben):
-        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        page = new_tab(width=1200, height=900)
         log_in(page, live_server, operator.email)
         pages.append(page)
     ana_page, ben_page = pages

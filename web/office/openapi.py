@@ -18,6 +18,7 @@ import marshmallow as ma
 from flask import Flask, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api, Blueprint
+from flask_smorest.spec import openapi_cli
 from marshmallow import fields
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -119,9 +120,10 @@ class OperatorApi(Api):
     ERROR_SCHEMA = Error
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    # Documenting the routes (apispec resolving and copying every schema) was over half of
-    # building the app, which every worker and every test does; few ever read the document.
-    # So a blueprint is registered at once and documented when the document is first read
+    # Documenting the routes (apispec resolving and copying every schema) and setting up the
+    # document (a response for every HTTP status) were most of building the app, which every
+    # worker and every test does; few ever read the document. So a blueprint is registered at
+    # once, and the document is set up and the blueprints documented when it is first read
     # (``spec``: the served document, ``flask openapi print``), in registration order.
 
     def __init__(self, app: Flask | None = None, **kwargs: Any) -> None:
@@ -129,12 +131,13 @@ class OperatorApi(Api):
         self._documenting = threading.Lock()
         self._documenter: int | None = None
         self._spec: Any = None
+        self._spec_options: dict[str, Any] | None = None
         super().__init__(app, **kwargs)
 
     @property
     def spec(self) -> Any:
         """The OpenAPI document being built, with every registered blueprint's routes in it."""
-        if self._undocumented and not self._documenting_here():
+        if (self._spec_options is not None or self._undocumented) and not self._documenting_here():
             with self._documenting:
                 self._document_registered()
         return self._spec
@@ -159,6 +162,9 @@ class OperatorApi(Api):
         # leaves the list only once documented, so another thread reading ``spec`` waits for all.
         self._documenter = threading.get_ident()
         try:
+            if self._spec_options is not None:
+                super()._init_spec(**self._spec_options)
+                self._spec_options = None
             while self._undocumented:
                 blp, name, parameters = self._undocumented[0]
                 blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
@@ -167,6 +173,11 @@ class OperatorApi(Api):
             document_refusals(self._spec)
         finally:
             self._documenter = None
+
+    def _init_spec(self, **options: Any) -> None:
+        # Set up when the document is first read; only its command is added now.
+        self._spec_options = options
+        self._app.cli.add_command(openapi_cli)
 
     def _register_error_handlers(self) -> None:
         return None
