@@ -99,7 +99,7 @@ def requests_of(kind: str, people: list[tuple[str, str]], count: int) -> list[di
             raise SystemExit("not enough people held for distinct look-ups: raise --records")
         asked = [people.pop() for _ in range(count)]
         if kind == "sms":
-            # A new texter each time already (bench.lookup.SENDERS).
+            # A new texter each time already (bench.lookup.new_sender).
             return [environ(r.path, r.body, r.signature) for r in sign_requests_each(sms_lookup_requests(asked, count))]
         pairs = lookup_requests(asked)
     signed = [

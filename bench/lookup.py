@@ -79,8 +79,16 @@ def lookup_requests(people: list[tuple[str, str]]) -> list[tuple[str, dict[str, 
     return requests
 
 
-# Every texted look-up comes from a number never seen before (valid North American numbers).
-SENDERS = itertools.count(3_000_000)
+# Every texted look-up comes from a number never seen before: 555 numbers (reserved, assigned to
+# nobody's line) in ten area codes, 100,000 in all.
+SENDERS = itertools.count()
+SENDER_AREAS = ("202", "312", "415", "617", "713", "305", "206", "404", "512", "720")
+
+
+def new_sender() -> str:
+    """A texter's number this run has not used yet."""
+    n = next(SENDERS)
+    return f"+1{SENDER_AREAS[n // 10_000 % len(SENDER_AREAS)]}555{n % 10_000:04d}"
 
 
 def sms_form(sender: str, body: str) -> dict[str, str]:
@@ -104,7 +112,7 @@ def sms_lookup_requests(people: list[tuple[str, str]], count: int) -> list[tuple
     requests = []
     for (a_number, key), _ in zip(itertools.cycle(people), range(count), strict=False):
         country = country_name(COMMON_COUNTRIES[int(key) - 1], "en").upper()
-        requests.append(("/sms/incoming", sms_form(f"+1312{next(SENDERS)}", f"STATUS A{a_number} {country}")))
+        requests.append(("/sms/incoming", sms_form(new_sender(), f"STATUS A{a_number} {country}")))
     return requests
 
 
