@@ -112,8 +112,8 @@ def texted_look_up(command: TextCommand, sid: str, number: str, body: str) -> st
     """A STATUS text's look-up, served lean: its reply's text; None leaves the text to the general path.
 
     The general path reads the texter's state in three ORM queries, then runs the look-up's
-    transaction, then stores the reply in a second transaction (a second commit, an fsync on
-    SQLite): SQLAlchemy's statement building and sessions were most of a texted look-up's CPU.
+    transaction, then stores the reply in a second one: SQLAlchemy's statement building and
+    sessions were most of a texted look-up's CPU (docs/performance.md, sixth pass).
     Here the same three facts come in one read on the look-up desk's connection
     (``models.texting.TEXTER_SQL``), and the reply is stored with the MessageSid in the audit
     row's transaction. Anything but a first STATUS text from a texter who has not opted out (a
