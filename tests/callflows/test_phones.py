@@ -43,7 +43,7 @@ NANP_LIKE = st.one_of(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(NANP_LIKE)
 def test_a_number_already_in_e164_is_read_as_the_parser_reads_it(number: str) -> None:
     assert phones.to_e164.__wrapped__(number) == phones._parsed_e164(number, "US")
