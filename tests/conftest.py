@@ -158,6 +158,11 @@ def app(settings: Settings, redis_server: EmbeddedRedis) -> Iterator:
     application = create_app(settings)
     application.config["TESTING"] = True
     yield application
+    close_app(application)
+
+
+def close_app(application) -> None:
+    """Stop an app's background threads and close its database connections (tests that build their own)."""
     hotline = application.extensions["hotline"]
     hotline.handover.close()
     hotline.events.close()

@@ -17,6 +17,19 @@ from workers.imports import batch_name, import_custody, import_facilities
 DEMO_A_NUMBER = "201345678"
 
 
+def audit_rows(session) -> list[tuple]:
+    """Every look-up audit row, in order, as the values a comparison of two paths needs (no id, no time)."""
+    from sqlalchemy import select
+
+    from models.audit import LookupAudit
+
+    return [
+        (a.channel, a.sid, a.thread, a.caller_hash, a.a_number, a.country, a.result, a.fields_disclosed,
+         a.flagged, a.request_key)
+        for a in session.scalars(select(LookupAudit).order_by(LookupAudit.id))
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def custody_demo(app, tmp_path: Path) -> Iterator[Path]:
     """Demo facilities and 50 custody records (the demo detainee, A201345678 born in Mexico, first)."""

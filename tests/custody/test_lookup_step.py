@@ -26,7 +26,7 @@ from models import LookupAudit
 from models.call import CallEvent
 from simulator import sign
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL, flush_events
-from tests.custody.conftest import A_NUMBERS, BORN, KEYS, limits, policies
+from tests.custody.conftest import A_NUMBERS, BORN, KEYS, audit_rows, limits, policies
 from web.phone import lookup_step, voice
 from web.phone.url_state import current_codec
 
@@ -132,11 +132,7 @@ def run(app, client, requests: list[tuple], lean: bool) -> tuple[list[str], list
     flush_events(app)
     database = app.extensions["hotline"].database
     with database.session() as session:
-        audits = [
-            (a.channel, a.sid, a.thread, a.caller_hash, a.a_number, a.country, a.result, a.fields_disclosed,
-             a.flagged, a.request_key)
-            for a in session.scalars(select(LookupAudit).order_by(LookupAudit.id))
-        ]  # fmt: skip
+        audits = audit_rows(session)
         events = [
             (e.call_sid, e.channel, e.node, e.input, e.outcome, e.language)
             for e in session.scalars(select(CallEvent).order_by(CallEvent.id))

@@ -20,12 +20,12 @@ from sqlalchemy import select, text
 
 from callflows.countries import country_name
 from callflows.sms import parse_text
-from models import LookupAudit, SmsConsent
+from models import SmsConsent
 from models.conversation import Conversation
 from models.texting import TEXTER_SQL, ProcessedMessage, Texter
 from simulator import sign
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
-from tests.custody.conftest import A_NUMBERS, BORN, limits, policies
+from tests.custody.conftest import A_NUMBERS, BORN, audit_rows, limits, policies
 from web.phone import sms
 from web.phone.actions.custody import lookup_desk
 
@@ -169,11 +169,7 @@ def deliver(app, client, forms: list[dict[str, str]], lean: bool) -> tuple[list,
                 answered = sms.answer_text(parse_text(body), form["MessageSid"], sms.sender(), body)
                 replies.append(answered.get_data(as_text=True))
     with app.extensions["hotline"].database.session() as session:
-        audits = [
-            (a.channel, a.sid, a.thread, a.caller_hash, a.a_number, a.country, a.result, a.fields_disclosed,
-             a.flagged, a.request_key)
-            for a in session.scalars(select(LookupAudit).order_by(LookupAudit.id))
-        ]  # fmt: skip
+        audits = audit_rows(session)
         stored = [
             (m.message_sid, m.reply, m.replied_at is not None)
             for m in session.scalars(select(ProcessedMessage).order_by(ProcessedMessage.message_sid))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
+from tests.conftest import close_app
 from tests.operators.conftest import csrf_from
 
 PASSWORD = "correct horse battery"
@@ -28,10 +29,7 @@ def proxied(settings, request):
     application = create_app(settings.replace(trust_proxy_headers=hops))
     application.config["TESTING"] = True
     yield application
-    hotline = application.extensions["hotline"]
-    hotline.handover.close()
-    hotline.events.close()
-    hotline.database.dispose()
+    close_app(application)
 
 
 def test_rotating_the_left_forwarded_entries_does_not_escape_the_address_limit(app, proxied, make_operator, settings):

@@ -9,15 +9,13 @@ from argon2 import extract_parameters
 from app import create_app
 from config import ConfigError, load_settings
 from models import Operator
+from tests.conftest import close_app
 
 
 def hash_made_by(application) -> str:
     operator = Operator(email="hash@voice.test", name="Hash", role="operator")
     operator.set_password("correct horse battery")
-    hotline = application.extensions["hotline"]
-    hotline.handover.close()
-    hotline.events.close()
-    hotline.database.dispose()
+    close_app(application)
     return operator.password_hash
 
 

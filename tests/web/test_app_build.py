@@ -5,13 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from app import create_app
-
-
-def close(application) -> None:
-    hotline = application.extensions["hotline"]
-    hotline.handover.close()
-    hotline.events.close()
-    hotline.database.dispose()
+from tests.conftest import close_app
 
 
 def test_two_apps_share_each_rules_builder_and_build_the_same_urls(app, settings) -> None:
@@ -26,7 +20,7 @@ def test_two_apps_share_each_rules_builder_and_build_the_same_urls(app, settings
         second = {rule.rule: rule._build.__func__ for rule in other.url_map.iter_rules()}
         assert first == second  # one compiled function per rule, shared by both apps
     finally:
-        close(other)
+        close_app(other)
 
 
 def test_the_api_document_is_set_up_when_first_read(app, client) -> None:

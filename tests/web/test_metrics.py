@@ -14,7 +14,7 @@ import pytest
 
 from embedded.redis import free_port
 from models import CallbackRequest, OutboxMessage
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, close_app
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
@@ -150,7 +150,4 @@ def test_behind_a_declared_proxy_the_forwarded_client_is_checked(settings) -> No
         inside = client.get("/metrics", environ_base=LOOPBACK, headers={"X-Forwarded-For": "127.0.0.1"})
         assert inside.status_code == 200
     finally:
-        hotline = proxied.extensions["hotline"]
-        hotline.handover.close()
-        hotline.events.close()
-        hotline.database.dispose()
+        close_app(proxied)
